@@ -1,0 +1,69 @@
+/**
+ * The composition root: builds the Fastify app from explicit dependencies and registers the
+ * pipeline in the order a request meets it. It does not listen; server.ts does.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
+import type { AuthorizationSettings } from './domain/authorize.js';
+import { installErrorHandling } from './errors/error-handler.js';
+import { registerIdentityRoutes } from './identity/identity-routes.js';
+import type { SigningKey } from './identity/signing-key.js';
+import type { TokenIssuer } from './identity/token-issuer.js';
+import type { TokenVerifier } from './identity/token-verifier.js';
+import { makeAuthenticateHook } from './pipeline/authenticate.js';
+import { makeAuthorizeHook } from './pipeline/authorize.js';
+import { makeRequestContextHook, requestIdFrom } from './pipeline/request-context.js';
+import { registerCustomerOrganizationRoute } from './routes/customer-organization.js';
+import type { Store } from './store/store.js';
+
+export interface AppDeps {
+  store: Store;
+  signingKey: SigningKey;
+  issuer: TokenIssuer;
+  verifier: TokenVerifier;
+  /** The base URL clients reach this server at; known only once it listens on a random port. */
+  publicUrl: () => string;
+  explainDenials: boolean;
+  authorization: AuthorizationSettings;
+  logger: FastifyServerOptions['logger'];
+  https?: { cert: Buffer; key: Buffer } | undefined;
+}
+
+/** An opaque, stable-per-process MS-ServerId. */
+function serverId(): string {
+  return String(parseInt(createHash('sha256').update(`${hostname()}:${process.pid}`).digest('hex').slice(0, 8), 16) % 1_000_000_000).padStart(9, '0');
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger,
+    ...(deps.https ? { https: deps.https } : {}),
+    // Per-request log lines are synchronous writes on the hot path; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdFrom,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false, maxParamLength: 256 },
+  }) as unknown as FastifyInstance;
+
+  app.decorateRequest('correlationId', '');
+  app.decorateRequest('caller', null);
+  installErrorHandling(app, { explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
+
+  // 1. request ids on every response
+  app.addHook('onRequest', makeRequestContextHook(serverId()));
+
+  // 2–5. authenticate → validate → authorize → load, on the API route
+  registerCustomerOrganizationRoute(app, {
+    store: deps.store,
+    authenticate: makeAuthenticateHook({ verifier: deps.verifier, store: deps.store }),
+    authorize: makeAuthorizeHook({ store: deps.store, settings: deps.authorization }) as never,
+  });
+
+  // The local token issuer, at Entra's paths.
+  registerIdentityRoutes(app, { store: deps.store, issuer: deps.issuer, signingKey: deps.signingKey, publicUrl: deps.publicUrl });
+
+  return app;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/** `pcapi`: serve the API, import seed files, mint tokens for local development. */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ConfigError, resolveServeConfig, type RawServeOptions } from '../config.js';
+import { SigningKeyError } from '../identity/signing-key.js';
+import { SeedError } from '../seed/validate-seed.js';
+import { StoreOpenError } from '../store/sqlite/sqlite-store.js';
+import { runSeed } from './seed-command.js';
+import { runToken, TokenCommandError, type TokenCommandOptions } from './token-command.js';
+import { addServeOptions, addStoreOptions } from './serve-options.js';
+import { startServer } from '../server.js';
+
+/** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+const program = new Command('pcapi')
+  .description('A local, wire-faithful Partner Center "Get a customer organization" API')
+  .exitOverride()
+  .showHelpAfterError();
+
+addServeOptions(program.command('serve').description('serve the API and the local token issuer')).action(async (options: RawServeOptions) => {
+  const config = resolveServeConfig(options);
+  const server = await startServer(config);
+  const stop = async (signal: string) => {
+    server.app.log.info({ signal }, 'stopping: finishing requests in flight');
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+});
+
+addStoreOptions(program.command('seed').description('import a seed file in one transaction (a bad file changes nothing)').argument('<file>', 'seed file (JSON)'))
+  .action(async (file: string, options: RawServeOptions) => {
+    await runSeed(file, options);
+  });
+
+const parseSeconds = (value: string) => {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('expected whole seconds');
+  return Number(value);
+};
+const collectClaim = (value: string, previous: string[] = []) => [...previous, value];
+
+addStoreOptions(program.command('token').description('mint an access token for a user or app in the store, without its secret (local development)'))
+  .option('--user <upn>', 'user principal name, e.g. admin@fabrikam.example')
+  .option('--app <client-id>', 'application (client) id, for an app-only token')
+  .option('--tenant <tenant>', 'partner tenant id or domain (default: the user\u2019s domain; required with --app)')
+  .option('--client-id <client-id>', 'app a user token is issued to (appid)')
+  .option('--public-url <url>', 'issuer base URL: must match the server\u2019s (default http://127.0.0.1:8080)', process.env.PCAPI_PUBLIC_URL)
+  .option('--lifetime <seconds>', 'token lifetime', parseSeconds)
+  .option('--expired', 'issue a token that expired an hour ago')
+  .option('--not-yet-valid', 'issue a token whose nbf is an hour ahead')
+  .option('--no-mfa', 'leave mfa out of amr (app+user tokens)')
+  .option('--audience <aud>', 'another audience, to test rejection')
+  .option('--claim <name=json>', 'set a claim (JSON value, or a plain string); name= deletes it', collectClaim)
+  .action(async (options: TokenCommandOptions) => {
+    process.stdout.write((await runToken(options)) + '\n');
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError) {
+    process.stderr.write(`pcapi: ${error.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  if (error instanceof StoreOpenError || error instanceof SigningKeyError) {
+    process.stderr.write(`pcapi: ${error.message}\n`);
+    process.exit(EXIT_FAILURE);
+  }
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`pcapi: the address is already in use: ${(error as Error).message}\n`);
+    process.exit(EXIT_FAILURE);
+  }
+  process.stderr.write(`pcapi: ${(error as Error).message}\n`);
+  process.exit(EXIT_FAILURE);
+}

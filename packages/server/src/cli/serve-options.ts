@@ -1,0 +1,27 @@
+/** The `pcapi serve` flags, each with its PCAPI_* environment variable (config.ts validates values). */
+import { Option, type Command } from 'commander';
+import { ENV } from '../config.js';
+
+export function addStoreOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--data-dir <dir>', 'data folder: SQLite database and signing key').env(ENV.dataDir).default('data'))
+    .addOption(new Option('--database <location>', 'SQLite file (default <data-dir>/pcapi.db)').env(ENV.database));
+}
+
+export function addServeOptions(command: Command): Command {
+  return addStoreOptions(command)
+    .addOption(new Option('--host <host>', 'address to listen on').env(ENV.host).default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env(ENV.port).default('8080'))
+    .addOption(new Option('--public-url <url>', 'base URL clients use (issuer of local tokens); default from host, port and TLS').env(ENV.publicUrl))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate: serve HTTPS (MSAL needs it)').env(ENV.tlsCert))
+    .addOption(new Option('--tls-key <file>', 'PEM private key for --tls-cert').env(ENV.tlsKey))
+    .addOption(new Option('--seed <file>', 'seed file imported at every start (idempotent)').env(ENV.seed))
+    .addOption(new Option('--no-demo', 'do not load the demo dataset into an empty store'))
+    .addOption(new Option('--trusted-issuer <issuer...>', 'trust an external issuer: ISSUER or ISSUER|DISCOVERY_URL; {tenantid} allowed').env(ENV.trustedIssuer))
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env(ENV.logLevel).default('info'))
+    .addOption(new Option('--explain-denials <bool>', 'list the checks made in error data').env(ENV.explainDenials).default('true'))
+    .addOption(new Option('--nested-groups <bool>', 'count membership through nested groups').env(ENV.nestedGroups).default('false'))
+    .addOption(new Option('--service-principals-in-gdap-groups <bool>', 'let app-only callers gain GDAP access through groups').env(ENV.servicePrincipalsInGdapGroups).default('true'))
+    .addOption(new Option('--clock-tolerance <seconds>', 'allowed clock skew for exp/nbf/iat').env(ENV.clockTolerance).default('60'))
+    .addOption(new Option('--token-cache-size <n>', 'verified tokens kept in memory (0 disables)').env(ENV.tokenCacheSize).default('10000'));
+}

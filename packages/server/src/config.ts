@@ -1,0 +1,183 @@
+/**
+ * `pcapi serve` settings: one validated object built from flags and PCAPI_* environment variables
+ * (flags win). Every problem is reported at once, naming the flag and the variable.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
+import type { AuthorizationSettings } from './domain/authorize.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** SQLite database file. */
+  databaseFile: string;
+  /** Base URL clients reach pcapi at (issuer of local tokens); derived from host, port and TLS when unset. */
+  publicUrl: string | undefined;
+  tls: { cert: Buffer; key: Buffer } | undefined;
+  /** Imported at every start (idempotent); when unset the demo dataset loads into an empty store. */
+  seedFile: string | undefined;
+  demo: boolean;
+  trustedIssuers: TrustedIssuer[];
+  logLevel: LogLevel;
+  explainDenials: boolean;
+  authorization: AuthorizationSettings;
+  clockToleranceSeconds: number;
+  tokenCacheSize: number;
+}
+
+/** Raw option values as commander hands them (flag, else env, else undefined). */
+export interface RawServeOptions {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  database?: string;
+  publicUrl?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  seed?: string;
+  demo?: string | boolean;
+  trustedIssuer?: string[] | string;
+  logLevel?: string;
+  explainDenials?: string | boolean;
+  nestedGroups?: string | boolean;
+  servicePrincipalsInGdapGroups?: string | boolean;
+  clockTolerance?: string;
+  tokenCacheSize?: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Option name → environment variable, for messages and for the CLI's `.env()` wiring. */
+export const ENV = {
+  host: 'PCAPI_HOST', port: 'PCAPI_PORT', dataDir: 'PCAPI_DATA_DIR', database: 'PCAPI_DATABASE', publicUrl: 'PCAPI_PUBLIC_URL',
+  tlsCert: 'PCAPI_TLS_CERT', tlsKey: 'PCAPI_TLS_KEY', seed: 'PCAPI_SEED', demo: 'PCAPI_DEMO', trustedIssuer: 'PCAPI_TRUSTED_ISSUERS',
+  logLevel: 'PCAPI_LOG_LEVEL', explainDenials: 'PCAPI_EXPLAIN_DENIALS', nestedGroups: 'PCAPI_NESTED_GROUPS',
+  servicePrincipalsInGdapGroups: 'PCAPI_SERVICE_PRINCIPALS_IN_GDAP_GROUPS', clockTolerance: 'PCAPI_CLOCK_TOLERANCE',
+  tokenCacheSize: 'PCAPI_TOKEN_CACHE_SIZE',
+} as const satisfies Record<keyof RawServeOptions, string>;
+
+const FLAG: Record<keyof RawServeOptions, string> = {
+  host: '--host', port: '--port', dataDir: '--data-dir', database: '--database', publicUrl: '--public-url', tlsCert: '--tls-cert',
+  tlsKey: '--tls-key', seed: '--seed', demo: '--demo', trustedIssuer: '--trusted-issuer', logLevel: '--log-level',
+  explainDenials: '--explain-denials', nestedGroups: '--nested-groups', servicePrincipalsInGdapGroups: '--service-principals-in-gdap-groups',
+  clockTolerance: '--clock-tolerance', tokenCacheSize: '--token-cache-size',
+};
+
+export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
+  const problems: string[] = [];
+  const label = (name: keyof RawServeOptions) => `${FLAG[name]} (${ENV[name]})`;
+
+  const integer = (name: keyof RawServeOptions, fallback: number, min: number, max: number): number => {
+    const value = raw[name];
+    if (value === undefined || value === '') return fallback;
+    const text = String(value).trim();
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      problems.push(`${label(name)}: "${String(value)}" is not a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(text);
+  };
+  const boolean = (name: keyof RawServeOptions, fallback: boolean): boolean => {
+    const value = raw[name];
+    if (value === undefined || value === '') return fallback;
+    if (typeof value === 'boolean') return value;
+    const text = String(value).trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    problems.push(`${label(name)}: "${String(value)}" is not true or false`);
+    return fallback;
+  };
+  const readFile = (name: keyof RawServeOptions): Buffer | undefined => {
+    const value = raw[name];
+    if (typeof value !== 'string' || value === '') return undefined;
+    try {
+      return readFileSync(resolve(cwd, value));
+    } catch (error) {
+      problems.push(`${label(name)}: cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return undefined;
+    }
+  };
+
+  const host = raw.host?.trim() || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push(`${label('host')}: "${host}" is not a host name or IP address`);
+  const port = integer('port', 8080, 0, 65535);
+  const dataDir = resolve(cwd, raw.dataDir?.trim() || 'data');
+
+  let databaseFile = join(dataDir, 'pcapi.db');
+  const database = raw.database?.trim();
+  if (database) {
+    if (/^postgres(ql)?:\/\//i.test(database)) problems.push(`${label('database')}: PostgreSQL is not supported by this version yet; use a SQLite file path`);
+    else databaseFile = database === ':memory:' ? database : isAbsolute(database.replace(/^sqlite:/, '')) ? database.replace(/^sqlite:/, '') : resolve(cwd, database.replace(/^sqlite:/, ''));
+  }
+
+  const cert = readFile('tlsCert');
+  const key = readFile('tlsKey');
+  if ((raw.tlsCert && !raw.tlsKey) || (!raw.tlsCert && raw.tlsKey)) problems.push(`${label('tlsCert')} and ${label('tlsKey')} must be given together`);
+
+  let publicUrl: string | undefined;
+  if (raw.publicUrl?.trim()) {
+    try {
+      const url = new URL(raw.publicUrl.trim());
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+      if (url.search || url.hash) throw new Error('has a query or fragment');
+      publicUrl = url.toString().replace(/\/$/, '');
+    } catch (error) {
+      problems.push(`${label('publicUrl')}: "${raw.publicUrl}" is not an http(s) base URL (${(error as Error).message})`);
+    }
+  }
+
+  let seedFile: string | undefined;
+  if (raw.seed?.trim()) {
+    seedFile = resolve(cwd, raw.seed.trim());
+    if (!existsSync(seedFile)) problems.push(`${label('seed')}: ${raw.seed} does not exist`);
+  }
+
+  const trustedIssuers: TrustedIssuer[] = [];
+  const issuerTexts = Array.isArray(raw.trustedIssuer) ? raw.trustedIssuer : raw.trustedIssuer ? raw.trustedIssuer.split(/[\s,]+/) : [];
+  for (const text of issuerTexts.filter((t) => t.trim() !== '')) {
+    try {
+      trustedIssuers.push(parseTrustedIssuer(text));
+    } catch (error) {
+      problems.push(`${label('trustedIssuer')}: ${(error as Error).message}`);
+    }
+  }
+
+  const logLevel = (raw.logLevel?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`${label('logLevel')}: "${raw.logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+
+  const config: ServeConfig = {
+    host, port, dataDir, databaseFile, publicUrl,
+    tls: cert && key ? { cert, key } : undefined,
+    seedFile,
+    demo: boolean('demo', true),
+    trustedIssuers,
+    logLevel,
+    explainDenials: boolean('explainDenials', true),
+    authorization: {
+      nestedGroups: boolean('nestedGroups', false),
+      servicePrincipalsInGdapGroups: boolean('servicePrincipalsInGdapGroups', true),
+    },
+    clockToleranceSeconds: integer('clockTolerance', 60, 0, 600),
+    tokenCacheSize: integer('tokenCacheSize', 10_000, 0, 1_000_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The base URL a listening server is reached at, when `publicUrl` is not configured. */
+export function derivePublicUrl(config: Pick<ServeConfig, 'host' | 'tls' | 'publicUrl'>, boundPort: number): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? (config.tls ? 'localhost' : '127.0.0.1') : config.host;
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `${config.tls ? 'https' : 'http'}://${bracketed}:${boundPort}`;
+}

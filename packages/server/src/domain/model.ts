@@ -1,0 +1,83 @@
+/**
+ * The data the store hands to the domain. Plain rows: the store keeps no rules,
+ * authorization decides over these (see authorize.ts).
+ */
+import type { AgentRole, CustomerOrganization } from '@pcapi/contracts';
+
+export type PrincipalKind = 'user' | 'app';
+
+export interface PartnerTenant {
+  tenantId: string;
+  displayName: string;
+  domain: string | null;
+}
+
+export interface Principal {
+  tenantId: string;
+  objectId: string;
+  kind: PrincipalKind;
+  displayName: string;
+  /** Users only. */
+  userPrincipalName: string | null;
+  /** Apps only: the application (client) id. */
+  clientId: string | null;
+  /** Users only: whether sign-in satisfies MFA (`amr` gets `mfa`). */
+  mfaRegistered: boolean;
+}
+
+/** A principal with its stored credential hash, for the token endpoint only. */
+export interface PrincipalCredential extends Principal {
+  credentialHash: string | null;
+}
+
+/** A group that contains the caller, directly (depth 1) or through nested groups (depth > 1). */
+export interface GroupMembership {
+  groupId: string;
+  displayName: string;
+  agentRole: AgentRole | null;
+  depth: number;
+}
+
+export const RELATIONSHIP_STATUSES = [
+  'created', 'approvalPending', 'approved', 'activating', 'active', 'expiring', 'expired',
+  'terminationRequested', 'terminating', 'terminated',
+] as const;
+export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
+
+export const ASSIGNMENT_STATUSES = ['pending', 'active', 'deleting', 'deleted', 'error'] as const;
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+
+export interface AccessAssignment {
+  id: string;
+  groupId: string;
+  groupDisplayName: string;
+  status: AssignmentStatus;
+  roleIds: string[];
+}
+
+export interface GdapRelationship {
+  id: string;
+  displayName: string;
+  status: RelationshipStatus;
+  roleIds: string[];
+  /** ISO 8601; null while not yet activated. */
+  endDateTime: string | null;
+  accessAssignments: AccessAssignment[];
+}
+
+/** A customer as one partner sees it: only returned when the partner serves that customer. */
+export interface PartnerCustomer {
+  customerTenantId: string;
+  displayName: string;
+  dapEnabled: boolean;
+}
+
+/** Everything authorization needs for one (caller, customer) pair, in one store call. */
+export interface AccessFacts {
+  principal: Principal | undefined;
+  memberships: GroupMembership[];
+  customer: PartnerCustomer | undefined;
+  relationships: GdapRelationship[];
+}
+
+export type { CustomerOrganization };

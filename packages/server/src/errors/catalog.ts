@@ -1,0 +1,85 @@
+/**
+ * Every error pcapi renders, in one table. `docs/errors.md` mirrors it, with the test that produces
+ * each row. Where the real service's code for a situation is unknown, the choice is ours and
+ * `provenance` says so (see docs/parity.md).
+ */
+export type ErrorBodyKind = 'partnerCenter' | 'gateway';
+
+export interface CatalogEntry {
+  status: number;
+  /** Partner Center error code; for gateway bodies the HTTP status is the code. */
+  code: number;
+  description: string;
+  body: ErrorBodyKind;
+  /** RFC 6750 error for WWW-Authenticate on 401s; null for a bare challenge (no credentials sent). */
+  bearerError?: 'invalid_token' | null;
+  provenance: string;
+}
+
+export const ERROR_CATALOG = {
+  invalidCustomerId: {
+    status: 400, code: 900118, body: 'partnerCenter',
+    description: 'Invalid Customer ID: the customer-tenant-id in the path must be a GUID.',
+    provenance: 'facts sheet (code seen for invalid customer ids)',
+  },
+  badRequest: {
+    status: 400, code: 400, body: 'partnerCenter',
+    description: 'The request is malformed.',
+    provenance: 'pcapi choice',
+  },
+  tokenMissing: {
+    status: 401, code: 800001, body: 'partnerCenter', bearerError: null,
+    description: 'Partner token missing: send an Authorization header with a Bearer access token for https://api.partnercenter.microsoft.com.',
+    provenance: 'facts sheet (code seen for a missing partner token)',
+  },
+  tokenInvalid: {
+    status: 401, code: 400, body: 'partnerCenter', bearerError: 'invalid_token',
+    description: 'Access denied: the bearer token is not valid.',
+    provenance: 'facts sheet (code 400 "Access denied" seen for bad tokens)',
+  },
+  mfaRequired: {
+    status: 401, code: 900421, body: 'partnerCenter', bearerError: 'invalid_token',
+    description: 'Multi-factor authentication is required: the app+user token was issued without MFA (its amr claim lacks "mfa").',
+    provenance: 'facts sheet (enforced since April 2026)',
+  },
+  notAnAgent: {
+    status: 403, code: 900150, body: 'partnerCenter',
+    description: "The supplied role doesn't have the rights to perform the requested operation: the caller must be in AdminAgents, HelpdeskAgents or SalesAgents.",
+    provenance: 'facts sheet',
+  },
+  noRelationship: {
+    status: 403, code: 20002, body: 'partnerCenter',
+    description: 'No relationship between caller and account: a GDAP relationship granting Global Administrator, Directory Writers or Global Reader is required.',
+    provenance: 'facts sheet',
+  },
+  dapNotSupported: {
+    status: 403, code: 20002, body: 'partnerCenter',
+    description: 'DAP is not supported for this operation: a GDAP relationship granting Global Administrator, Directory Writers or Global Reader is required.',
+    provenance: 'source document ("DAP is not supported"); code is pcapi choice',
+  },
+  gdapAccessInsufficient: {
+    status: 403, code: 900308, body: 'partnerCenter',
+    description: 'Insufficient privileges: no active GDAP access assignment gives the caller Global Administrator, Directory Writers or Global Reader on this customer.',
+    provenance: 'facts sheet (code seen for insufficient privileges)',
+  },
+  customerNotFound: {
+    status: 404, code: 60003, body: 'partnerCenter',
+    description: 'Tenant not found: the customer does not exist or is not a customer of the calling partner.',
+    provenance: 'facts sheet; identical for unknown customers and other partners\u2019 customers (pcapi choice)',
+  },
+  routeNotFound: {
+    status: 404, code: 404, body: 'gateway', description: 'Resource not found',
+    provenance: 'facts sheet (gateway body)',
+  },
+  methodNotAllowed: {
+    status: 405, code: 405, body: 'gateway', description: 'Method not allowed',
+    provenance: 'pcapi choice (gateway body shape from the facts sheet)',
+  },
+  internal: {
+    status: 500, code: 800003, body: 'partnerCenter',
+    description: 'An unexpected error occurred. Quote the MS-RequestId and MS-CorrelationId when reporting it.',
+    provenance: 'facts sheet',
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type ErrorName = keyof typeof ERROR_CATALOG;

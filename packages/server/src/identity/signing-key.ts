@@ -1,0 +1,43 @@
+/** The local issuer's RS256 key: created on first start, kept (mode 0600) in the data folder. */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  /** The public half as published in the JWKS. */
+  publicJwk: JWK;
+}
+
+export class SigningKeyError extends Error {
+  override name = 'SigningKeyError';
+}
+
+export const SIGNING_KEY_FILE = 'signing-key.json';
+
+export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKey> {
+  const file = join(dataDir, SIGNING_KEY_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+    const jwk = await exportJWK(privateKey);
+    jwk.kid = await calculateJwkThumbprint(jwk);
+    jwk.alg = 'RS256';
+    jwk.use = 'sig';
+    // Write then rename, so a crash never leaves a half-written key behind.
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600 });
+    renameSync(temporary, file);
+  }
+  let jwk: JWK;
+  try {
+    jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+    if (jwk.kty !== 'RSA' || !jwk.d || !jwk.kid) throw new Error('not an RSA private JWK with a kid');
+  } catch (error) {
+    throw new SigningKeyError(`signing key ${file} is unreadable (${(error as Error).message}); move it away to create a new one`);
+  }
+  const privateKey = (await importJWK(jwk, 'RS256')) as CryptoKey;
+  const { kty, n, e, kid } = jwk;
+  return { kid, privateKey, publicJwk: { kty, n, e, kid, alg: 'RS256', use: 'sig' } as JWK };
+}

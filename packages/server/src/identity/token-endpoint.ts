@@ -1,0 +1,107 @@
+/**
+ * The token endpoint's logic: client credentials and resource-owner password grants, as Entra
+ * answers them. Transport-free so the route stays a thin adapter.
+ */
+import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
+import type { PartnerTenant, PrincipalCredential } from '../domain/model.js';
+import type { Store } from '../store/store.js';
+import { OAuthError } from './oauth-errors.js';
+import { verifySecret } from './secrets.js';
+import type { TokenIssuer } from './token-issuer.js';
+
+const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+const RESOURCES = [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID];
+
+export interface TokenResponse {
+  token_type: 'Bearer';
+  scope: string;
+  expires_in: number;
+  ext_expires_in: number;
+  access_token: string;
+  id_token?: string;
+  client_info?: string;
+}
+
+/** Splits `scope` into the Partner Center resource and its permission (`.default` or `user_impersonation`). */
+function parseScope(scope: string | undefined, grant: 'client_credentials' | 'password') {
+  const scopes = (scope ?? '').split(' ').filter((s) => s !== '');
+  const oidc = scopes.filter((s) => OIDC_SCOPES.has(s));
+  const resourceScopes = scopes.filter((s) => !OIDC_SCOPES.has(s));
+  if (resourceScopes.length !== 1) {
+    throw new OAuthError(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid: request exactly one scope of ${PARTNER_CENTER_RESOURCE} (e.g. ${PARTNER_CENTER_RESOURCE}/.default).`);
+  }
+  const requested = resourceScopes[0]!;
+  const slash = requested.lastIndexOf('/');
+  const resource = slash > 0 ? requested.slice(0, slash) : requested;
+  const permission = slash > 0 ? requested.slice(slash + 1) : '';
+  const audience = RESOURCES.find((r) => r.toLowerCase() === resource.toLowerCase());
+  if (!audience) {
+    throw new OAuthError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant. This server issues tokens for ${PARTNER_CENTER_RESOURCE} only.`);
+  }
+  if (grant === 'client_credentials' ? permission !== '.default' : permission !== '.default' && permission !== 'user_impersonation') {
+    throw new OAuthError(400, 'invalid_scope', 1002012, `The provided value for scope ${requested} is not valid.${grant === 'client_credentials' ? ' Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).' : ''}`);
+  }
+  return { audience, granted: grant === 'client_credentials' ? `${audience}/.default` : `${audience}/user_impersonation`, oidc };
+}
+
+export class TokenEndpoint {
+  constructor(private readonly store: Store, private readonly issuer: TokenIssuer) {}
+
+  async resolveTenant(tenant: string): Promise<PartnerTenant> {
+    const partner = await this.store.findPartnerTenant(tenant);
+    if (!partner) throw new OAuthError(400, 'invalid_tenant', 90002, `Tenant '${tenant.slice(0, 64)}' not found.`);
+    return partner;
+  }
+
+  async grant(tenantParam: string, form: Record<string, string>, basicAuth: { clientId: string; secret: string } | undefined): Promise<TokenResponse> {
+    const grantType = form.grant_type;
+    if (!grantType) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    const clientId = (form.client_id ?? basicAuth?.clientId ?? '').toLowerCase();
+    const clientSecret = form.client_secret ?? basicAuth?.secret;
+    if (!clientId) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+    if (form.client_assertion) throw new OAuthError(400, 'invalid_request', 50027, 'Client assertions (certificate credentials) are not supported by this server; use a client secret.');
+
+    if (grantType === 'client_credentials') {
+      const partner = await this.resolveTenant(tenantParam);
+      const { audience, granted } = parseScope(form.scope, 'client_credentials');
+      if (!clientSecret) throw new OAuthError(401, 'invalid_client', 7000215, 'Invalid client secret provided: the request has no client_secret.');
+      const app = await this.store.findAppByClientId(partner.tenantId, clientId);
+      await this.checkSecret(app, clientSecret, 7000215, 'invalid_client', `Application with identifier '${clientId}' was not found in the directory '${partner.displayName}', or the client secret is not valid.`);
+      const { token, expiresIn } = await this.issuer.mintAccessToken(app!, { audience });
+      return { token_type: 'Bearer', scope: granted, expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
+    }
+
+    if (grantType === 'password') {
+      const username = form.username;
+      const password = form.password;
+      if (!username || !password) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameters: 'username' and 'password'.");
+      const partner = await this.resolveTenant(['organizations', 'common'].includes(tenantParam.toLowerCase()) ? (username.split('@')[1] ?? '') : tenantParam);
+      const { audience, granted, oidc } = parseScope(form.scope, 'password');
+      const app = await this.store.findAppByClientId(partner.tenantId, clientId);
+      if (!app) throw new OAuthError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${partner.displayName}'.`);
+      if (clientSecret !== undefined) await this.checkSecret(app, clientSecret, 7000215, 'invalid_client', 'Invalid client secret provided.');
+      const user = await this.store.findUserByName(partner.tenantId, username);
+      await this.checkSecret(user, password, 50126, 'invalid_grant', 'Error validating credentials due to invalid username or password.');
+      const { token, expiresIn } = await this.issuer.mintAccessToken(user!, { audience, clientId });
+      const response: TokenResponse = { token_type: 'Bearer', scope: [granted, ...oidc].join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
+      if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user!, clientId);
+      if (form.client_info === '1') {
+        response.client_info = Buffer.from(JSON.stringify({ uid: user!.objectId, utid: user!.tenantId })).toString('base64url');
+      }
+      return response;
+    }
+
+    throw new OAuthError(400, 'unsupported_grant_type', 70003, `The grant type '${grantType.slice(0, 64)}' is not supported; use client_credentials or password.`);
+  }
+
+  private async checkSecret(
+    principal: PrincipalCredential | undefined,
+    secret: string,
+    code: number,
+    error: 'invalid_client' | 'invalid_grant',
+    description: string,
+  ): Promise<void> {
+    const ok = principal?.credentialHash ? await verifySecret(secret, principal.credentialHash) : false;
+    if (!ok) throw new OAuthError(error === 'invalid_client' ? 401 : 400, error, code, description);
+  }
+}

@@ -1,0 +1,81 @@
+/** Mints Partner Center-style (v1-shaped) RS256 access tokens, and ID tokens for the password grant. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT, type JWTPayload } from 'jose';
+import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
+import type { Principal } from '../domain/model.js';
+import type { SigningKey } from './signing-key.js';
+
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+
+export interface MintOptions {
+  /** The app a user token is issued to (`appid`); apps are their own client. */
+  clientId?: string;
+  audience?: string;
+  lifetimeSeconds?: number;
+  /** Shift `iat`/`nbf`/`exp` (seconds, negative for the past). */
+  issuedAtOffsetSeconds?: number;
+  /** Extra seconds before the token becomes valid. */
+  notBeforeDelaySeconds?: number;
+  /** Force MFA in or out of `amr` regardless of the user's registration. */
+  mfa?: boolean;
+  /** Claims set last; null deletes a claim. */
+  overrides?: Record<string, unknown>;
+}
+
+export class TokenIssuer {
+  /** @param issuerBase the public base URL; issuer = `${issuerBase}/${tenantId}/v2.0`. */
+  constructor(private readonly key: SigningKey, private readonly issuerBase: () => string) {}
+
+  issuer(tenantId: string): string {
+    return `${this.issuerBase()}/${tenantId}/v2.0`;
+  }
+
+  async mintAccessToken(principal: Principal, options: MintOptions = {}): Promise<{ token: string; expiresIn: number }> {
+    const now = Math.floor(Date.now() / 1000) + (options.issuedAtOffsetSeconds ?? 0);
+    const lifetime = options.lifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
+    const claims: JWTPayload & Record<string, unknown> = {
+      aud: options.audience ?? PARTNER_CENTER_RESOURCE,
+      iss: this.issuer(principal.tenantId),
+      iat: now,
+      nbf: now + (options.notBeforeDelaySeconds ?? 0),
+      exp: now + lifetime,
+      ver: '1.0',
+      tid: principal.tenantId,
+      oid: principal.objectId,
+      sub: principal.objectId,
+      uti: randomBytes(16).toString('base64url'),
+    };
+    if (principal.kind === 'app') {
+      Object.assign(claims, { appid: principal.clientId, appidacr: '1', idtyp: 'app', app_displayname: principal.displayName });
+    } else {
+      const mfa = options.mfa ?? principal.mfaRegistered;
+      Object.assign(claims, {
+        appid: options.clientId,
+        appidacr: '0',
+        scp: 'user_impersonation',
+        upn: principal.userPrincipalName,
+        unique_name: principal.userPrincipalName,
+        name: principal.displayName,
+        amr: mfa ? ['pwd', 'mfa'] : ['pwd'],
+      });
+    }
+    for (const [name, value] of Object.entries(options.overrides ?? {})) {
+      if (value === null) delete claims[name];
+      else claims[name] = value;
+    }
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.key.kid }).sign(this.key.privateKey);
+    return { token, expiresIn: lifetime };
+  }
+
+  /** An OpenID Connect ID token for a user, as MSAL expects with the `openid` scope. */
+  async mintIdToken(principal: Principal, clientId: string, nonce?: string): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: JWTPayload & Record<string, unknown> = {
+      aud: clientId, iss: this.issuer(principal.tenantId), iat: now, nbf: now, exp: now + DEFAULT_TOKEN_LIFETIME_SECONDS,
+      tid: principal.tenantId, oid: principal.objectId, sub: principal.objectId, ver: '2.0',
+      name: principal.displayName, preferred_username: principal.userPrincipalName, uti: randomUUID(),
+    };
+    if (nonce) claims.nonce = nonce;
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.key.kid }).sign(this.key.privateKey);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Strict bearer-token validation: RS256 only, no header-supplied keys, exp/nbf/iat required,
+ * audience Partner Center's, issuer the local one or a trusted one. Verified tokens are cached
+ * (bounded, never past `exp`) so the hot path does not repeat the RSA check.
+ */
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE, isGuid } from '@pcapi/contracts';
+import type { SigningKey } from './signing-key.js';
+import type { TokenIssuer } from './token-issuer.js';
+import { TrustedIssuerKeys, type TrustedIssuer } from './trusted-issuers.js';
+
+export interface VerifiedToken {
+  claims: JWTPayload & Record<string, unknown>;
+  tenantId: string;
+  objectId: string;
+  /** `idtyp: app`, or no `scp`: an application acting for itself. */
+  appOnly: boolean;
+}
+
+/** Why a token was refused; `message` is safe to show the caller. */
+export class TokenRejected extends Error {
+  override name = 'TokenRejected';
+}
+
+const MAX_TOKEN_LENGTH = 16 * 1024;
+const FORBIDDEN_HEADER_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c'];
+
+export interface VerifierOptions {
+  signingKey: SigningKey;
+  issuer: TokenIssuer;
+  trustedIssuers: TrustedIssuer[];
+  clockToleranceSeconds: number;
+  cacheSize: number;
+}
+
+export class TokenVerifier {
+  private readonly localKeys: JWTVerifyGetKey;
+  private readonly trusted: TrustedIssuerKeys;
+  private readonly cache = new Map<string, { token: VerifiedToken; expiresAtMs: number }>();
+
+  constructor(private readonly options: VerifierOptions) {
+    this.localKeys = createLocalJWKSet({ keys: [options.signingKey.publicJwk] });
+    this.trusted = new TrustedIssuerKeys(options.trustedIssuers);
+  }
+
+  async verify(token: string): Promise<VerifiedToken> {
+    const cached = this.cache.get(token);
+    if (cached) {
+      if (cached.expiresAtMs > Date.now()) return cached.token;
+      this.cache.delete(token);
+    }
+    const verified = await this.verifyUncached(token);
+    // exp is present (required below); never serve from cache past it.
+    const expiresAtMs = (verified.claims.exp as number) * 1000;
+    if (this.options.cacheSize > 0) {
+      if (this.cache.size >= this.options.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(token, { token: verified, expiresAtMs });
+    }
+    return verified;
+  }
+
+  private async verifyUncached(token: string): Promise<VerifiedToken> {
+    if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejected('the token is too long');
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    let unverified: JWTPayload;
+    try {
+      header = decodeProtectedHeader(token);
+      unverified = decodeJwt(token);
+    } catch {
+      throw new TokenRejected('the token is not a well-formed JWT');
+    }
+    if (header.alg !== 'RS256') throw new TokenRejected(`the token's algorithm ${JSON.stringify(header.alg ?? null)} is not accepted; only RS256 is`);
+    const embedded = FORBIDDEN_HEADER_PARAMETERS.filter((name) => name in header);
+    if (embedded.length > 0) throw new TokenRejected(`the token header carries key material (${embedded.join(', ')}), which is never trusted`);
+    if (typeof header.kid !== 'string' || header.kid.length === 0) throw new TokenRejected('the token header has no kid');
+
+    const tid = unverified.tid;
+    const iss = unverified.iss;
+    if (!isGuid(tid)) throw new TokenRejected('the token has no tid claim holding a tenant GUID');
+    if (typeof iss !== 'string') throw new TokenRejected('the token has no iss claim');
+
+    let keys: JWTVerifyGetKey;
+    let expectedIssuer: string;
+    const localIssuer = this.options.issuer.issuer(tid);
+    if (iss === localIssuer) {
+      keys = this.localKeys;
+      expectedIssuer = localIssuer;
+    } else {
+      const match = this.trusted.match(iss, tid);
+      if (!match) throw new TokenRejected(`the issuer ${iss} is not trusted`);
+      expectedIssuer = match.issuer;
+      try {
+        keys = await this.trusted.keysFor(match.entry, match.issuer, tid);
+      } catch (error) {
+        throw new TokenRejected(`the keys of issuer ${iss} could not be fetched: ${(error as Error).message}`);
+      }
+    }
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        algorithms: ['RS256'],
+        issuer: expectedIssuer,
+        audience: [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID],
+        requiredClaims: ['exp', 'nbf', 'iat', 'tid', 'oid'],
+        clockTolerance: this.options.clockToleranceSeconds,
+      }));
+    } catch (error) {
+      throw new TokenRejected(describeJoseError(error));
+    }
+    if (!isGuid(payload.oid)) throw new TokenRejected('the token has no oid claim holding an object GUID');
+    const appOnly = payload.idtyp === 'app' || payload.scp === undefined;
+    return { claims: payload as VerifiedToken['claims'], tenantId: tid.toLowerCase(), objectId: (payload.oid as string).toLowerCase(), appOnly };
+  }
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return `the token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`;
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'the token is not valid yet (nbf is in the future)';
+    if (error.claim === 'aud') return `the token's audience is not ${PARTNER_CENTER_RESOURCE}`;
+    if (error.claim === 'iat') return 'the token was issued in the future (iat)';
+    if (error.reason === 'missing') return `the token has no ${error.claim} claim`;
+    return `the token's ${error.claim} claim is not valid`;
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return "the token's key (kid) is not one of the issuer's signing keys";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "the token's algorithm is not accepted; only RS256 is";
+  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) return 'the token is not a well-formed JWT';
+  return 'the token could not be verified';
+}

@@ -1,0 +1,49 @@
+/**
+ * Step 2: authenticate. A Bearer token, strictly verified; a known partner tenant; MFA for app+user.
+ * Sets `request.caller` or throws the 401 that explains what was wrong.
+ */
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../errors/api-error.js';
+import { TokenRejected, type TokenVerifier } from '../identity/token-verifier.js';
+import type { Store } from '../store/store.js';
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Store }) {
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const header = request.headers.authorization;
+    if (header === undefined || header.trim() === '') throw new ApiError('tokenMissing', ['failed: the request has no Authorization header']);
+    const match = BEARER.exec(header.trim());
+    if (!match) {
+      const detail = /^bearer\b/i.test(header.trim()) ? 'the Authorization header holds no well-formed bearer token' : 'the Authorization header does not use the Bearer scheme';
+      throw new ApiError('tokenInvalid', [`failed: ${detail}`], detail);
+    }
+
+    let verified;
+    try {
+      verified = await deps.verifier.verify(match[1]!);
+    } catch (error) {
+      if (error instanceof TokenRejected) throw new ApiError('tokenInvalid', [`failed: ${error.message}`], error.message);
+      throw error;
+    }
+    const { claims } = verified;
+    const partner = await deps.store.findPartnerTenant(verified.tenantId);
+    if (!partner || partner.tenantId !== verified.tenantId) {
+      const detail = `tenant ${verified.tenantId} is not a partner tenant known to this server`;
+      throw new ApiError('tokenInvalid', [`failed: ${detail}`], detail);
+    }
+    const clientId = typeof claims.appid === 'string' ? claims.appid : typeof claims.azp === 'string' ? claims.azp : undefined;
+    const name = verified.appOnly
+      ? String(claims.app_displayname ?? clientId ?? verified.objectId)
+      : String(claims.upn ?? claims.unique_name ?? claims.preferred_username ?? verified.objectId);
+
+    if (!verified.appOnly) {
+      const amr = Array.isArray(claims.amr) ? claims.amr : [];
+      if (!amr.includes('mfa')) {
+        const detail = `the app+user token of ${name} was issued without multi-factor authentication (amr: ${JSON.stringify(amr)})`;
+        throw new ApiError('mfaRequired', [`failed: ${detail}`], 'multi-factor authentication is required');
+      }
+    }
+    request.caller = { partner, objectId: verified.objectId, appOnly: verified.appOnly, clientId, name };
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Step 1 of the pipeline: request ids. `MS-RequestId` and `MS-CorrelationId` are echoed when they
+ * are GUIDs and generated otherwise (a malformed value is never reflected); `MS-CV` and
+ * `MS-ServerId` are added. Every response, errors included, carries all four.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isGuid } from '@pcapi/contracts';
+import type { Caller } from './caller.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** MS-CorrelationId of this call (request.id is its MS-RequestId). */
+    correlationId: string;
+    /** Set by the authenticate step on authenticated routes. */
+    caller: Caller | null;
+  }
+}
+
+const CORRELATION_VECTOR = /^[A-Za-z0-9+/]{16}(?:\.\d{1,10}){1,8}$|^[A-Za-z0-9+/]{16}$/;
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Fastify's genReqId: the caller's MS-RequestId when it is a GUID, else a new one. */
+export function requestIdFrom(raw: IncomingMessage): string {
+  const given = headerValue(raw.headers['ms-requestid']);
+  return isGuid(given) ? given : randomUUID();
+}
+
+export function correlationVectorFrom(given: string | undefined): string {
+  if (given !== undefined && given.length <= 60 && CORRELATION_VECTOR.test(given)) return `${given}.0`;
+  return `${randomBytes(12).toString('base64')}.0`;
+}
+
+export function makeRequestContextHook(serverId: string) {
+  return function requestContext(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    const correlation = headerValue(request.headers['ms-correlationid']);
+    request.correlationId = isGuid(correlation) ? correlation : randomUUID();
+    request.caller = null;
+    reply.headers({
+      'ms-requestid': request.id,
+      'ms-correlationid': request.correlationId,
+      'ms-cv': correlationVectorFrom(headerValue(request.headers['ms-cv'])),
+      'ms-serverid': serverId,
+    });
+    done();
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * GET /v1/customers/{customer-tenant-id}/organization — the pipeline reads top to bottom:
+ * request ids (app-wide onRequest) → authenticate (onRequest) → customer id (params schema) →
+ * authorize (preHandler) → load and respond (handler).
+ */
+import type { FastifyInstance, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import { GUID_PATTERN, ORGANIZATION_KEYS } from '@pcapi/contracts';
+import { ApiError } from '../errors/api-error.js';
+import type { Store } from '../store/store.js';
+
+export const ORGANIZATION_PATH = '/v1/customers/:customerTenantId/organization';
+
+const nullableString = { type: ['string', 'null'] } as const;
+const organizationSchema = {
+  type: 'object',
+  // fast-json-stringify writes properties in this order: the source document's wire order.
+  properties: {
+    street: nullableString,
+    countryLetterCode: nullableString,
+    postalCode: nullableString,
+    city: nullableString,
+    state: nullableString,
+    displayName: nullableString,
+    technicalNotificationMails: { type: 'array', items: { type: 'string' } },
+  },
+  required: [...ORGANIZATION_KEYS],
+  additionalProperties: false,
+} as const;
+
+export function registerCustomerOrganizationRoute(
+  app: FastifyInstance,
+  deps: { store: Store; authenticate: onRequestAsyncHookHandler; authorize: preHandlerAsyncHookHandler },
+): void {
+  app.route<{ Params: { customerTenantId: string } }>({
+    method: 'GET',
+    url: ORGANIZATION_PATH,
+    schema: {
+      params: {
+        type: 'object',
+        properties: { customerTenantId: { type: 'string', pattern: GUID_PATTERN } },
+        required: ['customerTenantId'],
+      },
+      response: { 200: { type: 'array', items: organizationSchema } },
+    },
+    onRequest: deps.authenticate,
+    preHandler: deps.authorize,
+    handler: async (request, reply) => {
+      const organization = await deps.store.organization(request.params.customerTenantId);
+      if (!organization) throw new ApiError('customerNotFound');
+      reply.header('content-type', 'application/json; charset=utf-8');
+      return [organization];
+    },
+  });
+
+  // The gateway answers other methods on a known resource with 405, before authentication.
+  app.route({
+    method: ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: ORGANIZATION_PATH,
+    onRequest: async (_request, reply) => {
+      reply.header('allow', 'GET, HEAD');
+      throw new ApiError('methodNotAllowed', [], undefined, { allow: 'GET, HEAD' });
+    },
+    handler: async () => undefined,
+  });
+}

@@ -1,0 +1,221 @@
+/**
+ * Turns a schema-valid seed document into a SeedPlan: derives missing ids, resolves role names and
+ * relative dates, checks cross-references, and hashes secrets (keeping a stored hash whose secret
+ * did not change, so importing the same file twice changes nothing).
+ */
+import { AGENT_ROLES, ENTRA_ROLES, type AgentRole, type CustomerOrganization } from '@pcapi/contracts';
+import { hashSecret, verifySecret } from '../identity/secrets.js';
+import { addIsoDuration, isoDurationDays, resolveSeedDate } from './relative-date.js';
+import type { SeedDocument, SeedRelationship } from './seed-document.js';
+import type { RelationshipRow, SeedDate, SeedPlan } from './seed-plan.js';
+import { stableId } from './stable-id.js';
+import { SeedError } from './validate-seed.js';
+
+const GLOBAL_ADMINISTRATOR = ENTRA_ROLES['Global Administrator']!;
+const ROLE_IDS_BY_LOWER_NAME = new Map(Object.entries(ENTRA_ROLES).map(([name, id]) => [name.toLowerCase(), id]));
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Statuses in which a relationship has been activated and so has an end date. */
+const ACTIVATED_STATUSES = new Set(['active', 'expiring', 'expired', 'terminationRequested', 'terminating', 'terminated']);
+
+export interface PlanOptions {
+  now: Date;
+  source: string;
+  /** Stored credential hashes by principal object id. */
+  existingHashes: (objectIds: string[]) => Promise<Map<string, string>>;
+}
+
+export function agentGroupId(partnerTenantId: string, role: AgentRole): string {
+  return stableId('agent-group', partnerTenantId.toLowerCase(), role);
+}
+
+export async function planSeed(document: SeedDocument, options: PlanOptions): Promise<SeedPlan> {
+  const problems: string[] = [];
+  const plan: SeedPlan = { partners: [], principals: [], groups: [], memberOf: [], customers: [], partnerCustomers: [], relationships: [], assignments: [] };
+  const secrets = new Map<string, string>();
+  const seen = new Map<string, string>();
+  const organizations = new Map<string, { json: string; path: string }>();
+
+  /** Records a unique key; reports a duplicate with both paths. */
+  const unique = (key: string, path: string, what: string) => {
+    const earlier = seen.get(key);
+    if (earlier) problems.push(`${path}: duplicate ${what} (also at ${earlier})`);
+    else seen.set(key, path);
+  };
+
+  const resolveRoles = (roles: string[], path: string): string[] => {
+    const ids: string[] = [];
+    roles.forEach((role, index) => {
+      const id = GUID.test(role) ? role.toLowerCase() : ROLE_IDS_BY_LOWER_NAME.get(role.toLowerCase());
+      if (id) ids.push(id);
+      else problems.push(`${path}[${index}]: unknown role "${role}" (use a Microsoft Entra role name such as "Global Reader", or a role definition id)`);
+    });
+    return [...new Set(ids)];
+  };
+
+  const date = (text: string | undefined, path: string): SeedDate | null => {
+    if (text === undefined) return null;
+    const value = resolveSeedDate(text, options.now);
+    if (value === undefined) {
+      problems.push(`${path}: not a date: use ISO 8601 with a time zone ("2026-01-31T00:00:00Z") or "now", "in 300 days", "10 days ago"`);
+      return null;
+    }
+    return { value, source: text.trim() };
+  };
+
+  document.partners.forEach((partner, p) => {
+    const partnerPath = `$.partners[${p}]`;
+    const tenantId = partner.tenantId.toLowerCase();
+    unique(`tenant:${tenantId}`, `${partnerPath}.tenantId`, 'partner tenant id');
+    if (partner.domain) unique(`domain:${partner.domain.toLowerCase()}`, `${partnerPath}.domain`, 'partner domain');
+    plan.partners.push({ tenantId, displayName: partner.displayName, domain: partner.domain?.toLowerCase() ?? null });
+
+    for (const role of AGENT_ROLES) {
+      plan.groups.push({ groupId: agentGroupId(tenantId, role), tenantId, displayName: role, agentRole: role });
+    }
+    const groupIdsByName = new Map<string, string>();
+    (partner.securityGroups ?? []).forEach((group, g) => {
+      const path = `${partnerPath}.securityGroups[${g}]`;
+      const lowerName = group.displayName.toLowerCase();
+      if ((AGENT_ROLES as readonly string[]).some((role) => role.toLowerCase() === lowerName)) {
+        problems.push(`${path}.displayName: "${group.displayName}" is an agent group; give principals agentRoles instead`);
+        return;
+      }
+      unique(`group:${tenantId}:${lowerName}`, `${path}.displayName`, 'security group name');
+      const groupId = group.id?.toLowerCase() ?? stableId('group', tenantId, lowerName);
+      unique(`id:${groupId}`, `${path}.id`, 'object id');
+      groupIdsByName.set(lowerName, groupId);
+      plan.groups.push({ groupId, tenantId, displayName: group.displayName, agentRole: null });
+    });
+
+    const groupIds = (names: string[] | undefined, path: string): string[] =>
+      (names ?? []).flatMap((name, index) => {
+        const id = groupIdsByName.get(name.toLowerCase());
+        if (!id) problems.push(`${path}[${index}]: no security group named "${name}" in partner ${partner.displayName}`);
+        return id ? [id] : [];
+      });
+    const agentGroupIds = (roles: AgentRole[] | undefined) => (roles ?? []).map((role) => agentGroupId(tenantId, role));
+
+    (partner.securityGroups ?? []).forEach((group, g) => {
+      const groupId = groupIdsByName.get(group.displayName.toLowerCase());
+      if (!groupId) return;
+      const parents = groupIds(group.memberOf, `${partnerPath}.securityGroups[${g}].memberOf`);
+      if (parents.includes(groupId)) problems.push(`${partnerPath}.securityGroups[${g}].memberOf: a group cannot be a member of itself`);
+      plan.memberOf.push({ memberId: groupId, memberKind: 'group', groupIds: parents });
+    });
+
+    (partner.users ?? []).forEach((user, u) => {
+      const path = `${partnerPath}.users[${u}]`;
+      const upn = user.userPrincipalName.toLowerCase();
+      unique(`upn:${tenantId}:${upn}`, `${path}.userPrincipalName`, 'userPrincipalName');
+      const objectId = user.id?.toLowerCase() ?? stableId('user', tenantId, upn);
+      unique(`id:${objectId}`, `${path}.id`, 'object id');
+      if (user.password !== undefined) secrets.set(objectId, user.password);
+      plan.principals.push({
+        tenantId, objectId, kind: 'user', displayName: user.displayName ?? user.userPrincipalName,
+        userPrincipalName: user.userPrincipalName, clientId: null, mfaRegistered: user.mfa ?? true, credentialHash: null,
+      });
+      plan.memberOf.push({ memberId: objectId, memberKind: 'user', groupIds: [...agentGroupIds(user.agentRoles), ...groupIds(user.memberOf, `${path}.memberOf`)] });
+    });
+
+    (partner.applications ?? []).forEach((app, a) => {
+      const path = `${partnerPath}.applications[${a}]`;
+      const clientId = app.clientId.toLowerCase();
+      unique(`client:${tenantId}:${clientId}`, `${path}.clientId`, 'application client id');
+      const objectId = app.objectId?.toLowerCase() ?? stableId('service-principal', tenantId, clientId);
+      unique(`id:${objectId}`, `${path}.objectId`, 'object id');
+      if (app.clientSecret !== undefined) secrets.set(objectId, app.clientSecret);
+      plan.principals.push({
+        tenantId, objectId, kind: 'app', displayName: app.displayName, userPrincipalName: null, clientId,
+        mfaRegistered: false, credentialHash: null,
+      });
+      plan.memberOf.push({ memberId: objectId, memberKind: 'app', groupIds: [...agentGroupIds(app.agentRoles), ...groupIds(app.memberOf, `${path}.memberOf`)] });
+    });
+
+    (partner.customers ?? []).forEach((customer, c) => {
+      const path = `${partnerPath}.customers[${c}]`;
+      const customerTenantId = customer.tenantId.toLowerCase();
+      unique(`customer:${tenantId}:${customerTenantId}`, `${path}.tenantId`, 'customer of this partner');
+      if (customerTenantId === tenantId) problems.push(`${path}.tenantId: a partner cannot be its own customer`);
+      const organization = normalizeOrganization(customer.organization, customer.displayName);
+      const json = JSON.stringify(organization);
+      const earlier = organizations.get(customerTenantId);
+      if (earlier && earlier.json !== json) {
+        problems.push(`${path}.organization: customer ${customerTenantId} also appears at ${earlier.path} with different organization details`);
+      } else if (!earlier) {
+        organizations.set(customerTenantId, { json, path });
+        plan.customers.push({ tenantId: customerTenantId, organization });
+      }
+      plan.partnerCustomers.push({ partnerTenantId: tenantId, customerTenantId, displayName: customer.displayName, dapEnabled: customer.dap ?? false });
+
+      (customer.gdapRelationships ?? []).forEach((relationship, r) => {
+        const relationshipPath = `${path}.gdapRelationships[${r}]`;
+        const row = planRelationship(relationship, relationshipPath, tenantId, customerTenantId);
+        if (!row) return;
+        plan.relationships.push(row);
+        (relationship.accessAssignments ?? []).forEach((assignment, s) => {
+          const assignmentPath = `${relationshipPath}.accessAssignments[${s}]`;
+          const groupId = groupIdsByName.get(assignment.securityGroup.toLowerCase());
+          if (!groupId) problems.push(`${assignmentPath}.securityGroup: no security group named "${assignment.securityGroup}" in partner ${partner.displayName}`);
+          const roleIds = resolveRoles(assignment.roles, `${assignmentPath}.roles`);
+          const outside = roleIds.filter((id) => !row.roleIds.includes(id));
+          if (outside.length > 0) problems.push(`${assignmentPath}.roles: roles must be a subset of the relationship's; not in it: ${outside.join(', ')}`);
+          const id = assignment.id?.toLowerCase() ?? stableId('assignment', row.id, assignment.securityGroup.toLowerCase());
+          unique(`assignment:${id}`, `${assignmentPath}.id`, 'access assignment id');
+          if (groupId) plan.assignments.push({ id, relationshipId: row.id, groupId, status: assignment.status ?? 'active', roleIds });
+        });
+      });
+    });
+  });
+
+  function planRelationship(relationship: SeedRelationship, path: string, partnerTenantId: string, customerTenantId: string): RelationshipRow | undefined {
+    const id = relationship.id?.toLowerCase() ?? stableId('relationship', partnerTenantId, customerTenantId, relationship.displayName.toLowerCase());
+    unique(`relationship:${id}`, `${path}.id`, 'relationship id');
+    const roleIds = resolveRoles(relationship.roles, `${path}.roles`);
+    const duration = relationship.duration ?? 'P730D';
+    const days = isoDurationDays(duration);
+    if (days === undefined || days < 1 || days > 730) problems.push(`${path}.duration: must be between P1D and P2Y (730 days)`);
+    const autoExtendDuration = relationship.autoExtendDuration ?? 'PT0S';
+    if (autoExtendDuration !== 'PT0S' && roleIds.includes(GLOBAL_ADMINISTRATOR)) {
+      problems.push(`${path}.autoExtendDuration: relationships with Global Administrator cannot auto-extend (use "PT0S")`);
+    }
+    const createdDateTime = date(relationship.createdDateTime ?? 'now', `${path}.createdDateTime`);
+    let activatedDateTime = date(relationship.activatedDateTime, `${path}.activatedDateTime`);
+    let endDateTime = date(relationship.endDateTime, `${path}.endDateTime`);
+    if (ACTIVATED_STATUSES.has(relationship.status)) {
+      activatedDateTime ??= createdDateTime;
+      if (!endDateTime && activatedDateTime) {
+        const value = addIsoDuration(activatedDateTime.value, duration);
+        if (value) endDateTime = { value, source: `${activatedDateTime.source} + ${duration}` };
+      }
+    }
+    if (!createdDateTime) return undefined;
+    return {
+      id, partnerTenantId, customerTenantId, displayName: relationship.displayName, status: relationship.status,
+      roleIds, duration, autoExtendDuration, createdDateTime, activatedDateTime, endDateTime,
+    };
+  }
+
+  if (problems.length > 0) throw new SeedError(options.source, problems);
+
+  const existing = await options.existingHashes([...secrets.keys()]);
+  for (const principal of plan.principals) {
+    const secret = secrets.get(principal.objectId);
+    if (secret === undefined) continue;
+    const stored = existing.get(principal.objectId);
+    principal.credentialHash = stored && (await verifySecret(secret, stored)) ? stored : await hashSecret(secret);
+  }
+  return plan;
+}
+
+/** Missing address values become null and a missing list [], as Microsoft Graph serves them. */
+function normalizeOrganization(organization: Partial<CustomerOrganization> | undefined, customerName: string): CustomerOrganization {
+  return {
+    street: organization?.street ?? null,
+    countryLetterCode: organization?.countryLetterCode ?? null,
+    postalCode: organization?.postalCode ?? null,
+    city: organization?.city ?? null,
+    state: organization?.state ?? null,
+    displayName: organization?.displayName === undefined ? customerName : organization.displayName,
+    technicalNotificationMails: organization?.technicalNotificationMails ?? [],
+  };
+}

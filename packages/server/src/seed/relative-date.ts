@@ -1,0 +1,49 @@
+/** Seed dates: ISO 8601 with a zone, or relative to the import ("now", "in 300 days", "10 days ago"). */
+
+const UNIT_MS: Record<string, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+  year: 365 * 86_400_000,
+};
+
+const RELATIVE = /^(?:in\s+(\d{1,6})\s+(minute|hour|day|week|year)s?|(\d{1,6})\s+(minute|hour|day|week|year)s?\s+ago)$/i;
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Returns the ISO timestamp, or undefined when the text is neither form. */
+export function resolveSeedDate(text: string, now: Date): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === 'now') return now.toISOString();
+  const relative = RELATIVE.exec(trimmed);
+  if (relative) {
+    const [, inCount, inUnit, agoCount, agoUnit] = relative;
+    const sign = inCount !== undefined ? 1 : -1;
+    const count = Number(inCount ?? agoCount);
+    const unit = (inUnit ?? agoUnit)!.toLowerCase();
+    return new Date(now.getTime() + sign * count * UNIT_MS[unit]!).toISOString();
+  }
+  if (ISO_WITH_ZONE.test(trimmed)) {
+    const parsed = new Date(trimmed);
+    if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
+  }
+  return undefined;
+}
+
+/** Adds an ISO 8601 duration of years, months and days (P2Y, P730D, P1Y6M) to a timestamp. */
+export function addIsoDuration(isoTimestamp: string, duration: string): string | undefined {
+  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(duration);
+  if (!match || duration === 'P') return undefined;
+  const date = new Date(isoTimestamp);
+  date.setUTCFullYear(date.getUTCFullYear() + Number(match[1] ?? 0));
+  date.setUTCMonth(date.getUTCMonth() + Number(match[2] ?? 0));
+  date.setUTCDate(date.getUTCDate() + Number(match[3] ?? 0));
+  return date.toISOString();
+}
+
+/** Length of a duration in days (months as 30, years as 365), for range checks. */
+export function isoDurationDays(duration: string): number | undefined {
+  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(duration);
+  if (!match || duration === 'P') return undefined;
+  return Number(match[1] ?? 0) * 365 + Number(match[2] ?? 0) * 30 + Number(match[3] ?? 0);
+}

@@ -1,0 +1,67 @@
+/** Parses and schema-checks a seed file; every error names the JSON path and the problem. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
+import type { SeedDocument } from './seed-document.js';
+
+export class SeedError extends Error {
+  constructor(readonly source: string, readonly problems: string[]) {
+    super(`seed file ${source} is not valid:\n  ${problems.join('\n  ')}`);
+    this.name = 'SeedError';
+  }
+}
+
+export const SEED_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/seed.schema.json', import.meta.url));
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateSchema = ajv.compile<SeedDocument>(JSON.parse(readFileSync(SEED_SCHEMA_PATH, 'utf8')));
+
+/** `/partners/0/users/1` → `$.partners[0].users[1]`. */
+export function jsonPath(pointer: string): string {
+  let path = '$';
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    path += /^\d+$/.test(segment) ? `[${segment}]` : /^[A-Za-z_$][\w$]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+  }
+  return path;
+}
+
+function describe(error: ErrorObject): string {
+  const path = jsonPath(error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${path}: unknown property "${(error.params as { additionalProperty: string }).additionalProperty}"`;
+    case 'required':
+      return `${path}: missing required property "${(error.params as { missingProperty: string }).missingProperty}"`;
+    case 'enum':
+      return `${path}: must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern':
+      return `${path}: ${error.instancePath.endsWith('Id') || error.instancePath.endsWith('/id') ? 'must be a GUID' : `does not match ${(error.params as { pattern: string }).pattern}`}`;
+    default:
+      return `${path}: ${error.message ?? error.keyword}`;
+  }
+}
+
+export function parseSeedText(text: string, source: string): SeedDocument {
+  let document: unknown;
+  try {
+    document = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (error) {
+    throw new SeedError(source, [`$: not valid JSON (${(error as Error).message})`]);
+  }
+  if (!validateSchema(document)) {
+    const problems = [...new Set((validateSchema.errors ?? []).map(describe))];
+    throw new SeedError(source, problems.slice(0, 20).concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []));
+  }
+  return document;
+}
+
+export function readSeedFile(file: string): SeedDocument {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SeedError(file, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+  }
+  return parseSeedText(text, file);
+}

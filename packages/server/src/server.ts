@@ -1,0 +1,62 @@
+/** Starts pcapi from a validated config: store, signing key, seed, app, listen. */
+import type { FastifyInstance } from 'fastify';
+import { derivePublicUrl, type ServeConfig } from './config.js';
+import { buildApp } from './app.js';
+import { loadOrCreateSigningKey } from './identity/signing-key.js';
+import { TokenIssuer } from './identity/token-issuer.js';
+import { TokenVerifier } from './identity/token-verifier.js';
+import { DEMO_SEED_FILE, importSeedFile } from './seed/import-seed.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  issuer: TokenIssuer;
+  /** The base URL the server is reached at. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServeConfig): Promise<RunningServer> {
+  const store = new SqliteStore(config.databaseFile);
+  try {
+    await store.init();
+    const signingKey = await loadOrCreateSigningKey(config.dataDir);
+    let publicUrl = config.publicUrl ?? derivePublicUrl(config, config.port);
+    const issuer = new TokenIssuer(signingKey, () => publicUrl);
+    const verifier = new TokenVerifier({
+      signingKey, issuer, trustedIssuers: config.trustedIssuers,
+      clockToleranceSeconds: config.clockToleranceSeconds, cacheSize: config.tokenCacheSize,
+    });
+    const app = await buildApp({
+      store, signingKey, issuer, verifier, publicUrl: () => publicUrl,
+      explainDenials: config.explainDenials, authorization: config.authorization, https: config.tls,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
+    });
+
+    if (config.seedFile) {
+      const summary = await importSeedFile(store, config.seedFile);
+      app.log.info({ seed: config.seedFile, ...summary }, 'seed file imported');
+    } else if (config.demo && (await store.isEmpty())) {
+      const summary = await importSeedFile(store, DEMO_SEED_FILE);
+      app.log.info({ seed: DEMO_SEED_FILE, ...summary }, 'demo dataset loaded into the empty store');
+    }
+
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const boundPort = typeof address === 'object' && address ? address.port : config.port;
+    publicUrl = config.publicUrl ?? derivePublicUrl(config, boundPort);
+    app.log.info({ url: publicUrl, database: config.databaseFile }, 'pcapi is serving');
+    return {
+      app, store, issuer, url: publicUrl,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,29 @@
+/** Numbered SQL migrations, one folder per dialect: `NNN-name.do.sql` applies, `NNN-name.undo.sql` reverts. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Migration {
+  version: number;
+  name: string;
+  doSql: string;
+  undoSql: string | undefined;
+}
+
+export function loadMigrations(dialect: 'sqlite' | 'postgres'): Migration[] {
+  const folder = fileURLToPath(new URL(`./migrations/${dialect}/`, import.meta.url));
+  const files = readdirSync(folder);
+  return files
+    .filter((file) => /^\d{3}-[\w-]+\.do\.sql$/.test(file))
+    .sort()
+    .map((file) => {
+      const base = file.slice(0, -'.do.sql'.length);
+      const undoFile = `${base}.undo.sql`;
+      return {
+        version: Number(base.slice(0, 3)),
+        name: base.slice(4),
+        doSql: readFileSync(join(folder, file), 'utf8'),
+        undoSql: files.includes(undoFile) ? readFileSync(join(folder, undoFile), 'utf8') : undefined,
+      };
+    });
+}

@@ -1,0 +1,90 @@
+/** Every statement the SQLite store runs, prepared once at init. */
+export const SQL = {
+  partnerByIdOrDomain: 'SELECT tenant_id, display_name, domain FROM partner_tenants WHERE tenant_id = @key OR domain = @key',
+  partnerExists: 'SELECT 1 FROM partner_tenants WHERE tenant_id = ?',
+  anyPartner: 'SELECT 1 FROM partner_tenants LIMIT 1',
+  principal: 'SELECT * FROM principals WHERE tenant_id = ? AND object_id = ?',
+  userByName: "SELECT * FROM principals WHERE tenant_id = ? AND lower(user_principal_name) = lower(?) AND kind = 'user'",
+  appByClientId: "SELECT * FROM principals WHERE tenant_id = ? AND client_id = ? AND kind = 'app'",
+  credentialHashes: 'SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id IN (SELECT value FROM json_each(?))',
+  memberships: `
+    WITH RECURSIVE containing (group_id, depth) AS (
+      SELECT group_id, 1 FROM group_members WHERE member_id = @memberId
+      UNION
+      SELECT gm.group_id, c.depth + 1 FROM group_members gm JOIN containing c ON gm.member_id = c.group_id WHERE c.depth < @maxDepth
+    )
+    SELECT g.group_id, g.display_name, g.agent_role, MIN(c.depth) AS depth
+    FROM containing c JOIN groups g ON g.group_id = c.group_id
+    WHERE g.tenant_id = @tenantId
+    GROUP BY g.group_id ORDER BY depth, g.display_name`,
+  partnerCustomer: 'SELECT display_name, dap_enabled FROM partner_customers WHERE partner_tenant_id = ? AND customer_tenant_id = ?',
+  relationships: `
+    SELECT r.id, r.display_name, r.status, r.role_ids, r.end_date_time,
+           a.id AS assignment_id, a.group_id, g.display_name AS group_display_name, a.status AS assignment_status, a.role_ids AS assignment_role_ids
+    FROM gdap_relationships r
+    LEFT JOIN access_assignments a ON a.relationship_id = r.id
+    LEFT JOIN groups g ON g.group_id = a.group_id
+    WHERE r.partner_tenant_id = ? AND r.customer_tenant_id = ?
+    ORDER BY r.created_date_time, r.id, a.id`,
+  organization: 'SELECT * FROM customer_tenants WHERE tenant_id = ?',
+
+  upsertPartner: `
+    INSERT INTO partner_tenants (tenant_id, display_name, domain) VALUES (?, ?, ?)
+    ON CONFLICT (tenant_id) DO UPDATE SET display_name = excluded.display_name, domain = excluded.domain
+    WHERE (display_name, domain) IS NOT (excluded.display_name, excluded.domain)`,
+  principalExists: 'SELECT 1 FROM principals WHERE object_id = ?',
+  upsertPrincipal: `
+    INSERT INTO principals (object_id, tenant_id, kind, display_name, user_principal_name, client_id, mfa_registered, credential_hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (object_id) DO UPDATE SET tenant_id = excluded.tenant_id, kind = excluded.kind, display_name = excluded.display_name,
+      user_principal_name = excluded.user_principal_name, client_id = excluded.client_id, mfa_registered = excluded.mfa_registered,
+      credential_hash = excluded.credential_hash
+    WHERE (tenant_id, kind, display_name, user_principal_name, client_id, mfa_registered, credential_hash)
+      IS NOT (excluded.tenant_id, excluded.kind, excluded.display_name, excluded.user_principal_name, excluded.client_id, excluded.mfa_registered, excluded.credential_hash)`,
+  groupExists: 'SELECT 1 FROM groups WHERE group_id = ?',
+  upsertGroup: `
+    INSERT INTO groups (group_id, tenant_id, display_name, agent_role) VALUES (?, ?, ?, ?)
+    ON CONFLICT (group_id) DO UPDATE SET tenant_id = excluded.tenant_id, display_name = excluded.display_name, agent_role = excluded.agent_role
+    WHERE (tenant_id, display_name, agent_role) IS NOT (excluded.tenant_id, excluded.display_name, excluded.agent_role)`,
+  removeOtherMemberships: 'DELETE FROM group_members WHERE member_id = ? AND group_id NOT IN (SELECT value FROM json_each(?))',
+  addMembership: 'INSERT OR IGNORE INTO group_members (group_id, member_id, member_kind) VALUES (?, ?, ?)',
+  customerExists: 'SELECT 1 FROM customer_tenants WHERE tenant_id = ?',
+  upsertCustomer: `
+    INSERT INTO customer_tenants (tenant_id, street, country_letter_code, postal_code, city, state, display_name, technical_notification_mails)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (tenant_id) DO UPDATE SET street = excluded.street, country_letter_code = excluded.country_letter_code,
+      postal_code = excluded.postal_code, city = excluded.city, state = excluded.state, display_name = excluded.display_name,
+      technical_notification_mails = excluded.technical_notification_mails
+    WHERE (street, country_letter_code, postal_code, city, state, display_name, technical_notification_mails)
+      IS NOT (excluded.street, excluded.country_letter_code, excluded.postal_code, excluded.city, excluded.state, excluded.display_name, excluded.technical_notification_mails)`,
+  partnerCustomerExists: 'SELECT 1 FROM partner_customers WHERE partner_tenant_id = ? AND customer_tenant_id = ?',
+  upsertPartnerCustomer: `
+    INSERT INTO partner_customers (partner_tenant_id, customer_tenant_id, display_name, dap_enabled) VALUES (?, ?, ?, ?)
+    ON CONFLICT (partner_tenant_id, customer_tenant_id) DO UPDATE SET display_name = excluded.display_name, dap_enabled = excluded.dap_enabled
+    WHERE (display_name, dap_enabled) IS NOT (excluded.display_name, excluded.dap_enabled)`,
+  relationshipExists: 'SELECT 1 FROM gdap_relationships WHERE id = ?',
+  // A date whose seed text is unchanged keeps its stored value, so a relative date ("in 300 days") does not move on re-import.
+  upsertRelationship: `
+    INSERT INTO gdap_relationships (id, partner_tenant_id, customer_tenant_id, display_name, status, role_ids, duration, auto_extend_duration,
+      created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET partner_tenant_id = excluded.partner_tenant_id, customer_tenant_id = excluded.customer_tenant_id,
+      display_name = excluded.display_name, status = excluded.status, role_ids = excluded.role_ids, duration = excluded.duration,
+      auto_extend_duration = excluded.auto_extend_duration,
+      created_date_time = CASE WHEN created_date_source IS excluded.created_date_source THEN created_date_time ELSE excluded.created_date_time END,
+      created_date_source = excluded.created_date_source,
+      activated_date_time = CASE WHEN activated_date_source IS excluded.activated_date_source THEN activated_date_time ELSE excluded.activated_date_time END,
+      activated_date_source = excluded.activated_date_source,
+      end_date_time = CASE WHEN end_date_source IS excluded.end_date_source THEN end_date_time ELSE excluded.end_date_time END,
+      end_date_source = excluded.end_date_source
+    WHERE (partner_tenant_id, customer_tenant_id, display_name, status, role_ids, duration, auto_extend_duration,
+           created_date_source, activated_date_source, end_date_source)
+      IS NOT (excluded.partner_tenant_id, excluded.customer_tenant_id, excluded.display_name, excluded.status, excluded.role_ids,
+           excluded.duration, excluded.auto_extend_duration, excluded.created_date_source, excluded.activated_date_source, excluded.end_date_source)`,
+  removeOtherAssignments: 'DELETE FROM access_assignments WHERE relationship_id = ? AND id NOT IN (SELECT value FROM json_each(?))',
+  assignmentExists: 'SELECT 1 FROM access_assignments WHERE id = ?',
+  upsertAssignment: `
+    INSERT INTO access_assignments (id, relationship_id, group_id, status, role_ids) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET relationship_id = excluded.relationship_id, group_id = excluded.group_id, status = excluded.status, role_ids = excluded.role_ids
+    WHERE (relationship_id, group_id, status, role_ids) IS NOT (excluded.relationship_id, excluded.group_id, excluded.status, excluded.role_ids)`,
+} as const;

@@ -1,0 +1,220 @@
+/** The embedded store: SQLite through better-sqlite3, prepared statements, WAL, one transaction per import. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { CustomerOrganization } from '@pcapi/contracts';
+import type { AgentRole } from '@pcapi/contracts';
+import type { AccessFacts, GdapRelationship, GroupMembership, PartnerTenant, PrincipalCredential } from '../../domain/model.js';
+import type { SeedPlan } from '../../seed/seed-plan.js';
+import { loadMigrations } from '../migrations.js';
+import type { ImportSummary, Store } from '../store.js';
+import { SQL } from './sqlite-statements.js';
+
+type Row = Record<string, unknown>;
+
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private statements!: { [K in keyof typeof SQL]: Database.Statement };
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    try {
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+    } catch (error) {
+      throw new StoreOpenError(`cannot open SQLite database ${file}: ${(error as Error).message}`);
+    }
+    // FULL: a committed import survives power loss, not only a process crash. Writes are rare.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  async init(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version));
+    const migrations = loadMigrations('sqlite');
+    const newest = Math.max(0, ...migrations.map((m) => m.version));
+    const unknown = [...applied].filter((version) => version > newest);
+    if (unknown.length > 0) {
+      throw new StoreOpenError(`database ${this.file} has schema version ${Math.max(...unknown)}, newer than this pcapi knows (${newest}); upgrade pcapi`);
+    }
+    for (const migration of migrations.filter((m) => !applied.has(m.version))) {
+      this.db.transaction(() => {
+        this.db.exec(migration.doSql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+      })();
+    }
+    this.statements = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)])) as typeof this.statements;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined> {
+    const row = this.statements.partnerByIdOrDomain.get({ key: tenantIdOrDomain.toLowerCase() }) as Row | undefined;
+    return row && { tenantId: row.tenant_id as string, displayName: row.display_name as string, domain: row.domain as string | null };
+  }
+
+  async isPartnerTenant(tenantId: string): Promise<boolean> {
+    return this.statements.partnerExists.get(tenantId.toLowerCase()) !== undefined;
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return this.statements.anyPartner.get() === undefined;
+  }
+
+  async findUserByName(tenantId: string, userPrincipalName: string) {
+    return toPrincipal(this.statements.userByName.get(tenantId.toLowerCase(), userPrincipalName) as Row | undefined);
+  }
+
+  async findAppByClientId(tenantId: string, clientId: string) {
+    return toPrincipal(this.statements.appByClientId.get(tenantId.toLowerCase(), clientId.toLowerCase()) as Row | undefined);
+  }
+
+  async findPrincipal(tenantId: string, objectId: string) {
+    return toPrincipal(this.statements.principal.get(tenantId.toLowerCase(), objectId.toLowerCase()) as Row | undefined);
+  }
+
+  async credentialHashes(objectIds: string[]): Promise<Map<string, string>> {
+    const rows = this.statements.credentialHashes.all(JSON.stringify(objectIds)) as Row[];
+    return new Map(rows.map((row) => [row.object_id as string, row.credential_hash as string]));
+  }
+
+  async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
+    const partner = query.partnerTenantId.toLowerCase();
+    const principalId = query.principalObjectId.toLowerCase();
+    const customerId = query.customerTenantId.toLowerCase();
+    const principal = toPrincipal(this.statements.principal.get(partner, principalId) as Row | undefined);
+    const memberships = principal
+      ? (this.statements.memberships.all({ memberId: principalId, maxDepth: query.maxGroupDepth, tenantId: partner }) as Row[]).map(
+          (row): GroupMembership => ({
+            groupId: row.group_id as string,
+            displayName: row.display_name as string,
+            agentRole: row.agent_role as AgentRole | null,
+            depth: row.depth as number,
+          }),
+        )
+      : [];
+    const customerRow = this.statements.partnerCustomer.get(partner, customerId) as Row | undefined;
+    const customer = customerRow && { customerTenantId: customerId, displayName: customerRow.display_name as string, dapEnabled: customerRow.dap_enabled === 1 };
+    const relationships = customer ? groupRelationships(this.statements.relationships.all(partner, customerId) as Row[]) : [];
+    return { principal, memberships, customer, relationships };
+  }
+
+  async organization(customerTenantId: string): Promise<CustomerOrganization | undefined> {
+    const row = this.statements.organization.get(customerTenantId.toLowerCase()) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      street: row.street as string | null,
+      countryLetterCode: row.country_letter_code as string | null,
+      postalCode: row.postal_code as string | null,
+      city: row.city as string | null,
+      state: row.state as string | null,
+      displayName: row.display_name as string | null,
+      technicalNotificationMails: JSON.parse(row.technical_notification_mails as string) as string[],
+    };
+  }
+
+  async importSeed(plan: SeedPlan): Promise<ImportSummary> {
+    const s = this.statements;
+    const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
+    /** Runs an existence probe then an upsert whose WHERE skips identical rows, and counts the outcome. */
+    const upsert = (exists: Database.Statement, key: unknown[], write: Database.Statement, values: unknown[]) => {
+      const existed = exists.get(...key) !== undefined;
+      const changed = write.run(...values).changes > 0;
+      if (!existed) summary.inserted++;
+      else if (changed) summary.updated++;
+      else summary.unchanged++;
+    };
+    this.db.transaction(() => {
+      for (const p of plan.partners) upsert(s.partnerExists, [p.tenantId], s.upsertPartner, [p.tenantId, p.displayName, p.domain]);
+      for (const p of plan.principals) {
+        upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
+          p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.clientId, p.mfaRegistered ? 1 : 0, p.credentialHash,
+        ]);
+      }
+      for (const g of plan.groups) upsert(s.groupExists, [g.groupId], s.upsertGroup, [g.groupId, g.tenantId, g.displayName, g.agentRole]);
+      for (const m of plan.memberOf) {
+        const removed = s.removeOtherMemberships.run(m.memberId, JSON.stringify(m.groupIds)).changes;
+        let added = 0;
+        for (const groupId of m.groupIds) added += s.addMembership.run(groupId, m.memberId, m.memberKind).changes;
+        summary.updated += removed;
+        summary.inserted += added;
+        summary.unchanged += m.groupIds.length - added;
+      }
+      for (const c of plan.customers) {
+        const o = c.organization;
+        upsert(s.customerExists, [c.tenantId], s.upsertCustomer, [
+          c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails),
+        ]);
+      }
+      for (const pc of plan.partnerCustomers) {
+        upsert(s.partnerCustomerExists, [pc.partnerTenantId, pc.customerTenantId], s.upsertPartnerCustomer, [
+          pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled ? 1 : 0,
+        ]);
+      }
+      for (const r of plan.relationships) {
+        upsert(s.relationshipExists, [r.id], s.upsertRelationship, [
+          r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
+          r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
+          r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
+        ]);
+        const keep = plan.assignments.filter((a) => a.relationshipId === r.id).map((a) => a.id);
+        summary.updated += s.removeOtherAssignments.run(r.id, JSON.stringify(keep)).changes;
+      }
+      for (const a of plan.assignments) {
+        upsert(s.assignmentExists, [a.id], s.upsertAssignment, [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
+      }
+    })();
+    return summary;
+  }
+}
+
+function toPrincipal(row: Row | undefined): PrincipalCredential | undefined {
+  if (!row) return undefined;
+  return {
+    tenantId: row.tenant_id as string,
+    objectId: row.object_id as string,
+    kind: row.kind as 'user' | 'app',
+    displayName: row.display_name as string,
+    userPrincipalName: row.user_principal_name as string | null,
+    clientId: row.client_id as string | null,
+    mfaRegistered: row.mfa_registered === 1,
+    credentialHash: row.credential_hash as string | null,
+  };
+}
+
+/** Folds relationship × assignment join rows into relationships with their assignments. */
+function groupRelationships(rows: Row[]): GdapRelationship[] {
+  const byId = new Map<string, GdapRelationship>();
+  for (const row of rows) {
+    let relationship = byId.get(row.id as string);
+    if (!relationship) {
+      relationship = {
+        id: row.id as string,
+        displayName: row.display_name as string,
+        status: row.status as GdapRelationship['status'],
+        roleIds: JSON.parse(row.role_ids as string) as string[],
+        endDateTime: row.end_date_time as string | null,
+        accessAssignments: [],
+      };
+      byId.set(relationship.id, relationship);
+    }
+    if (row.assignment_id !== null) {
+      relationship.accessAssignments.push({
+        id: row.assignment_id as string,
+        groupId: row.group_id as string,
+        groupDisplayName: (row.group_display_name as string | null) ?? (row.group_id as string),
+        status: row.assignment_status as GdapRelationship['accessAssignments'][number]['status'],
+        roleIds: JSON.parse(row.assignment_role_ids as string) as string[],
+      });
+    }
+  }
+  return [...byId.values()];
+}

@@ -1,0 +1,40 @@
+import type { CustomerOrganization } from '@pcapi/contracts';
+import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../domain/model.js';
+import type { SeedPlan } from '../seed/seed-plan.js';
+
+/** Counts of rows an import created or changed; all zero when the data was already there. */
+export interface ImportSummary {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * The one persistence interface. Implementations are dumb: they store and return rows and never
+ * decide access. Every method is async so a networked backend fits behind the same callers.
+ */
+export interface Store {
+  /** Applies pending migrations. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Partner tenant by id or by its domain name (case-insensitive). */
+  findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined>;
+  isPartnerTenant(tenantId: string): Promise<boolean>;
+  isEmpty(): Promise<boolean>;
+
+  findUserByName(tenantId: string, userPrincipalName: string): Promise<PrincipalCredential | undefined>;
+  findAppByClientId(tenantId: string, clientId: string): Promise<PrincipalCredential | undefined>;
+  findPrincipal(tenantId: string, objectId: string): Promise<PrincipalCredential | undefined>;
+  /** Existing credential hashes by principal object id, so an import can keep a hash whose secret is unchanged. */
+  credentialHashes(objectIds: string[]): Promise<Map<string, string>>;
+
+  /** The caller, its groups (nested up to maxDepth), the customer as this partner sees it, and their GDAP relationships. */
+  accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts>;
+
+  /** The customer's organization details; undefined when unknown. */
+  organization(customerTenantId: string): Promise<CustomerOrganization | undefined>;
+
+  /** Applies a validated seed plan in one transaction: all of it or nothing. */
+  importSeed(plan: SeedPlan): Promise<ImportSummary>;
+}
