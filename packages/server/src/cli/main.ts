@@ -20,7 +20,8 @@ const program = new Command('pcapi')
   .showHelpAfterError();
 
 addServeOptions(program.command('serve').description('serve the API and the local token issuer')).action(async (options: RawServeOptions) => {
-  const config = resolveServeConfig(options);
+  // --no-demo is a plain switch; PCAPI_DEMO=false does the same.
+  const config = resolveServeConfig({ ...options, demo: options.demo === false ? false : process.env.PCAPI_DEMO });
   const server = await startServer(config);
   const stop = async (signal: string) => {
     server.app.log.info({ signal }, 'stopping: finishing requests in flight');
