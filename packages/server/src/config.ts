@@ -177,7 +177,10 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
 /** The base URL a listening server is reached at, when `publicUrl` is not configured. */
 export function derivePublicUrl(config: Pick<ServeConfig, 'host' | 'tls' | 'publicUrl'>, boundPort: number): string {
   if (config.publicUrl) return config.publicUrl;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? (config.tls ? 'localhost' : '127.0.0.1') : config.host;
+  // Certificates name hosts, and local certificates name `localhost`: with TLS, loopback and
+  // wildcard binds are published as localhost so MSAL's authority and issuer hosts agree.
+  const loopbackOrAny = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host);
+  const host = loopbackOrAny ? (config.tls ? 'localhost' : config.host.includes(':') ? '[::1]' : '127.0.0.1') : config.host;
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return `${config.tls ? 'https' : 'http'}://${bracketed}:${boundPort}`;
 }
