@@ -8,13 +8,16 @@ import type { Store } from '../store/store.js';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
+/** RFC 6749 §2.3.1: client id and secret are form-encoded, then joined by ":" and base64-encoded. */
 function basicAuth(header: string | undefined): { clientId: string; secret: string } | undefined {
   const match = header && /^Basic +([A-Za-z0-9+/=]+)$/i.exec(header);
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  if (colon < 0) throw new OAuthError(401, 'invalid_client', 7000215, 'The HTTP Basic credentials are not client_id:client_secret.');
+  // URLSearchParams decodes "+" as a space and never throws on a malformed escape.
+  const formDecode = (text: string) => new URLSearchParams(`v=${text.replace(/&/g, '%26')}`).get('v') ?? '';
+  return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
 export function registerIdentityRoutes(app: FastifyInstance, deps: { store: Store; issuer: TokenIssuer; signingKey: SigningKey; publicUrl: () => string }): void {

@@ -52,7 +52,8 @@ export class TokenVerifier {
     const verified = await this.verifyUncached(token);
     // exp is present (required below); never serve from cache past it.
     const expiresAtMs = (verified.claims.exp as number) * 1000;
-    if (this.options.cacheSize > 0) {
+    // Within the clock tolerance a token may verify after its exp; such a token is never cached.
+    if (this.options.cacheSize > 0 && expiresAtMs > Date.now()) {
       if (this.cache.size >= this.options.cacheSize) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(token, { token: verified, expiresAtMs });
     }

@@ -45,7 +45,9 @@ export class TrustedIssuerKeys {
 
   async keysFor(entry: TrustedIssuer, issuer: string, tid: string): Promise<JWTVerifyGetKey> {
     const discoveryUrl = entry.discoveryUrl.replaceAll('{tenantid}', tid);
-    const cached = this.keySets.get(discoveryUrl);
+    // Keyed by discovery URL and issuer: a document is only ever trusted for the issuer it names.
+    const cacheKey = `${discoveryUrl}\u0000${issuer}`;
+    const cached = this.keySets.get(cacheKey);
     if (cached && Date.now() - cached.fetchedAt < TrustedIssuerKeys.DISCOVERY_TTL_MS) return cached.getKey;
     const response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`discovery document ${discoveryUrl} answered HTTP ${response.status}`);
@@ -57,7 +59,7 @@ export class TrustedIssuerKeys {
       throw new Error(`jwks_uri ${document.jwks_uri} must use https`);
     }
     const getKey = createRemoteJWKSet(jwksUrl, { timeoutDuration: 5000 });
-    this.keySets.set(discoveryUrl, { getKey, fetchedAt: Date.now() });
+    this.keySets.set(cacheKey, { getKey, fetchedAt: Date.now() });
     return getKey;
   }
 }

@@ -14,9 +14,10 @@ let close: () => Promise<void>;
 
 before(async () => {
   const started = await startTestServer(undefined);
-  assert.ok('close' in started);
+  const stop = (started as TestServer & { close?: () => Promise<void> }).close;
+  assert.ok(stop, 'startTestServer(undefined) returns close()');
   pcapi = started;
-  close = started.close;
+  close = stop;
 });
 after(() => close());
 
