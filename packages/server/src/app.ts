@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import type { AuthorizationSettings } from './domain/authorize.js';
-import { installErrorHandling } from './errors/error-handler.js';
+import { installErrorHandling, makeErrorSender, makeFrameworkErrorHandler } from './errors/error-handler.js';
 import { registerIdentityRoutes } from './identity/identity-routes.js';
 import type { SigningKey } from './identity/signing-key.js';
 import type { TokenIssuer } from './identity/token-issuer.js';
@@ -37,6 +37,8 @@ function serverId(): string {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
+  const requestContext = makeRequestContextHook(serverId());
   const app = Fastify({
     logger: deps.logger,
     ...(deps.https ? { https: deps.https } : {}),
@@ -46,14 +48,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false, maxParamLength: 256 },
+    frameworkErrors: makeFrameworkErrorHandler(sendError, requestContext),
   }) as unknown as FastifyInstance;
 
   app.decorateRequest('correlationId', '');
   app.decorateRequest('caller', null);
-  installErrorHandling(app, { explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
+  installErrorHandling(app, sendError);
 
   // 1. request ids on every response
-  app.addHook('onRequest', makeRequestContextHook(serverId()));
+  app.addHook('onRequest', requestContext);
 
   // 2–5. authenticate → validate → authorize → load, on the API route
   registerCustomerOrganizationRoute(app, {

@@ -3,30 +3,53 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError } from './api-error.js';
 import { renderError } from './render.js';
 
-export function installErrorHandling(app: FastifyInstance, options: { explain: () => boolean; realm: string }): void {
-  const send = (error: ApiError, request: FastifyRequest, reply: FastifyReply) => {
+export interface ErrorRenderingOptions {
+  explain: () => boolean;
+  realm: string;
+}
+
+export type ErrorSender = (error: ApiError, reply: FastifyReply, status?: number) => FastifyReply;
+
+export function makeErrorSender(options: ErrorRenderingOptions): ErrorSender {
+  return (error, reply, status) => {
     const rendered = renderError(error, { realm: options.realm, explain: options.explain() });
     return reply
-      .code(rendered.status)
+      .code(status ?? rendered.status)
       .headers(rendered.headers)
       .header('content-type', 'application/json; charset=utf-8')
       .send(rendered.body);
   };
+}
 
+export function installErrorHandling(app: FastifyInstance, send: ErrorSender): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ApiError) return send(error, request, reply);
+    if (error instanceof ApiError) return send(error, reply);
     if (error.validation && error.validationContext === 'params') {
-      return send(new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)']), request, reply);
+      return send(new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)']), reply);
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Framework refusals (oversized or undecodable bodies, unsupported media types) keep their status.
       request.log.debug({ err: error }, 'request refused by the framework');
-      const rendered = renderError(new ApiError('badRequest', [`failed: ${error.message}`]), { realm: options.realm, explain: options.explain() });
-      return reply.code(error.statusCode).header('content-type', 'application/json; charset=utf-8').send(rendered.body);
+      return send(new ApiError('badRequest', [`failed: ${error.message}`]), reply, error.statusCode);
     }
     request.log.error({ err: error }, 'unexpected error');
-    return send(new ApiError('internal', [`MS-RequestId: ${request.id}`, `MS-CorrelationId: ${request.correlationId}`]), request, reply);
+    return send(new ApiError('internal', [`MS-RequestId: ${request.id}`, `MS-CorrelationId: ${request.correlationId}`]), reply);
   });
 
-  app.setNotFoundHandler((request, reply) => send(new ApiError('routeNotFound'), request, reply));
+  app.setNotFoundHandler((_request, reply) => send(new ApiError('routeNotFound'), reply));
+}
+
+/**
+ * Fastify's `frameworkErrors`: URLs the router refuses before any hook runs (bad percent-encoding,
+ * over-long parameters). They get the request ids and a Partner Center body that never echoes the path.
+ */
+export function makeFrameworkErrorHandler(send: ErrorSender, requestContext: (request: FastifyRequest, reply: FastifyReply, done: () => void) => void) {
+  return (_error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    requestContext(request, reply, () => undefined);
+    const onCustomerPath = request.raw.url?.toLowerCase().startsWith('/v1/customers/') ?? false;
+    const error = onCustomerPath
+      ? new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)'])
+      : new ApiError('badRequest', ['failed: the request URL is not valid']);
+    send(error, reply, 400);
+  };
 }

@@ -88,7 +88,7 @@ export class TokenVerifier {
       expectedIssuer = localIssuer;
     } else {
       const match = this.trusted.match(iss, tid);
-      if (!match) throw new TokenRejected(`the issuer ${iss} is not trusted`);
+      if (!match) throw new TokenRejected(`the issuer ${iss.length > 120 ? `${iss.slice(0, 120)}...` : iss} is not trusted`);
       expectedIssuer = match.issuer;
       try {
         keys = await this.trusted.keysFor(match.entry, match.issuer, tid);
