@@ -17,11 +17,28 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Statuses in which a relationship has been activated and so has an end date. */
 const ACTIVATED_STATUSES = new Set(['active', 'expiring', 'expired', 'terminationRequested', 'terminating', 'terminated']);
 
+/** What an import needs to know of stored rows to leave unchanged data unchanged (the Store provides it). */
+export interface ExistingRows {
+  /** Stored credential hashes by principal object id. */
+  credentialHashes(objectIds: string[]): Promise<Map<string, string>>;
+  /** Stored relationship dates with the seed text each came from, by relationship id. */
+  relationshipDates(relationshipIds: string[]): Promise<Map<string, StoredRelationshipDates>>;
+}
+
+export interface StoredRelationshipDates {
+  created: SeedDate;
+  activated: SeedDate | null;
+  end: SeedDate | null;
+}
+
 export interface PlanOptions {
   now: Date;
   source: string;
-  /** Stored credential hashes by principal object id. */
-  existingHashes: (objectIds: string[]) => Promise<Map<string, string>>;
+  existing: ExistingRows;
+}
+
+function relationshipIdOf(relationship: SeedRelationship, partnerTenantId: string, customerTenantId: string): string {
+  return relationship.id?.toLowerCase() ?? stableId('relationship', partnerTenantId, customerTenantId, relationship.displayName.toLowerCase());
 }
 
 export function agentGroupId(partnerTenantId: string, role: AgentRole): string {
@@ -34,6 +51,14 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
   const secrets = new Map<string, string>();
   const seen = new Map<string, string>();
   const organizations = new Map<string, { json: string; path: string }>();
+  // A relative date whose text is unchanged keeps its stored value, so "in 300 days" does not move on re-import.
+  const storedDates = await options.existing.relationshipDates(
+    document.partners.flatMap((partner) =>
+      (partner.customers ?? []).flatMap((customer) =>
+        (customer.gdapRelationships ?? []).map((r) => relationshipIdOf(r, partner.tenantId.toLowerCase(), customer.tenantId.toLowerCase())),
+      ),
+    ),
+  );
 
   /** Records a unique key; reports a duplicate with both paths. */
   const unique = (key: string, path: string, what: string) => {
@@ -52,8 +77,9 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     return [...new Set(ids)];
   };
 
-  const date = (text: string | undefined, path: string): SeedDate | null => {
+  const date = (text: string | undefined, path: string, stored?: SeedDate | null): SeedDate | null => {
     if (text === undefined) return null;
+    if (stored && stored.source === text.trim()) return stored;
     const value = resolveSeedDate(text, options.now);
     if (value === undefined) {
       problems.push(`${path}: not a date: use ISO 8601 with a time zone ("2026-01-31T00:00:00Z") or "now", "in 300 days", "10 days ago"`);
@@ -168,7 +194,8 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
   });
 
   function planRelationship(relationship: SeedRelationship, path: string, partnerTenantId: string, customerTenantId: string): RelationshipRow | undefined {
-    const id = relationship.id?.toLowerCase() ?? stableId('relationship', partnerTenantId, customerTenantId, relationship.displayName.toLowerCase());
+    const id = relationshipIdOf(relationship, partnerTenantId, customerTenantId);
+    const stored = storedDates.get(id);
     unique(`relationship:${id}`, `${path}.id`, 'relationship id');
     const roleIds = resolveRoles(relationship.roles, `${path}.roles`);
     const duration = relationship.duration ?? 'P730D';
@@ -178,9 +205,9 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     if (autoExtendDuration !== 'PT0S' && roleIds.includes(GLOBAL_ADMINISTRATOR)) {
       problems.push(`${path}.autoExtendDuration: relationships with Global Administrator cannot auto-extend (use "PT0S")`);
     }
-    const createdDateTime = date(relationship.createdDateTime ?? 'now', `${path}.createdDateTime`);
-    let activatedDateTime = date(relationship.activatedDateTime, `${path}.activatedDateTime`);
-    let endDateTime = date(relationship.endDateTime, `${path}.endDateTime`);
+    const createdDateTime = date(relationship.createdDateTime ?? 'now', `${path}.createdDateTime`, stored?.created);
+    let activatedDateTime = date(relationship.activatedDateTime, `${path}.activatedDateTime`, stored?.activated);
+    let endDateTime = date(relationship.endDateTime, `${path}.endDateTime`, stored?.end);
     if (ACTIVATED_STATUSES.has(relationship.status)) {
       activatedDateTime ??= createdDateTime;
       if (!endDateTime && activatedDateTime) {
@@ -197,7 +224,7 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
 
   if (problems.length > 0) throw new SeedError(options.source, problems);
 
-  const existing = await options.existingHashes([...secrets.keys()]);
+  const existing = await options.existing.credentialHashes([...secrets.keys()]);
   for (const principal of plan.principals) {
     const secret = secrets.get(principal.objectId);
     if (secret === undefined) continue;

@@ -9,7 +9,7 @@ const UNIT_MS: Record<string, number> = {
 };
 
 const RELATIVE = /^(?:in\s+(\d{1,6})\s+(minute|hour|day|week|year)s?|(\d{1,6})\s+(minute|hour|day|week|year)s?\s+ago)$/i;
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Returns the ISO timestamp, or undefined when the text is neither form. */
 export function resolveSeedDate(text: string, now: Date): string | undefined {
@@ -23,7 +23,15 @@ export function resolveSeedDate(text: string, now: Date): string | undefined {
     const unit = (inUnit ?? agoUnit)!.toLowerCase();
     return new Date(now.getTime() + sign * count * UNIT_MS[unit]!).toISOString();
   }
-  if (ISO_WITH_ZONE.test(trimmed)) {
+  const iso = ISO_WITH_ZONE.exec(trimmed);
+  if (iso) {
+    // Date would roll 2026-02-30 over to March; refuse fields that do not exist instead.
+    const [year, month, day, hour, minute, second] = iso.slice(1, 7).map((field) => Number(field ?? 0)) as [number, number, number, number, number, number];
+    const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    const exists = local.getUTCFullYear() === year && local.getUTCMonth() === month - 1 && local.getUTCDate() === day &&
+      local.getUTCHours() === hour && local.getUTCMinutes() === minute && local.getUTCSeconds() === second;
+    const zone = iso[7]!;
+    if (!exists || (zone !== 'Z' && (Number(zone.slice(1, 3)) > 14 || Number(zone.slice(4, 6)) > 59))) return undefined;
     const parsed = new Date(trimmed);
     if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
   }
@@ -35,8 +43,12 @@ export function addIsoDuration(isoTimestamp: string, duration: string): string |
   const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(duration);
   if (!match || duration === 'P') return undefined;
   const date = new Date(isoTimestamp);
-  date.setUTCFullYear(date.getUTCFullYear() + Number(match[1] ?? 0));
-  date.setUTCMonth(date.getUTCMonth() + Number(match[2] ?? 0));
+  // Years and months first, clamping the day to the target month's last (Jan 31 + P1M = Feb 28), then days.
+  const totalMonths = date.getUTCMonth() + Number(match[2] ?? 0) + 12 * Number(match[1] ?? 0);
+  const year = date.getUTCFullYear() + Math.floor(totalMonths / 12);
+  const month = totalMonths % 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  date.setUTCFullYear(year, month, Math.min(date.getUTCDate(), lastDay));
   date.setUTCDate(date.getUTCDate() + Number(match[3] ?? 0));
   return date.toISOString();
 }

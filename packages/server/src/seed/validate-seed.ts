@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
+import { GUID_PATTERN } from '@pcapi/contracts';
 import type { SeedDocument } from './seed-document.js';
 
 export class SeedError extends Error {
@@ -35,8 +36,12 @@ function describe(error: ErrorObject): string {
       return `${path}: missing required property "${(error.params as { missingProperty: string }).missingProperty}"`;
     case 'enum':
       return `${path}: must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'pattern':
-      return `${path}: ${error.instancePath.endsWith('Id') || error.instancePath.endsWith('/id') ? 'must be a GUID' : `does not match ${(error.params as { pattern: string }).pattern}`}`;
+    case 'pattern': {
+      const pattern = (error.params as { pattern: string }).pattern;
+      if (pattern === GUID_PATTERN) return `${path}: must be a GUID (8-4-4-4-12 hexadecimal digits)`;
+      if (pattern === '^[A-Za-z0-9-]+$') return `${path}: may hold only letters, digits and hyphens`;
+      return `${path}: does not match ${pattern}`;
+    }
     default:
       return `${path}: ${error.message ?? error.keyword}`;
   }

@@ -1,8 +1,14 @@
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../domain/model.js';
+import type { StoredRelationshipDates } from '../seed/plan-seed.js';
 import type { SeedPlan } from '../seed/seed-plan.js';
 
 /** Counts of rows an import created or changed; all zero when the data was already there. */
+/** An import that clashes with stored data (a name or id already taken); nothing was changed. */
+export class SeedConflictError extends Error {
+  override name = 'SeedConflictError';
+}
+
 export interface ImportSummary {
   inserted: number;
   updated: number;
@@ -28,6 +34,8 @@ export interface Store {
   findPrincipal(tenantId: string, objectId: string): Promise<PrincipalCredential | undefined>;
   /** Existing credential hashes by principal object id, so an import can keep a hash whose secret is unchanged. */
   credentialHashes(objectIds: string[]): Promise<Map<string, string>>;
+  /** Existing relationship dates and their seed texts, so an import can keep a date whose text is unchanged. */
+  relationshipDates(relationshipIds: string[]): Promise<Map<string, StoredRelationshipDates>>;
 
   /** The caller, its groups (nested up to maxDepth), the customer as this partner sees it, and their GDAP relationships. */
   accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts>;

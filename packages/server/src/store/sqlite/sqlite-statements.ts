@@ -63,24 +63,23 @@ export const SQL = {
     ON CONFLICT (partner_tenant_id, customer_tenant_id) DO UPDATE SET display_name = excluded.display_name, dap_enabled = excluded.dap_enabled
     WHERE (display_name, dap_enabled) IS NOT (excluded.display_name, excluded.dap_enabled)`,
   relationshipExists: 'SELECT 1 FROM gdap_relationships WHERE id = ?',
-  // A date whose seed text is unchanged keeps its stored value, so a relative date ("in 300 days") does not move on re-import.
+  relationshipDates: `
+    SELECT id, created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source
+    FROM gdap_relationships WHERE id IN (SELECT value FROM json_each(?))`,
   upsertRelationship: `
     INSERT INTO gdap_relationships (id, partner_tenant_id, customer_tenant_id, display_name, status, role_ids, duration, auto_extend_duration,
       created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET partner_tenant_id = excluded.partner_tenant_id, customer_tenant_id = excluded.customer_tenant_id,
       display_name = excluded.display_name, status = excluded.status, role_ids = excluded.role_ids, duration = excluded.duration,
-      auto_extend_duration = excluded.auto_extend_duration,
-      created_date_time = CASE WHEN created_date_source IS excluded.created_date_source THEN created_date_time ELSE excluded.created_date_time END,
-      created_date_source = excluded.created_date_source,
-      activated_date_time = CASE WHEN activated_date_source IS excluded.activated_date_source THEN activated_date_time ELSE excluded.activated_date_time END,
-      activated_date_source = excluded.activated_date_source,
-      end_date_time = CASE WHEN end_date_source IS excluded.end_date_source THEN end_date_time ELSE excluded.end_date_time END,
-      end_date_source = excluded.end_date_source
+      auto_extend_duration = excluded.auto_extend_duration, created_date_time = excluded.created_date_time,
+      created_date_source = excluded.created_date_source, activated_date_time = excluded.activated_date_time,
+      activated_date_source = excluded.activated_date_source, end_date_time = excluded.end_date_time, end_date_source = excluded.end_date_source
     WHERE (partner_tenant_id, customer_tenant_id, display_name, status, role_ids, duration, auto_extend_duration,
-           created_date_source, activated_date_source, end_date_source)
+           created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source)
       IS NOT (excluded.partner_tenant_id, excluded.customer_tenant_id, excluded.display_name, excluded.status, excluded.role_ids,
-           excluded.duration, excluded.auto_extend_duration, excluded.created_date_source, excluded.activated_date_source, excluded.end_date_source)`,
+           excluded.duration, excluded.auto_extend_duration, excluded.created_date_time, excluded.created_date_source,
+           excluded.activated_date_time, excluded.activated_date_source, excluded.end_date_time, excluded.end_date_source)`,
   removeOtherAssignments: 'DELETE FROM access_assignments WHERE relationship_id = ? AND id NOT IN (SELECT value FROM json_each(?))',
   assignmentExists: 'SELECT 1 FROM access_assignments WHERE id = ?',
   upsertAssignment: `

@@ -5,9 +5,10 @@ import Database from 'better-sqlite3';
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AgentRole } from '@pcapi/contracts';
 import type { AccessFacts, GdapRelationship, GroupMembership, PartnerTenant, PrincipalCredential } from '../../domain/model.js';
+import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
-import type { ImportSummary, Store } from '../store.js';
+import { SeedConflictError, type ImportSummary, type Store } from '../store.js';
 import { SQL } from './sqlite-statements.js';
 
 type Row = Record<string, unknown>;
@@ -86,6 +87,16 @@ export class SqliteStore implements Store {
     return new Map(rows.map((row) => [row.object_id as string, row.credential_hash as string]));
   }
 
+  async relationshipDates(relationshipIds: string[]): Promise<Map<string, StoredRelationshipDates>> {
+    const rows = this.statements.relationshipDates.all(JSON.stringify(relationshipIds)) as Row[];
+    const seedDate = (value: unknown, source: unknown) => (value === null ? null : { value: value as string, source: source as string });
+    return new Map(rows.map((row) => [row.id as string, {
+      created: seedDate(row.created_date_time, row.created_date_source)!,
+      activated: seedDate(row.activated_date_time, row.activated_date_source),
+      end: seedDate(row.end_date_time, row.end_date_source),
+    }]));
+  }
+
   async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
     const partner = query.partnerTenantId.toLowerCase();
     const principalId = query.principalObjectId.toLowerCase();
@@ -132,7 +143,7 @@ export class SqliteStore implements Store {
       else if (changed) summary.updated++;
       else summary.unchanged++;
     };
-    this.db.transaction(() => {
+    const apply = this.db.transaction(() => {
       for (const p of plan.partners) upsert(s.partnerExists, [p.tenantId], s.upsertPartner, [p.tenantId, p.displayName, p.domain]);
       for (const p of plan.principals) {
         upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
@@ -171,7 +182,14 @@ export class SqliteStore implements Store {
       for (const a of plan.assignments) {
         upsert(s.assignmentExists, [a.id], s.upsertAssignment, [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
       }
-    })();
+    });
+    try {
+      apply();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_CONSTRAINT')) throw new SeedConflictError(describeConstraint((error as Error).message));
+      throw error;
+    }
     return summary;
   }
 }
@@ -217,4 +235,13 @@ function groupRelationships(rows: Row[]): GdapRelationship[] {
     }
   }
   return [...byId.values()];
+}
+
+/** Turns a SQLite constraint message into what the seed author must change. */
+function describeConstraint(message: string): string {
+  if (message.includes('principals_upn')) return 'a userPrincipalName in the file already belongs to another user id in the store';
+  if (message.includes('principals_client')) return 'an application clientId in the file already belongs to another object id in the store';
+  if (message.includes('partner_tenants.domain')) return 'a partner domain in the file already belongs to another partner tenant in the store';
+  if (message.includes('FOREIGN KEY')) return 'the file refers to an entity that belongs to another partner or customer in the store';
+  return `the file conflicts with stored data (${message})`;
 }

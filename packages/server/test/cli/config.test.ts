@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test, type TestContext } from 'node:test';
+import { ConfigError, resolveServeConfig, type RawServeOptions } from '../../src/config.js';
+
+const REPO = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
+const CWD = '/srv/pcapi';
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pcapi-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The problems of the ConfigError that resolving these options must throw. */
+function problemsOf(raw: RawServeOptions, cwd = CWD): string[] {
+  try {
+    resolveServeConfig(raw, cwd);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.match(error.message, /^invalid configuration:\n {2}/);
+    return error.problems;
+  }
+  assert.fail(`accepted ${JSON.stringify(raw)}`);
+}
+
+function assertOneProblem(raw: RawServeOptions, flag: string, env: string, text: RegExp) {
+  const problems = problemsOf(raw);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.ok(problems[0]!.includes(flag), `"${problems[0]}" does not name ${flag}`);
+  assert.ok(problems[0]!.includes(env), `"${problems[0]}" does not name ${env}`);
+  assert.match(problems[0]!, text);
+}
+
+describe('resolveServeConfig', () => {
+  test('defaults', () => {
+    const config = resolveServeConfig({}, CWD);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.dataDir, '/srv/pcapi/data');
+    assert.equal(config.databaseFile, '/srv/pcapi/data/pcapi.db');
+    assert.equal(config.explainDenials, true);
+    assert.deepEqual(config.authorization, { nestedGroups: false, servicePrincipalsInGdapGroups: true });
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.demo, true);
+    assert.equal(config.tls, undefined);
+    assert.equal(config.publicUrl, undefined);
+    assert.equal(config.seedFile, undefined);
+    assert.deepEqual(config.trustedIssuers, []);
+    assert.equal(config.clockToleranceSeconds, 60);
+  });
+
+  test('the string defaults commander hands over give the same result', () => {
+    const fromCli = resolveServeConfig({
+      dataDir: 'data', host: '127.0.0.1', port: '8080', logLevel: 'info', explainDenials: 'true', nestedGroups: 'false',
+      servicePrincipalsInGdapGroups: 'true', clockTolerance: '60', tokenCacheSize: '10000', demo: true,
+    }, CWD);
+    assert.deepEqual(fromCli, resolveServeConfig({}, CWD));
+  });
+
+  test('valid values are taken', (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, 'cert.pem'), 'CERT');
+    writeFileSync(join(dir, 'key.pem'), 'KEY');
+    const config = resolveServeConfig({
+      host: '0.0.0.0', port: '0', dataDir: dir, database: 'sqlite:store.db', publicUrl: 'https://pcapi.example/base/',
+      tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem'), logLevel: 'DEBUG', explainDenials: 'off', nestedGroups: 'yes',
+      servicePrincipalsInGdapGroups: '0', trustedIssuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+    }, CWD);
+    assert.equal(config.port, 0);
+    assert.equal(config.databaseFile, '/srv/pcapi/store.db');
+    assert.equal(config.publicUrl, 'https://pcapi.example/base');
+    assert.equal(config.tls?.cert.toString(), 'CERT');
+    assert.equal(config.tls?.key.toString(), 'KEY');
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.explainDenials, false);
+    assert.deepEqual(config.authorization, { nestedGroups: true, servicePrincipalsInGdapGroups: false });
+    assert.deepEqual(config.trustedIssuers, [{
+      issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+      discoveryUrl: 'https://login.microsoftonline.com/{tenantid}/v2.0/.well-known/openid-configuration',
+    }]);
+  });
+
+  test('port "abc"', () => assertOneProblem({ port: 'abc' }, '--port', 'PCAPI_PORT', /"abc" is not a whole number from 0 to 65535/));
+  test('port 70000', () => assertOneProblem({ port: '70000' }, '--port', 'PCAPI_PORT', /"70000" is not a whole number/));
+  test('port -1', () => assertOneProblem({ port: '-1' }, '--port', 'PCAPI_PORT', /"-1"/));
+  test('log level "loud"', () => assertOneProblem({ logLevel: 'loud' }, '--log-level', 'PCAPI_LOG_LEVEL', /"loud" is not one of fatal, error, warn, info, debug, trace, silent/));
+  test('explain-denials "maybe"', () => assertOneProblem({ explainDenials: 'maybe' }, '--explain-denials', 'PCAPI_EXPLAIN_DENIALS', /"maybe" is not true or false/));
+  test('nested-groups "sometimes"', () => assertOneProblem({ nestedGroups: 'sometimes' }, '--nested-groups', 'PCAPI_NESTED_GROUPS', /not true or false/));
+  test('a PostgreSQL URL', () => assertOneProblem({ database: 'postgres://localhost/pcapi' }, '--database', 'PCAPI_DATABASE', /PostgreSQL is not supported/));
+  test('a public URL that is not http(s)', () => assertOneProblem({ publicUrl: 'ftp://pcapi.example' }, '--public-url', 'PCAPI_PUBLIC_URL', /"ftp:\/\/pcapi\.example" is not an http\(s\) base URL/));
+  test('a public URL that does not parse', () => assertOneProblem({ publicUrl: 'pcapi.example:8080/x y' }, '--public-url', 'PCAPI_PUBLIC_URL', /is not an http\(s\) base URL/));
+  test('a public URL with a query', () => assertOneProblem({ publicUrl: 'https://pcapi.example/?a=1' }, '--public-url', 'PCAPI_PUBLIC_URL', /query or fragment/));
+  test('a bad trusted issuer', () => assertOneProblem({ trustedIssuer: ['ftp://issuer.example'] }, '--trusted-issuer', 'PCAPI_TRUSTED_ISSUERS', /must be an http\(s\) URL/));
+  test('a trusted issuer with too many parts', () => assertOneProblem({ trustedIssuer: ['https://a.example|https://b.example|x'] }, '--trusted-issuer', 'PCAPI_TRUSTED_ISSUERS', /expected ISSUER or ISSUER\|DISCOVERY_URL/));
+  test('a seed file that does not exist', () => assertOneProblem({ seed: 'nope.seed.json' }, '--seed', 'PCAPI_SEED', /nope\.seed\.json does not exist/));
+  test('a bad host', () => assertOneProblem({ host: 'local host' }, '--host', 'PCAPI_HOST', /not a host name or IP address/));
+
+  test('a TLS certificate without a key', (t) => {
+    const cert = join(tempDir(t), 'cert.pem');
+    writeFileSync(cert, 'CERT');
+    const problems = problemsOf({ tlsCert: cert });
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0]!, /--tls-cert \(PCAPI_TLS_CERT\) and --tls-key \(PCAPI_TLS_KEY\) must be given together/);
+  });
+
+  test('unreadable TLS files name the flag, the variable and the file', (t) => {
+    const dir = tempDir(t);
+    const problems = problemsOf({ tlsCert: join(dir, 'missing.pem'), tlsKey: dir });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0]!, /^--tls-cert \(PCAPI_TLS_CERT\): cannot read .*missing\.pem \(ENOENT\)/);
+    assert.match(problems[1]!, /^--tls-key \(PCAPI_TLS_KEY\): cannot read .* \(EISDIR\)/);
+  });
+
+  test('all problems are reported at once', () => {
+    const problems = problemsOf({
+      port: 'abc', logLevel: 'loud', explainDenials: 'maybe', database: 'postgresql://db/pcapi', publicUrl: 'ftp://x.example',
+      trustedIssuer: ['not a url'], tlsCert: '/nonexistent/cert.pem', clockTolerance: '9999',
+    });
+    for (const flag of ['--port', '--log-level', '--explain-denials', '--database', '--public-url', '--trusted-issuer', '--tls-cert', '--clock-tolerance']) {
+      assert.ok(problems.some((problem) => problem.startsWith(flag)), `nothing about ${flag} in:\n${problems.join('\n')}`);
+    }
+    // the unreadable certificate and the missing key are two problems
+    assert.equal(problems.length, 9, problems.join('\n'));
+  });
+});
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function pcapi(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PCAPI_'))), ...extraEnv };
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+const assertNoStack = (text: string) => assert.doesNotMatch(text, /^\s+at .+[:(]\d+/m, `stack trace in:\n${text}`);
+
+describe('pcapi serve: configuration errors', () => {
+  test('--port abc exits 2 with the message and no stack trace', async (t) => {
+    const run = await pcapi(['serve', '--port', 'abc', '--data-dir', tempDir(t)]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'pcapi: invalid configuration:\n  --port (PCAPI_PORT): "abc" is not a whole number from 0 to 65535\n');
+    assertNoStack(run.stderr);
+  });
+
+  test('a bad environment variable is reported the same way, with every problem', async (t) => {
+    const run = await pcapi(['serve', '--data-dir', tempDir(t)], { PCAPI_PORT: 'abc', PCAPI_LOG_LEVEL: 'loud' });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--port \(PCAPI_PORT\): "abc"/);
+    assert.match(run.stderr, /--log-level \(PCAPI_LOG_LEVEL\): "loud"/);
+    assertNoStack(run.stderr);
+  });
+
+  test('a port already in use exits 1 with a clear message', async (t) => {
+    const blocker = createServer();
+    await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
+    t.after(() => new Promise<void>((closed) => blocker.close(() => closed())));
+    const port = (blocker.address() as AddressInfo).port;
+    const run = await pcapi(['serve', '--port', String(port), '--data-dir', tempDir(t), '--log-level', 'silent']);
+    assert.equal(run.code, 1, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    assert.match(run.stderr, /^pcapi: the address is already in use/);
+    assert.ok(run.stderr.includes(`127.0.0.1:${port}`), run.stderr);
+    assertNoStack(run.stderr);
+  });
+});

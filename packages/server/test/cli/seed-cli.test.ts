@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
+import { DEMO_SEED_FILE } from '../../src/seed/import-seed.js';
+
+const REPO = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
+const MAIN = 'packages/server/src/cli/main.ts';
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+/** Runs `pcapi ARGS` as a child process from the repository root, without inherited PCAPI_* variables. */
+function pcapi(args: string[]): Promise<Run> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PCAPI_')));
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pcapi-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function dump(file: string): Record<string, unknown[]> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    return Object.fromEntries(tables.map(({ name }) => [name, (db.prepare(`SELECT * FROM "${name}"`).all() as object[]).map((r) => JSON.stringify(r)).sort()]));
+  } finally {
+    db.close();
+  }
+}
+
+const COUNTS = /: (\d+) inserted, (\d+) updated, (\d+) unchanged$/m;
+const assertNoStack = (text: string) => assert.doesNotMatch(text, /^\s+at .+[:(]\d+/m, `stack trace in:\n${text}`);
+
+describe('pcapi seed', () => {
+  test('imports a file, prints the counts, and a second run changes nothing', async (t) => {
+    const dir = tempDir(t);
+    const first = await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', dir]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stderr, '');
+    assert.match(first.stdout, new RegExp(`^imported ${DEMO_SEED_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} into ${join(dir, 'pcapi.db')}`));
+    const [, inserted, updated, unchanged] = COUNTS.exec(first.stdout)!.map(Number);
+    assert.ok(inserted! > 0);
+    assert.deepEqual([updated, unchanged], [0, 0]);
+    assert.ok(existsSync(join(dir, 'pcapi.db')));
+
+    const second = await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', dir]);
+    assert.equal(second.code, 0, second.stderr);
+    const counts = COUNTS.exec(second.stdout)!.slice(1).map(Number);
+    assert.deepEqual(counts, [0, 0, inserted]);
+  });
+
+  test('a relative seed path and --database are resolved from the working directory', async (t) => {
+    const dir = tempDir(t);
+    const database = join(dir, 'custom', 'store.db');
+    const run = await pcapi(['seed', 'packages/server/seeds/demo.seed.json', '--database', database]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`into ${database.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`));
+    assert.equal((dump(database).partner_tenants as unknown[]).length, 2);
+  });
+
+  test('a bad file exits 2, names the JSON path on stderr, and leaves the database as it was', async (t) => {
+    const dir = tempDir(t);
+    assert.equal((await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', dir])).code, 0);
+    const before = dump(join(dir, 'pcapi.db'));
+
+    const seed = JSON.parse(readFileSync(DEMO_SEED_FILE, 'utf8'));
+    seed.partners[0].displayName = 'Renamed';
+    seed.partners[0].customers[0].gdapRelationships[0].accessAssignments[0].securityGroup = 'No Such Group';
+    const bad = join(dir, 'bad.seed.json');
+    writeFileSync(bad, JSON.stringify(seed));
+    const run = await pcapi(['seed', bad, '--data-dir', dir]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /bad\.seed\.json/);
+    assert.match(run.stderr, /\$\.partners\[0\]\.customers\[0\]\.gdapRelationships\[0\]\.accessAssignments\[0\]\.securityGroup: no security group named "No Such Group"/);
+    assertNoStack(run.stderr);
+    assert.deepEqual(dump(join(dir, 'pcapi.db')), before);
+  });
+
+  test('a schema error exits 2 with the path of the unknown property', async (t) => {
+    const dir = tempDir(t);
+    const bad = join(dir, 'typo.seed.json');
+    writeFileSync(bad, JSON.stringify({ partners: [{ tenantId: '2c01706f-53f9-43ed-a5e3-50fe9b93e511', displayName: 'F', users: [{ userPrincipalName: 'a@b.example', pasword: 'x' }] }] }));
+    const run = await pcapi(['seed', bad, '--data-dir', dir]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /\$\.partners\[0\]\.users\[0\]: unknown property "pasword"/);
+    assertNoStack(run.stderr);
+  });
+
+  test('a seed clashing with the stored data is rolled back and reported without a stack trace', async (t) => {
+    const dir = tempDir(t);
+    assert.equal((await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', dir])).code, 0);
+    const before = dump(join(dir, 'pcapi.db'));
+    const clash = join(dir, 'clash.seed.json');
+    writeFileSync(clash, JSON.stringify({ partners: [{
+      tenantId: '2c01706f-53f9-43ed-a5e3-50fe9b93e511', displayName: 'Renamed',
+      users: [{ id: '0b9a4c62-3d0e-4f7c-9a51-6c2d8e1f4a70', userPrincipalName: 'admin@fabrikam.example' }],
+    }] }));
+    const run = await pcapi(['seed', clash, '--data-dir', dir]);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /^pcapi: /);
+    assertNoStack(run.stderr);
+    assert.deepEqual(dump(join(dir, 'pcapi.db')), before);
+  });
+
+  test('a missing file exits 2 with a clear message', async (t) => {
+    const dir = tempDir(t);
+    const missing = join(dir, 'missing.seed.json');
+    const run = await pcapi(['seed', missing, '--data-dir', dir]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^pcapi: /);
+    assert.ok(run.stderr.includes(missing), run.stderr);
+    assert.match(run.stderr, /cannot read the file: ENOENT/);
+    assertNoStack(run.stderr);
+  });
+
+  test('no file argument is a usage error (exit 2)', async (t) => {
+    const run = await pcapi(['seed', '--data-dir', tempDir(t)]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /missing required argument 'file'/);
+  });
+});
