@@ -1,0 +1,11 @@
+export { PartnerCenterClient, type GetCustomerOrganizationOptions, type PartnerCenterClientOptions } from './partner-center-client.js';
+export { PARTNER_CENTER_CLOUDS, type PartnerCenterCloud } from './clouds.js';
+export type { RetryOptions } from './policies/retry-policy.js';
+export { PARTNER_CENTER_SCOPE, type AccessToken, type GetTokenOptions, type TokenCredential } from './credentials/token-credential.js';
+export { StaticTokenCredential } from './credentials/static-token-credential.js';
+export { ClientSecretCredential, DEFAULT_AUTHORITY_HOST, type ClientSecretCredentialOptions } from './credentials/client-secret-credential.js';
+export { AuthenticationError, isAuthenticationError, type OAuthErrorResponse } from './credentials/authentication-error.js';
+export { PartnerCenterError, isPartnerCenterError, type PartnerCenterErrorDetails } from './errors/partner-center-error.js';
+export { RequestSendError, isRequestSendError } from './errors/request-send-error.js';
+export { AbortError, isAbortError } from './abort.js';
+export type { CustomerOrganization } from '@pcapi/contracts';

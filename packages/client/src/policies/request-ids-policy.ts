@@ -1,0 +1,19 @@
+/**
+ * First in the chain, before retry: gives the call its `MS-RequestId` and `MS-CorrelationId` once,
+ * so every retry of the call carries the same ids and Partner Center can tell a retry from a new call.
+ */
+import { randomUUID } from 'node:crypto';
+import { HEADERS } from '@pcapi/contracts';
+import type { PipelinePolicy } from '../pipeline.js';
+
+export function requestIdsPolicy(newId: () => string = randomUUID): PipelinePolicy {
+  return {
+    name: 'requestIds',
+    sendRequest(request, next) {
+      // Ids the caller chose (options.requestId / correlationId) are already set and win.
+      if (!request.headers.has(HEADERS.requestId)) request.headers.set(HEADERS.requestId, newId());
+      if (!request.headers.has(HEADERS.correlationId)) request.headers.set(HEADERS.correlationId, newId());
+      return next(request);
+    },
+  };
+}
