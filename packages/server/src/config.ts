@@ -14,8 +14,8 @@ export interface ServeConfig {
   host: string;
   port: number;
   dataDir: string;
-  /** SQLite database file. */
-  databaseFile: string;
+  /** SQLite file (the default) or a PostgreSQL URL. */
+  database: DatabaseLocation;
   /** Base URL clients reach pcapi at (issuer of local tokens); derived from host, port and TLS when unset. */
   publicUrl: string | undefined;
   tls: { cert: Buffer; key: Buffer } | undefined;
@@ -48,6 +48,16 @@ export interface RawServeOptions {
   servicePrincipalsInGdapGroups?: string | boolean;
   clockTolerance?: string;
   tokenCacheSize?: string;
+}
+
+export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+/** A database location fit for logs and messages: a PostgreSQL URL without its password. */
+export function describeDatabase(location: DatabaseLocation): string {
+  if (location.kind === 'sqlite') return location.file;
+  const url = new URL(location.url);
+  url.password = '';
+  return url.toString();
 }
 
 export class ConfigError extends Error {
@@ -113,11 +123,19 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
   const port = integer('port', 8080, 0, 65535);
   const dataDir = resolve(cwd, raw.dataDir?.trim() || 'data');
 
-  let databaseFile = join(dataDir, 'pcapi.db');
-  const database = raw.database?.trim();
-  if (database) {
-    if (/^postgres(ql)?:\/\//i.test(database)) problems.push(`${label('database')}: PostgreSQL is not supported by this version yet; use a SQLite file path`);
-    else databaseFile = database === ':memory:' ? database : isAbsolute(database.replace(/^sqlite:/, '')) ? database.replace(/^sqlite:/, '') : resolve(cwd, database.replace(/^sqlite:/, ''));
+  let database: DatabaseLocation = { kind: 'sqlite', file: join(dataDir, 'pcapi.db') };
+  const databaseText = raw.database?.trim();
+  if (databaseText && /^postgres(ql)?:\/\//i.test(databaseText)) {
+    try {
+      const url = new URL(databaseText);
+      if (!url.hostname || url.pathname.length <= 1) throw new Error('it needs a host and a database name');
+      database = { kind: 'postgres', url: databaseText };
+    } catch (error) {
+      problems.push(`${label('database')}: not a usable PostgreSQL URL (${error instanceof TypeError ? 'malformed' : (error as Error).message}); expected postgres://user@host:5432/database`);
+    }
+  } else if (databaseText) {
+    const file = databaseText.replace(/^sqlite:/, '');
+    database = { kind: 'sqlite', file: file === ':memory:' || isAbsolute(file) ? file : resolve(cwd, file) };
   }
 
   const cert = readFile('tlsCert');
@@ -156,7 +174,7 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`${label('logLevel')}: "${raw.logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
 
   const config: ServeConfig = {
-    host, port, dataDir, databaseFile, publicUrl,
+    host, port, dataDir, database, publicUrl,
     tls: cert && key ? { cert, key } : undefined,
     seedFile,
     demo: boolean('demo', true),

@@ -1,12 +1,12 @@
 /** Starts pcapi from a validated config: store, signing key, seed, app, listen. */
 import type { FastifyInstance } from 'fastify';
-import { derivePublicUrl, type ServeConfig } from './config.js';
+import { derivePublicUrl, describeDatabase, type ServeConfig } from './config.js';
 import { buildApp } from './app.js';
 import { loadOrCreateSigningKey } from './identity/signing-key.js';
 import { TokenIssuer } from './identity/token-issuer.js';
 import { TokenVerifier } from './identity/token-verifier.js';
 import { DEMO_SEED_FILE, importSeedFile } from './seed/import-seed.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -19,9 +19,8 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServeConfig): Promise<RunningServer> {
-  const store = new SqliteStore(config.databaseFile);
+  const store = await openStore(config.database);
   try {
-    await store.init();
     const signingKey = await loadOrCreateSigningKey(config.dataDir);
     let publicUrl = config.publicUrl ?? derivePublicUrl(config, config.port);
     const issuer = new TokenIssuer(signingKey, () => publicUrl);
@@ -47,7 +46,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address ? address.port : config.port;
     publicUrl = config.publicUrl ?? derivePublicUrl(config, boundPort);
-    app.log.info({ url: publicUrl, database: config.databaseFile }, 'pcapi is serving');
+    app.log.info({ url: publicUrl, database: describeDatabase(config.database) }, 'pcapi is serving');
     return {
       app, store, issuer, url: publicUrl,
       async close() {

@@ -1,14 +1,13 @@
-import { resolveServeConfig, type RawServeOptions } from '../config.js';
+import { describeDatabase, resolveServeConfig, type RawServeOptions } from '../config.js';
 import { importSeedFile } from '../seed/import-seed.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 
 export async function runSeed(file: string, options: RawServeOptions): Promise<void> {
   const config = resolveServeConfig({ dataDir: options.dataDir, database: options.database });
-  const store = new SqliteStore(config.databaseFile);
+  const store = await openStore(config.database);
   try {
-    await store.init();
     const summary = await importSeedFile(store, file);
-    process.stdout.write(`imported ${file} into ${config.databaseFile}: ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged\n`);
+    process.stdout.write(`imported ${file} into ${describeDatabase(config.database)}: ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged\n`);
   } finally {
     await store.close();
   }

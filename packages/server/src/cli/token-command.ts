@@ -1,8 +1,8 @@
 /** `pcapi token`: mint a token for a principal in the store, with claims bent on request. */
-import { resolveServeConfig } from '../config.js';
+import { describeDatabase, resolveServeConfig } from '../config.js';
 import { loadOrCreateSigningKey } from '../identity/signing-key.js';
 import { TokenIssuer, type MintOptions } from '../identity/token-issuer.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 
 export interface TokenCommandOptions {
   dataDir?: string;
@@ -45,13 +45,12 @@ function parseClaims(claims: string[] = []): Record<string, unknown> {
 export async function runToken(options: TokenCommandOptions): Promise<string> {
   if (!options.user === !options.app) throw new TokenCommandError('give exactly one of --user <upn> or --app <client-id>');
   const config = resolveServeConfig({ dataDir: options.dataDir, database: options.database, publicUrl: options.publicUrl });
-  const store = new SqliteStore(config.databaseFile);
+  const store = await openStore(config.database);
   try {
-    await store.init();
     const tenantText = options.tenant ?? options.user?.split('@')[1];
     if (!tenantText) throw new TokenCommandError('--tenant is required with --app');
     const partner = await store.findPartnerTenant(tenantText);
-    if (!partner) throw new TokenCommandError(`no partner tenant "${tenantText}" in ${config.databaseFile}`);
+    if (!partner) throw new TokenCommandError(`no partner tenant "${tenantText}" in ${describeDatabase(config.database)}`);
     const principal = options.user
       ? await store.findUserByName(partner.tenantId, options.user)
       : await store.findAppByClientId(partner.tenantId, options.app!);

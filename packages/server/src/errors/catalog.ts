@@ -75,6 +75,11 @@ export const ERROR_CATALOG = {
     status: 405, code: 405, body: 'gateway', description: 'Method not allowed',
     provenance: 'pcapi choice (gateway body shape from the facts sheet)',
   },
+  storeUnavailable: {
+    status: 503, code: 503, body: 'partnerCenter',
+    description: 'The service is temporarily unavailable. Retry after the number of seconds in Retry-After.',
+    provenance: 'pcapi choice (Partner Center-shaped body; the real code for this situation is unknown)',
+  },
   internal: {
     status: 500, code: 800003, body: 'partnerCenter',
     description: 'An unexpected error occurred. Quote the MS-RequestId and MS-CorrelationId when reporting it.',

@@ -2,6 +2,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
 import { renderError } from './render.js';
+import { StoreUnavailableError } from '../store/store.js';
+
+/** What a 503 asks clients to wait: long enough for a database restart to finish, short enough to recover fast. */
+const STORE_RETRY_AFTER_SECONDS = 2;
 
 export interface ErrorRenderingOptions {
   explain: () => boolean;
@@ -22,8 +26,12 @@ export function makeErrorSender(options: ErrorRenderingOptions): ErrorSender {
 }
 
 export function installErrorHandling(app: FastifyInstance, send: ErrorSender): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | StoreUnavailableError, request, reply) => {
     if (error instanceof ApiError) return send(error, reply);
+    if (error instanceof StoreUnavailableError) {
+      request.log.warn({ err: error }, 'store unavailable');
+      return send(new ApiError('storeUnavailable', ['failed: the data store cannot be reached right now'], undefined, { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }), reply);
+    }
     if (error.validation && error.validationContext === 'params') {
       return send(new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)']), reply);
     }

@@ -4,6 +4,16 @@ import type { StoredRelationshipDates } from '../seed/plan-seed.js';
 import type { SeedPlan } from '../seed/seed-plan.js';
 
 /** Counts of rows an import created or changed; all zero when the data was already there. */
+/** The store cannot be opened or migrated at start-up. */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+/** The store is unreachable right now (e.g. PostgreSQL restarting); callers answer 503 and retry later. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
 /** An import that clashes with stored data (a name or id already taken); nothing was changed. */
 export class SeedConflictError extends Error {
   override name = 'SeedConflictError';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { ERROR_CATALOG, type ErrorName } from '../../src/errors/catalog.js';
+import { createTestDatabase, databaseUrl, PostgresProxy } from '../helpers/postgres.js';
 import { DEMO, startTestServer } from '../helpers/test-server.js';
 
 type Pcapi = Awaited<ReturnType<typeof startTestServer>>;
@@ -210,6 +211,27 @@ row('methodNotAllowed', 'POST, PUT, PATCH or DELETE on the organization path, be
       assert.equal(await response.text(), '{"statusCode":405,"message":"Method not allowed"}');
     }
   }
+});
+
+row('storeUnavailable', 'PostgreSQL unreachable while serving, then back', async (t) => {
+  const database = await createTestDatabase(t);
+  const proxy = new PostgresProxy();
+  await proxy.start();
+  t.after(() => proxy.cut());
+  const served = await startTestServer(t, { database: databaseUrl(database.name, proxy.port) });
+  const token = await served.tokenFor(DEMO.fabrikamAutomation);
+  assert.equal((await served.getOrganization(DEMO.contoso, { token })).status, 200);
+
+  await proxy.cut();
+  const response = await served.getOrganization(DEMO.contoso, { token });
+  assert.equal(response.headers.get('retry-after'), '2');
+  const body = await expectError(response, 'storeUnavailable', 503, 503);
+  assert.ok(Array.isArray(body.data));
+
+  await proxy.restore();
+  const recovered = await served.getOrganization(DEMO.contoso, { token });
+  assert.equal(recovered.status, 200, 'recovers without a restart');
+  await recovered.text();
 });
 
 row('internal', 'unexpected failure (the store was closed under the server)', async (t) => {

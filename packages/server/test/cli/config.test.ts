@@ -43,7 +43,7 @@ describe('resolveServeConfig', () => {
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.port, 8080);
     assert.equal(config.dataDir, '/srv/pcapi/data');
-    assert.equal(config.databaseFile, '/srv/pcapi/data/pcapi.db');
+    assert.deepEqual(config.database, { kind: 'sqlite', file: '/srv/pcapi/data/pcapi.db' });
     assert.equal(config.explainDenials, true);
     assert.deepEqual(config.authorization, { nestedGroups: false, servicePrincipalsInGdapGroups: true });
     assert.equal(config.logLevel, 'info');
@@ -73,7 +73,7 @@ describe('resolveServeConfig', () => {
       servicePrincipalsInGdapGroups: '0', trustedIssuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
     }, CWD);
     assert.equal(config.port, 0);
-    assert.equal(config.databaseFile, '/srv/pcapi/store.db');
+    assert.deepEqual(config.database, { kind: 'sqlite', file: '/srv/pcapi/store.db' });
     assert.equal(config.publicUrl, 'https://pcapi.example/base');
     assert.equal(config.tls?.cert.toString(), 'CERT');
     assert.equal(config.tls?.key.toString(), 'KEY');
@@ -92,7 +92,7 @@ describe('resolveServeConfig', () => {
   test('log level "loud"', () => assertOneProblem({ logLevel: 'loud' }, '--log-level', 'PCAPI_LOG_LEVEL', /"loud" is not one of fatal, error, warn, info, debug, trace, silent/));
   test('explain-denials "maybe"', () => assertOneProblem({ explainDenials: 'maybe' }, '--explain-denials', 'PCAPI_EXPLAIN_DENIALS', /"maybe" is not true or false/));
   test('nested-groups "sometimes"', () => assertOneProblem({ nestedGroups: 'sometimes' }, '--nested-groups', 'PCAPI_NESTED_GROUPS', /not true or false/));
-  test('a PostgreSQL URL', () => assertOneProblem({ database: 'postgres://localhost/pcapi' }, '--database', 'PCAPI_DATABASE', /PostgreSQL is not supported/));
+  test('a PostgreSQL URL without a database name', () => assertOneProblem({ database: 'postgres://localhost' }, '--database', 'PCAPI_DATABASE', /not a usable PostgreSQL URL/));
   test('a public URL that is not http(s)', () => assertOneProblem({ publicUrl: 'ftp://pcapi.example' }, '--public-url', 'PCAPI_PUBLIC_URL', /"ftp:\/\/pcapi\.example" is not an http\(s\) base URL/));
   test('a public URL that does not parse', () => assertOneProblem({ publicUrl: 'pcapi.example:8080/x y' }, '--public-url', 'PCAPI_PUBLIC_URL', /is not an http\(s\) base URL/));
   test('a public URL with a query', () => assertOneProblem({ publicUrl: 'https://pcapi.example/?a=1' }, '--public-url', 'PCAPI_PUBLIC_URL', /query or fragment/));
@@ -119,7 +119,7 @@ describe('resolveServeConfig', () => {
 
   test('all problems are reported at once', () => {
     const problems = problemsOf({
-      port: 'abc', logLevel: 'loud', explainDenials: 'maybe', database: 'postgresql://db/pcapi', publicUrl: 'ftp://x.example',
+      port: 'abc', logLevel: 'loud', explainDenials: 'maybe', database: 'postgresql://db', publicUrl: 'ftp://x.example',
       trustedIssuer: ['not a url'], tlsCert: '/nonexistent/cert.pem', clockTolerance: '9999',
     });
     for (const flag of ['--port', '--log-level', '--explain-denials', '--database', '--public-url', '--trusted-issuer', '--tls-cert', '--clock-tolerance']) {

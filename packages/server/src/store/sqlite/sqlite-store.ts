@@ -3,19 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CustomerOrganization } from '@pcapi/contracts';
-import type { AgentRole } from '@pcapi/contracts';
-import type { AccessFacts, GdapRelationship, GroupMembership, PartnerTenant, PrincipalCredential } from '../../domain/model.js';
+import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../../domain/model.js';
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
-import { SeedConflictError, type ImportSummary, type Store } from '../store.js';
+import { SeedConflictError, StoreOpenError, type ImportSummary, type Store } from '../store.js';
+import { describeConstraint, groupRelationships, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
 import { SQL } from './sqlite-statements.js';
 
-type Row = Record<string, unknown>;
-
-export class StoreOpenError extends Error {
-  override name = 'StoreOpenError';
-}
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -89,12 +84,7 @@ export class SqliteStore implements Store {
 
   async relationshipDates(relationshipIds: string[]): Promise<Map<string, StoredRelationshipDates>> {
     const rows = this.statements.relationshipDates.all(JSON.stringify(relationshipIds)) as Row[];
-    const seedDate = (value: unknown, source: unknown) => (value === null ? null : { value: value as string, source: source as string });
-    return new Map(rows.map((row) => [row.id as string, {
-      created: seedDate(row.created_date_time, row.created_date_source)!,
-      activated: seedDate(row.activated_date_time, row.activated_date_source),
-      end: seedDate(row.end_date_time, row.end_date_source),
-    }]));
+    return new Map(rows.map((row) => [row.id as string, toRelationshipDates(row)]));
   }
 
   async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
@@ -103,33 +93,16 @@ export class SqliteStore implements Store {
     const customerId = query.customerTenantId.toLowerCase();
     const principal = toPrincipal(this.statements.principal.get(partner, principalId) as Row | undefined);
     const memberships = principal
-      ? (this.statements.memberships.all({ memberId: principalId, maxDepth: query.maxGroupDepth, tenantId: partner }) as Row[]).map(
-          (row): GroupMembership => ({
-            groupId: row.group_id as string,
-            displayName: row.display_name as string,
-            agentRole: row.agent_role as AgentRole | null,
-            depth: row.depth as number,
-          }),
-        )
+      ? (this.statements.memberships.all({ memberId: principalId, maxDepth: query.maxGroupDepth, tenantId: partner }) as Row[]).map(toMembership)
       : [];
     const customerRow = this.statements.partnerCustomer.get(partner, customerId) as Row | undefined;
-    const customer = customerRow && { customerTenantId: customerId, displayName: customerRow.display_name as string, dapEnabled: customerRow.dap_enabled === 1 };
+    const customer = customerRow && { customerTenantId: customerId, displayName: customerRow.display_name as string, dapEnabled: toDapEnabled(customerRow) };
     const relationships = customer ? groupRelationships(this.statements.relationships.all(partner, customerId) as Row[]) : [];
     return { principal, memberships, customer, relationships };
   }
 
   async organization(customerTenantId: string): Promise<CustomerOrganization | undefined> {
-    const row = this.statements.organization.get(customerTenantId.toLowerCase()) as Row | undefined;
-    if (!row) return undefined;
-    return {
-      street: row.street as string | null,
-      countryLetterCode: row.country_letter_code as string | null,
-      postalCode: row.postal_code as string | null,
-      city: row.city as string | null,
-      state: row.state as string | null,
-      displayName: row.display_name as string | null,
-      technicalNotificationMails: JSON.parse(row.technical_notification_mails as string) as string[],
-    };
+    return toOrganization(this.statements.organization.get(customerTenantId.toLowerCase()) as Row | undefined);
   }
 
   async importSeed(plan: SeedPlan): Promise<ImportSummary> {
@@ -192,56 +165,4 @@ export class SqliteStore implements Store {
     }
     return summary;
   }
-}
-
-function toPrincipal(row: Row | undefined): PrincipalCredential | undefined {
-  if (!row) return undefined;
-  return {
-    tenantId: row.tenant_id as string,
-    objectId: row.object_id as string,
-    kind: row.kind as 'user' | 'app',
-    displayName: row.display_name as string,
-    userPrincipalName: row.user_principal_name as string | null,
-    clientId: row.client_id as string | null,
-    mfaRegistered: row.mfa_registered === 1,
-    credentialHash: row.credential_hash as string | null,
-  };
-}
-
-/** Folds relationship × assignment join rows into relationships with their assignments. */
-function groupRelationships(rows: Row[]): GdapRelationship[] {
-  const byId = new Map<string, GdapRelationship>();
-  for (const row of rows) {
-    let relationship = byId.get(row.id as string);
-    if (!relationship) {
-      relationship = {
-        id: row.id as string,
-        displayName: row.display_name as string,
-        status: row.status as GdapRelationship['status'],
-        roleIds: JSON.parse(row.role_ids as string) as string[],
-        endDateTime: row.end_date_time as string | null,
-        accessAssignments: [],
-      };
-      byId.set(relationship.id, relationship);
-    }
-    if (row.assignment_id !== null) {
-      relationship.accessAssignments.push({
-        id: row.assignment_id as string,
-        groupId: row.group_id as string,
-        groupDisplayName: (row.group_display_name as string | null) ?? (row.group_id as string),
-        status: row.assignment_status as GdapRelationship['accessAssignments'][number]['status'],
-        roleIds: JSON.parse(row.assignment_role_ids as string) as string[],
-      });
-    }
-  }
-  return [...byId.values()];
-}
-
-/** Turns a SQLite constraint message into what the seed author must change. */
-function describeConstraint(message: string): string {
-  if (message.includes('principals_upn')) return 'a userPrincipalName in the file already belongs to another user id in the store';
-  if (message.includes('principals_client')) return 'an application clientId in the file already belongs to another object id in the store';
-  if (message.includes('partner_tenants.domain')) return 'a partner domain in the file already belongs to another partner tenant in the store';
-  if (message.includes('FOREIGN KEY')) return 'the file refers to an entity that belongs to another partner or customer in the store';
-  return `the file conflicts with stored data (${message})`;
 }

@@ -1,0 +1,101 @@
+/** PostgreSQL statements. Reads are named (prepared once per connection); writes are batched with unnest. */
+
+/** One round trip for everything authorization needs about a (caller, customer) pair. */
+export const ACCESS_FACTS = `
+  WITH RECURSIVE containing (group_id, depth) AS (
+    SELECT group_id, 1 FROM group_members WHERE member_id = $2
+    UNION
+    SELECT gm.group_id, c.depth + 1 FROM group_members gm JOIN containing c ON gm.member_id = c.group_id WHERE c.depth < $4
+  )
+  SELECT
+    (SELECT row_to_json(p) FROM principals p WHERE p.tenant_id = $1 AND p.object_id = $2) AS principal,
+    (SELECT coalesce(json_agg(m ORDER BY m.depth, m.display_name), '[]'::json) FROM (
+       SELECT g.group_id, g.display_name, g.agent_role, min(c.depth) AS depth
+       FROM containing c JOIN groups g ON g.group_id = c.group_id
+       WHERE g.tenant_id = $1 GROUP BY g.group_id, g.display_name, g.agent_role) m) AS memberships,
+    (SELECT row_to_json(pc) FROM partner_customers pc WHERE pc.partner_tenant_id = $1 AND pc.customer_tenant_id = $3) AS customer,
+    (SELECT coalesce(json_agg(r ORDER BY r.created_date_time, r.id, r.assignment_id), '[]'::json) FROM (
+       SELECT r.id, r.display_name, r.status, r.role_ids, r.end_date_time, r.created_date_time,
+              a.id AS assignment_id, a.group_id, g.display_name AS group_display_name, a.status AS assignment_status, a.role_ids AS assignment_role_ids
+       FROM gdap_relationships r
+       LEFT JOIN access_assignments a ON a.relationship_id = r.id
+       LEFT JOIN groups g ON g.group_id = a.group_id
+       WHERE r.partner_tenant_id = $1 AND r.customer_tenant_id = $3) r) AS relationships`;
+
+export const READS = {
+  partnerByIdOrDomain: 'SELECT tenant_id, display_name, domain FROM partner_tenants WHERE tenant_id = $1 OR domain = $1',
+  partnerExists: 'SELECT 1 FROM partner_tenants WHERE tenant_id = $1',
+  anyPartner: 'SELECT 1 FROM partner_tenants LIMIT 1',
+  principal: 'SELECT * FROM principals WHERE tenant_id = $1 AND object_id = $2',
+  userByName: "SELECT * FROM principals WHERE tenant_id = $1 AND lower(user_principal_name) = lower($2) AND kind = 'user'",
+  appByClientId: "SELECT * FROM principals WHERE tenant_id = $1 AND client_id = $2 AND kind = 'app'",
+  credentialHashes: 'SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id = ANY($1)',
+  relationshipDates: `SELECT id, created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source
+    FROM gdap_relationships WHERE id = ANY($1)`,
+  organization: 'SELECT * FROM customer_tenants WHERE tenant_id = $1',
+  accessFacts: ACCESS_FACTS,
+} as const;
+
+interface TableSpec {
+  table: string;
+  /** Column name and PostgreSQL type, in insert order. */
+  columns: [string, string][];
+  key: string[];
+}
+
+/**
+ * A batched upsert: rows arrive as one array per column; rows identical to the stored ones are left
+ * untouched (and not returned), so the caller can count inserted, updated and unchanged rows.
+ */
+export function batchUpsert({ table, columns, key }: TableSpec): string {
+  const names = columns.map(([name]) => name);
+  const others = names.filter((name) => !key.includes(name));
+  return `
+    INSERT INTO ${table} (${names.join(', ')})
+    SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${others.map((name) => `${name} = excluded.${name}`).join(', ')}
+    WHERE (${others.map((name) => `${table}.${name}`).join(', ')}) IS DISTINCT FROM (${others.map((name) => `excluded.${name}`).join(', ')})
+    RETURNING (xmax = 0) AS inserted`;
+}
+
+export const UPSERTS = {
+  partners: batchUpsert({ table: 'partner_tenants', key: ['tenant_id'], columns: [['tenant_id', 'text'], ['display_name', 'text'], ['domain', 'text']] }),
+  principals: batchUpsert({
+    table: 'principals', key: ['object_id'],
+    columns: [['object_id', 'text'], ['tenant_id', 'text'], ['kind', 'text'], ['display_name', 'text'], ['user_principal_name', 'text'],
+      ['client_id', 'text'], ['mfa_registered', 'boolean'], ['credential_hash', 'text']],
+  }),
+  groups: batchUpsert({ table: 'groups', key: ['group_id'], columns: [['group_id', 'text'], ['tenant_id', 'text'], ['display_name', 'text'], ['agent_role', 'text']] }),
+  customers: batchUpsert({
+    table: 'customer_tenants', key: ['tenant_id'],
+    columns: [['tenant_id', 'text'], ['street', 'text'], ['country_letter_code', 'text'], ['postal_code', 'text'], ['city', 'text'], ['state', 'text'],
+      ['display_name', 'text'], ['technical_notification_mails', 'jsonb']],
+  }),
+  partnerCustomers: batchUpsert({
+    table: 'partner_customers', key: ['partner_tenant_id', 'customer_tenant_id'],
+    columns: [['partner_tenant_id', 'text'], ['customer_tenant_id', 'text'], ['display_name', 'text'], ['dap_enabled', 'boolean']],
+  }),
+  relationships: batchUpsert({
+    table: 'gdap_relationships', key: ['id'],
+    columns: [['id', 'text'], ['partner_tenant_id', 'text'], ['customer_tenant_id', 'text'], ['display_name', 'text'], ['status', 'text'],
+      ['role_ids', 'jsonb'], ['duration', 'text'], ['auto_extend_duration', 'text'], ['created_date_time', 'timestamptz'],
+      ['created_date_source', 'text'], ['activated_date_time', 'timestamptz'], ['activated_date_source', 'text'],
+      ['end_date_time', 'timestamptz'], ['end_date_source', 'text']],
+  }),
+  assignments: batchUpsert({
+    table: 'access_assignments', key: ['id'],
+    columns: [['id', 'text'], ['relationship_id', 'text'], ['group_id', 'text'], ['status', 'text'], ['role_ids', 'jsonb']],
+  }),
+} as const;
+
+export const MEMBERSHIPS = {
+  /** Removes memberships of the listed members that the plan no longer names. */
+  removeOthers: `
+    DELETE FROM group_members gm WHERE gm.member_id = ANY($1::text[])
+      AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS keep(member_id, group_id)
+                      WHERE keep.member_id = gm.member_id AND keep.group_id = gm.group_id)`,
+  add: `
+    INSERT INTO group_members (member_id, group_id, member_kind)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+  removeOtherAssignments: 'DELETE FROM access_assignments WHERE relationship_id = ANY($1::text[]) AND id <> ALL($2::text[])',
+} as const;

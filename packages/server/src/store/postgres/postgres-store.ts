@@ -1,0 +1,220 @@
+/**
+ * The PostgreSQL store, for many stateless pcapi processes: a connection pool, named (prepared)
+ * reads, one round trip per access decision, batched writes in one transaction per import.
+ */
+import pg from 'pg';
+import type { CustomerOrganization } from '@pcapi/contracts';
+import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../../domain/model.js';
+import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
+import type { SeedPlan } from '../../seed/seed-plan.js';
+import { loadMigrations } from '../migrations.js';
+import { describeConstraint, groupRelationships, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
+import { SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportSummary, type Store } from '../store.js';
+import { MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
+
+/** Rows per batched statement: large enough to amortize round trips, small enough for parameter sizes. */
+const BATCH_ROWS = 5000;
+/** Serializes migrations when several processes start at once. */
+const MIGRATION_LOCK = 7_407_281_023;
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
+]);
+
+export function isConnectionError(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code && CONNECTION_ERROR_CODES.has(code)) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended/i.test(message ?? '');
+}
+
+export interface PostgresStoreOptions {
+  poolSize?: number;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+export class PostgresStore implements Store {
+  private readonly pool: pg.Pool;
+  /** Where, for messages: never the password. */
+  readonly location: string;
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    const parsed = new URL(url);
+    this.location = `postgres://${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: options.statementTimeoutMs ?? 10_000,
+      application_name: 'pcapi',
+    });
+    // An idle client losing its connection (a server restart) is not fatal: the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async init(): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw new StoreOpenError(`cannot connect to PostgreSQL at ${this.location}: ${(error as Error).message || (error as { code?: string }).code}`);
+    }
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)');
+      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((row) => row.version));
+      const migrations = loadMigrations('postgres');
+      const newest = Math.max(0, ...migrations.map((m) => m.version));
+      const unknown = [...applied].filter((version) => version > newest);
+      if (unknown.length > 0) {
+        throw new StoreOpenError(`database ${this.location} has schema version ${Math.max(...unknown)}, newer than this pcapi knows (${newest}); upgrade pcapi`);
+      }
+      for (const migration of migrations.filter((m) => !applied.has(m.version))) {
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.doSql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [migration.version, migration.name]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw new StoreOpenError(`migration ${migration.version}-${migration.name} failed on ${this.location}: ${(error as Error).message}`);
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** A named read: prepared once per pooled connection. Connection failures become StoreUnavailableError. */
+  private async read(name: keyof typeof READS, values: unknown[]): Promise<Row[]> {
+    try {
+      return (await this.pool.query<Row>({ name: `pcapi_${name}`, text: READS[name], values })).rows;
+    } catch (error) {
+      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  async findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined> {
+    const [row] = await this.read('partnerByIdOrDomain', [tenantIdOrDomain.toLowerCase()]);
+    return row && { tenantId: row.tenant_id as string, displayName: row.display_name as string, domain: row.domain as string | null };
+  }
+
+  async isPartnerTenant(tenantId: string): Promise<boolean> {
+    return (await this.read('partnerExists', [tenantId.toLowerCase()])).length > 0;
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.read('anyPartner', [])).length === 0;
+  }
+
+  async findUserByName(tenantId: string, userPrincipalName: string): Promise<PrincipalCredential | undefined> {
+    return toPrincipal((await this.read('userByName', [tenantId.toLowerCase(), userPrincipalName]))[0]);
+  }
+
+  async findAppByClientId(tenantId: string, clientId: string): Promise<PrincipalCredential | undefined> {
+    return toPrincipal((await this.read('appByClientId', [tenantId.toLowerCase(), clientId.toLowerCase()]))[0]);
+  }
+
+  async findPrincipal(tenantId: string, objectId: string): Promise<PrincipalCredential | undefined> {
+    return toPrincipal((await this.read('principal', [tenantId.toLowerCase(), objectId.toLowerCase()]))[0]);
+  }
+
+  async credentialHashes(objectIds: string[]): Promise<Map<string, string>> {
+    const rows = await this.read('credentialHashes', [objectIds]);
+    return new Map(rows.map((row) => [row.object_id as string, row.credential_hash as string]));
+  }
+
+  async relationshipDates(relationshipIds: string[]): Promise<Map<string, StoredRelationshipDates>> {
+    const rows = await this.read('relationshipDates', [relationshipIds]);
+    return new Map(rows.map((row) => [row.id as string, toRelationshipDates(row)]));
+  }
+
+  async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
+    const customerId = query.customerTenantId.toLowerCase();
+    const [row] = await this.read('accessFacts', [query.partnerTenantId.toLowerCase(), query.principalObjectId.toLowerCase(), customerId, query.maxGroupDepth]);
+    const principal = toPrincipal(row!.principal as Row | null);
+    const customerRow = row!.customer as Row | null;
+    return {
+      principal,
+      memberships: principal ? (row!.memberships as Row[]).map(toMembership) : [],
+      customer: customerRow ? { customerTenantId: customerId, displayName: customerRow.display_name as string, dapEnabled: toDapEnabled(customerRow) } : undefined,
+      relationships: customerRow ? groupRelationships(row!.relationships as Row[]) : [],
+    };
+  }
+
+  async organization(customerTenantId: string): Promise<CustomerOrganization | undefined> {
+    return toOrganization((await this.read('organization', [customerTenantId.toLowerCase()]))[0]);
+  }
+
+  async importSeed(plan: SeedPlan): Promise<ImportSummary> {
+    const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+    }
+    /** Upserts rows in batches, one array per column, and counts what changed. */
+    const upsert = async <T>(sql: string, rows: T[], columns: (row: T) => unknown[]) => {
+      for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+        const batch = rows.slice(start, start + BATCH_ROWS).map(columns);
+        const arrays = batch[0]!.map((_, column) => batch.map((values) => values[column]));
+        const result = await client.query<{ inserted: boolean }>(sql, arrays);
+        const inserted = result.rows.filter((row) => row.inserted).length;
+        summary.inserted += inserted;
+        summary.updated += result.rows.length - inserted;
+        summary.unchanged += batch.length - result.rows.length;
+      }
+    };
+    try {
+      await client.query('BEGIN');
+      await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
+      await upsert(UPSERTS.principals, plan.principals, (p) => [
+        p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.clientId, p.mfaRegistered, p.credentialHash,
+      ]);
+      await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
+      for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {
+        const members = plan.memberOf.slice(start, start + BATCH_ROWS);
+        const pairs = members.flatMap((m) => m.groupIds.map((groupId) => [m.memberId, groupId, m.memberKind] as const));
+        const removed = await client.query(MEMBERSHIPS.removeOthers, [members.map((m) => m.memberId), pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+        const added = await client.query(MEMBERSHIPS.add, [pairs.map((p) => p[0]), pairs.map((p) => p[1]), pairs.map((p) => p[2])]);
+        summary.updated += removed.rowCount ?? 0;
+        summary.inserted += added.rowCount ?? 0;
+        summary.unchanged += pairs.length - (added.rowCount ?? 0);
+      }
+      await upsert(UPSERTS.customers, plan.customers, (c) => {
+        const o = c.organization;
+        return [c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails)];
+      });
+      await upsert(UPSERTS.partnerCustomers, plan.partnerCustomers, (pc) => [pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled]);
+      await upsert(UPSERTS.relationships, plan.relationships, (r) => [
+        r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
+        r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
+        r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
+      ]);
+      if (plan.relationships.length > 0) {
+        const removed = await client.query(MEMBERSHIPS.removeOtherAssignments, [plan.relationships.map((r) => r.id), plan.assignments.map((a) => a.id)]);
+        summary.updated += removed.rowCount ?? 0;
+      }
+      await upsert(UPSERTS.assignments, plan.assignments, (a) => [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
+      await client.query('COMMIT');
+      return summary;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23505' || code === '23503') throw new SeedConflictError(describeConstraint(`${constraint ?? ''} ${(error as Error).message}`));
+      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} was lost during the import; nothing was imported`);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/** Row → model mapping shared by both stores (SQLite hands back 0/1 and JSON text, PostgreSQL booleans, jsonb and timestamps). */
+import type { CustomerOrganization } from '@pcapi/contracts';
+import type { AgentRole } from '@pcapi/contracts';
+import type { AccessAssignment, GdapRelationship, GroupMembership, PrincipalCredential } from '../domain/model.js';
+import type { StoredRelationshipDates } from '../seed/plan-seed.js';
+
+export type Row = Record<string, unknown>;
+
+const truthy = (value: unknown) => value === true || value === 1;
+const list = (value: unknown): string[] => (typeof value === 'string' ? (JSON.parse(value) as string[]) : ((value as string[] | null) ?? []));
+const isoOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string | Date).toISOString());
+
+export function toPrincipal(row: Row | undefined | null): PrincipalCredential | undefined {
+  if (!row) return undefined;
+  return {
+    tenantId: row.tenant_id as string,
+    objectId: row.object_id as string,
+    kind: row.kind as 'user' | 'app',
+    displayName: row.display_name as string,
+    userPrincipalName: row.user_principal_name as string | null,
+    clientId: row.client_id as string | null,
+    mfaRegistered: truthy(row.mfa_registered),
+    credentialHash: row.credential_hash as string | null,
+  };
+}
+
+export function toMembership(row: Row): GroupMembership {
+  return {
+    groupId: row.group_id as string,
+    displayName: row.display_name as string,
+    agentRole: row.agent_role as AgentRole | null,
+    depth: Number(row.depth),
+  };
+}
+
+export function toOrganization(row: Row | undefined | null): CustomerOrganization | undefined {
+  if (!row) return undefined;
+  return {
+    street: row.street as string | null,
+    countryLetterCode: row.country_letter_code as string | null,
+    postalCode: row.postal_code as string | null,
+    city: row.city as string | null,
+    state: row.state as string | null,
+    displayName: row.display_name as string | null,
+    technicalNotificationMails: list(row.technical_notification_mails),
+  };
+}
+
+export function toDapEnabled(row: Row): boolean {
+  return truthy(row.dap_enabled);
+}
+
+export function toRelationshipDates(row: Row): StoredRelationshipDates {
+  const seedDate = (value: unknown, source: unknown) => (value === null ? null : { value: isoOrNull(value)!, source: source as string });
+  return {
+    created: seedDate(row.created_date_time, row.created_date_source)!,
+    activated: seedDate(row.activated_date_time, row.activated_date_source),
+    end: seedDate(row.end_date_time, row.end_date_source),
+  };
+}
+
+/** Folds relationship × assignment join rows (ordered by relationship) into relationships with their assignments. */
+export function groupRelationships(rows: Row[]): GdapRelationship[] {
+  const byId = new Map<string, GdapRelationship>();
+  for (const row of rows) {
+    let relationship = byId.get(row.id as string);
+    if (!relationship) {
+      relationship = {
+        id: row.id as string,
+        displayName: row.display_name as string,
+        status: row.status as GdapRelationship['status'],
+        roleIds: list(row.role_ids),
+        endDateTime: isoOrNull(row.end_date_time),
+        accessAssignments: [],
+      };
+      byId.set(relationship.id, relationship);
+    }
+    if (row.assignment_id !== null && row.assignment_id !== undefined) {
+      relationship.accessAssignments.push({
+        id: row.assignment_id as string,
+        groupId: row.group_id as string,
+        groupDisplayName: (row.group_display_name as string | null) ?? (row.group_id as string),
+        status: row.assignment_status as AccessAssignment['status'],
+        roleIds: list(row.assignment_role_ids),
+      });
+    }
+  }
+  return [...byId.values()];
+}
+
+/** Turns a unique or foreign-key violation into what a seed author must change. */
+export function describeConstraint(message: string): string {
+  if (message.includes('principals_upn')) return 'a userPrincipalName in the file already belongs to another user id in the store';
+  if (message.includes('principals_client')) return 'an application clientId in the file already belongs to another object id in the store';
+  if (message.includes('domain')) return 'a partner domain in the file already belongs to another partner tenant in the store';
+  if (/foreign key/i.test(message)) return 'the file refers to an entity that belongs to another partner or customer in the store';
+  return `the file conflicts with stored data (${message})`;
+}
