@@ -3,6 +3,7 @@
  * (flags win). Every problem is reported at once, naming the flag and the variable.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
@@ -28,6 +29,8 @@ export interface ServeConfig {
   authorization: AuthorizationSettings;
   clockToleranceSeconds: number;
   tokenCacheSize: number;
+  /** Processes serving the port (node:cluster); 1 serves in this process. */
+  workers: number;
 }
 
 /** Raw option values as commander hands them (flag, else env, else undefined). */
@@ -48,6 +51,7 @@ export interface RawServeOptions {
   servicePrincipalsInGdapGroups?: string | boolean;
   clockTolerance?: string;
   tokenCacheSize?: string;
+  workers?: string;
 }
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -73,14 +77,14 @@ export const ENV = {
   tlsCert: 'PCAPI_TLS_CERT', tlsKey: 'PCAPI_TLS_KEY', seed: 'PCAPI_SEED', demo: 'PCAPI_DEMO', trustedIssuer: 'PCAPI_TRUSTED_ISSUERS',
   logLevel: 'PCAPI_LOG_LEVEL', explainDenials: 'PCAPI_EXPLAIN_DENIALS', nestedGroups: 'PCAPI_NESTED_GROUPS',
   servicePrincipalsInGdapGroups: 'PCAPI_SERVICE_PRINCIPALS_IN_GDAP_GROUPS', clockTolerance: 'PCAPI_CLOCK_TOLERANCE',
-  tokenCacheSize: 'PCAPI_TOKEN_CACHE_SIZE',
+  tokenCacheSize: 'PCAPI_TOKEN_CACHE_SIZE', workers: 'PCAPI_WORKERS',
 } as const satisfies Record<keyof RawServeOptions, string>;
 
 const FLAG: Record<keyof RawServeOptions, string> = {
   host: '--host', port: '--port', dataDir: '--data-dir', database: '--database', publicUrl: '--public-url', tlsCert: '--tls-cert',
   tlsKey: '--tls-key', seed: '--seed', demo: '--demo', trustedIssuer: '--trusted-issuer', logLevel: '--log-level',
   explainDenials: '--explain-denials', nestedGroups: '--nested-groups', servicePrincipalsInGdapGroups: '--service-principals-in-gdap-groups',
-  clockTolerance: '--clock-tolerance', tokenCacheSize: '--token-cache-size',
+  clockTolerance: '--clock-tolerance', tokenCacheSize: '--token-cache-size', workers: '--workers',
 };
 
 export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
@@ -187,6 +191,7 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
     },
     clockToleranceSeconds: integer('clockTolerance', 60, 0, 600),
     tokenCacheSize: integer('tokenCacheSize', 10_000, 0, 1_000_000),
+    workers: raw.workers?.trim().toLowerCase() === 'auto' ? availableParallelism() : integer('workers', 1, 1, 64),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

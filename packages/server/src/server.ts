@@ -18,7 +18,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServeConfig): Promise<RunningServer> {
+export interface StartOptions {
+  /** Import the seed file, or the demo into an empty store. Off in cluster workers: the primary did it once. */
+  seed?: boolean;
+}
+
+/** Imports the configured seed file, or the demo dataset into an empty store. */
+export async function seedStore(config: ServeConfig, store: Store, log: Pick<FastifyInstance['log'], 'info'>): Promise<void> {
+  if (config.seedFile) {
+    const summary = await importSeedFile(store, config.seedFile);
+    log.info({ seed: config.seedFile, ...summary }, 'seed file imported');
+  } else if (config.demo && (await store.isEmpty())) {
+    const summary = await importSeedFile(store, DEMO_SEED_FILE);
+    log.info({ seed: DEMO_SEED_FILE, ...summary }, 'demo dataset loaded into the empty store');
+  }
+}
+
+export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = await openStore(config.database);
   try {
     const signingKey = await loadOrCreateSigningKey(config.dataDir);
@@ -34,13 +50,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
 
-    if (config.seedFile) {
-      const summary = await importSeedFile(store, config.seedFile);
-      app.log.info({ seed: config.seedFile, ...summary }, 'seed file imported');
-    } else if (config.demo && (await store.isEmpty())) {
-      const summary = await importSeedFile(store, DEMO_SEED_FILE);
-      app.log.info({ seed: DEMO_SEED_FILE, ...summary }, 'demo dataset loaded into the empty store');
-    }
+    if (options.seed !== false) await seedStore(config, store, app.log);
 
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

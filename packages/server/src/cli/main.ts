@@ -4,11 +4,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, resolveServeConfig, type RawServeOptions } from '../config.js';
 import { SigningKeyError } from '../identity/signing-key.js';
 import { SeedError } from '../seed/validate-seed.js';
-import { StoreOpenError } from '../store/sqlite/sqlite-store.js';
+import { StoreOpenError } from '../store/store.js';
 import { runSeed } from './seed-command.js';
 import { runToken, TokenCommandError, type TokenCommandOptions } from './token-command.js';
 import { addServeOptions, addStoreOptions } from './serve-options.js';
-import { startServer } from '../server.js';
+import { runServe } from './serve-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -22,14 +22,7 @@ const program = new Command('pcapi')
 addServeOptions(program.command('serve').description('serve the API and the local token issuer')).action(async (options: RawServeOptions) => {
   // --no-demo is a plain switch; PCAPI_DEMO=false does the same.
   const config = resolveServeConfig({ ...options, demo: options.demo === false ? false : process.env.PCAPI_DEMO });
-  const server = await startServer(config);
-  const stop = async (signal: string) => {
-    server.app.log.info({ signal }, 'stopping: finishing requests in flight');
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  await runServe(config);
 });
 
 addStoreOptions(program.command('seed').description('import a seed file in one transaction (a bad file changes nothing)').argument('<file>', 'seed file (JSON)'))

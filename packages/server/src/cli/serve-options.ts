@@ -23,5 +23,6 @@ export function addServeOptions(command: Command): Command {
     .addOption(new Option('--nested-groups <bool>', 'count membership through nested groups').env(ENV.nestedGroups).default('false'))
     .addOption(new Option('--service-principals-in-gdap-groups <bool>', 'let app-only callers gain GDAP access through groups').env(ENV.servicePrincipalsInGdapGroups).default('true'))
     .addOption(new Option('--clock-tolerance <seconds>', 'allowed clock skew for exp/nbf/iat').env(ENV.clockTolerance).default('60'))
-    .addOption(new Option('--token-cache-size <n>', 'verified tokens kept in memory (0 disables)').env(ENV.tokenCacheSize).default('10000'));
+    .addOption(new Option('--token-cache-size <n>', 'verified tokens kept in memory (0 disables)').env(ENV.tokenCacheSize).default('10000'))
+    .addOption(new Option('--workers <n>', 'processes serving the port; "auto" for one per core').env(ENV.workers).default('1'));
 }

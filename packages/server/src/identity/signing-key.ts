@@ -1,5 +1,5 @@
 /** The local issuer's RS256 key: created on first start, kept (mode 0600) in the data folder. */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 
@@ -25,10 +25,17 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKe
     jwk.kid = await calculateJwkThumbprint(jwk);
     jwk.alg = 'RS256';
     jwk.use = 'sig';
-    // Write then rename, so a crash never leaves a half-written key behind.
-    const temporary = `${file}.${process.pid}.tmp`;
+    // Write a temporary file, then link it into place: a crash never leaves a half-written key, and when
+    // several processes start at once the first link wins and the others read that key (link never overwrites).
+    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
     writeFileSync(temporary, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600 });
-    renameSync(temporary, file);
+    try {
+      linkSync(temporary, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
+    }
   }
   let jwk: JWK;
   try {

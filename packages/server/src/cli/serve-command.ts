@@ -1,0 +1,68 @@
+/**
+ * `pcapi serve`: one process, or with `--workers N` a primary that prepares the data once (migrations,
+ * seed, signing key) and forks N workers sharing the port. SIGTERM/SIGINT stop accepting, finish what
+ * is in flight, and exit 0.
+ */
+import cluster from 'node:cluster';
+import pino from 'pino';
+import type { ServeConfig } from '../config.js';
+import { loadOrCreateSigningKey } from '../identity/signing-key.js';
+import { seedStore, startServer } from '../server.js';
+import { openStore } from '../store/open-store.js';
+
+export async function runServe(config: ServeConfig): Promise<void> {
+  if (config.workers <= 1 || cluster.isWorker) return serveInThisProcess(config, cluster.isWorker);
+  return servePrimary(config);
+}
+
+async function serveInThisProcess(config: ServeConfig, isWorker: boolean): Promise<void> {
+  const server = await startServer(config, { seed: !isWorker });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'stopping: finishing requests in flight');
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function servePrimary(config: ServeConfig): Promise<void> {
+  const log = pino({ level: config.logLevel === 'silent' ? 'silent' : config.logLevel });
+  // Once, before forking: migrations, seed and key creation must not race between workers.
+  const store = await openStore(config.database);
+  try {
+    await seedStore(config, store, log);
+  } finally {
+    await store.close();
+  }
+  await loadOrCreateSigningKey(config.dataDir);
+
+  let stopping = false;
+  let listening = 0;
+  const fork = () => cluster.fork();
+  cluster.on('listening', () => {
+    listening++;
+    if (listening === config.workers) log.info({ workers: config.workers, port: config.port }, 'pcapi is serving with all workers');
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    log.error({ worker: worker.process.pid, code, signal }, 'worker exited unexpectedly; starting another');
+    fork();
+  });
+  for (let index = 0; index < config.workers; index++) fork();
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping workers: each finishes its requests in flight');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
