@@ -15,6 +15,8 @@ import type { TokenVerifier } from './identity/token-verifier.js';
 import { makeAuthenticateHook } from './pipeline/authenticate.js';
 import { makeAuthorizeHook } from './pipeline/authorize.js';
 import { makeRequestContextHook, requestIdFrom } from './pipeline/request-context.js';
+import { makeThrottleHook } from './pipeline/throttle.js';
+import type { Throttle, ThrottleConfig } from './throttle/index.js';
 import { registerCustomerOrganizationRoute } from './routes/customer-organization.js';
 import type { Store } from './store/store.js';
 
@@ -27,6 +29,8 @@ export interface AppDeps {
   publicUrl: () => string;
   explainDenials: boolean;
   authorization: AuthorizationSettings;
+  throttle: Throttle;
+  throttleLimits: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'>;
   logger: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer } | undefined;
 }
@@ -58,10 +62,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // 1. request ids on every response
   app.addHook('onRequest', requestContext);
 
-  // 2–5. authenticate → validate → authorize → load, on the API route
+  // 2–5. authenticate → validate → throttle → authorize → load, on the API route
   registerCustomerOrganizationRoute(app, {
     store: deps.store,
     authenticate: makeAuthenticateHook({ verifier: deps.verifier, store: deps.store }),
+    throttle: makeThrottleHook({ throttle: deps.throttle, limits: deps.throttleLimits }) as never,
     authorize: makeAuthorizeHook({ store: deps.store, settings: deps.authorization }) as never,
   });
 

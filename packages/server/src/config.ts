@@ -7,6 +7,10 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
+import { PUBLISHED_TENANT_LIMIT, type RedisUnavailableMode, type ThrottleConfig, type ThrottleLimit } from './throttle/index.js';
+
+/** Per partner + customer pair: unpublished; 100 a minute keeps one customer from eating a partner's budget. */
+export const DEFAULT_TENANT_CUSTOMER_LIMIT: ThrottleLimit = { requests: 100, perSeconds: 60 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -31,6 +35,7 @@ export interface ServeConfig {
   tokenCacheSize: number;
   /** Processes serving the port (node:cluster); 1 serves in this process. */
   workers: number;
+  throttle: ThrottleConfig;
 }
 
 /** Raw option values as commander hands them (flag, else env, else undefined). */
@@ -52,6 +57,10 @@ export interface RawServeOptions {
   clockTolerance?: string;
   tokenCacheSize?: string;
   workers?: string;
+  redis?: string;
+  throttleTenant?: string;
+  throttleTenantCustomer?: string;
+  onRedisUnavailable?: string;
 }
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -77,14 +86,17 @@ export const ENV = {
   tlsCert: 'PCAPI_TLS_CERT', tlsKey: 'PCAPI_TLS_KEY', seed: 'PCAPI_SEED', demo: 'PCAPI_DEMO', trustedIssuer: 'PCAPI_TRUSTED_ISSUERS',
   logLevel: 'PCAPI_LOG_LEVEL', explainDenials: 'PCAPI_EXPLAIN_DENIALS', nestedGroups: 'PCAPI_NESTED_GROUPS',
   servicePrincipalsInGdapGroups: 'PCAPI_SERVICE_PRINCIPALS_IN_GDAP_GROUPS', clockTolerance: 'PCAPI_CLOCK_TOLERANCE',
-  tokenCacheSize: 'PCAPI_TOKEN_CACHE_SIZE', workers: 'PCAPI_WORKERS',
+  tokenCacheSize: 'PCAPI_TOKEN_CACHE_SIZE', workers: 'PCAPI_WORKERS', redis: 'PCAPI_REDIS',
+  throttleTenant: 'PCAPI_THROTTLE_TENANT', throttleTenantCustomer: 'PCAPI_THROTTLE_TENANT_CUSTOMER',
+  onRedisUnavailable: 'PCAPI_ON_REDIS_UNAVAILABLE',
 } as const satisfies Record<keyof RawServeOptions, string>;
 
 const FLAG: Record<keyof RawServeOptions, string> = {
   host: '--host', port: '--port', dataDir: '--data-dir', database: '--database', publicUrl: '--public-url', tlsCert: '--tls-cert',
   tlsKey: '--tls-key', seed: '--seed', demo: '--demo', trustedIssuer: '--trusted-issuer', logLevel: '--log-level',
   explainDenials: '--explain-denials', nestedGroups: '--nested-groups', servicePrincipalsInGdapGroups: '--service-principals-in-gdap-groups',
-  clockTolerance: '--clock-tolerance', tokenCacheSize: '--token-cache-size', workers: '--workers',
+  clockTolerance: '--clock-tolerance', tokenCacheSize: '--token-cache-size', workers: '--workers', redis: '--redis',
+  throttleTenant: '--throttle-tenant', throttleTenantCustomer: '--throttle-tenant-customer', onRedisUnavailable: '--on-redis-unavailable',
 };
 
 export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
@@ -177,6 +189,34 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
   const logLevel = (raw.logLevel?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`${label('logLevel')}: "${raw.logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
 
+  /** `500/60` = 500 requests per 60 seconds; `0` = no limit. */
+  const limit = (name: keyof RawServeOptions, fallback: ThrottleLimit): ThrottleLimit => {
+    const value = raw[name];
+    if (value === undefined || value === '') return fallback;
+    const text = String(value).trim();
+    if (text === '0') return { requests: 0, perSeconds: 1 };
+    const match = /^(\d{1,9})\/(\d{1,6})$/.exec(text);
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+      problems.push(`${label(name)}: "${text}" is not REQUESTS/SECONDS (e.g. 500/60) or 0 for no limit`);
+      return fallback;
+    }
+    return { requests: Number(match[1]), perSeconds: Number(match[2]) };
+  };
+  let redisUrl: string | undefined;
+  if (raw.redis?.trim()) {
+    try {
+      const url = new URL(raw.redis.trim());
+      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('not redis:// or rediss://');
+      redisUrl = raw.redis.trim();
+    } catch (error) {
+      problems.push(`${label('redis')}: not a Redis URL (${error instanceof TypeError ? 'malformed' : (error as Error).message}); expected redis://host:6379`);
+    }
+  }
+  const onRedisUnavailable = (raw.onRedisUnavailable?.trim().toLowerCase() || 'allow') as RedisUnavailableMode;
+  if (!['allow', 'deny', 'memory'].includes(onRedisUnavailable)) {
+    problems.push(`${label('onRedisUnavailable')}: "${raw.onRedisUnavailable}" is not allow, deny or memory`);
+  }
+
   const config: ServeConfig = {
     host, port, dataDir, database, publicUrl,
     tls: cert && key ? { cert, key } : undefined,
@@ -192,6 +232,12 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
     clockToleranceSeconds: integer('clockTolerance', 60, 0, 600),
     tokenCacheSize: integer('tokenCacheSize', 10_000, 0, 1_000_000),
     workers: raw.workers?.trim().toLowerCase() === 'auto' ? availableParallelism() : integer('workers', 1, 1, 64),
+    throttle: {
+      redisUrl,
+      tenantLimit: limit('throttleTenant', PUBLISHED_TENANT_LIMIT),
+      tenantCustomerLimit: limit('throttleTenantCustomer', DEFAULT_TENANT_CUSTOMER_LIMIT),
+      onRedisUnavailable,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

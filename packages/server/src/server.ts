@@ -7,6 +7,7 @@ import { TokenIssuer } from './identity/token-issuer.js';
 import { TokenVerifier } from './identity/token-verifier.js';
 import { DEMO_SEED_FILE, importSeedFile } from './seed/import-seed.js';
 import { openStore } from './store/open-store.js';
+import { createThrottle } from './throttle/index.js';
 import type { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -44,8 +45,14 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       signingKey, issuer, trustedIssuers: config.trustedIssuers,
       clockToleranceSeconds: config.clockToleranceSeconds, cacheSize: config.tokenCacheSize,
     });
-    const app = await buildApp({
-      store, signingKey, issuer, verifier, publicUrl: () => publicUrl,
+    // The throttle logs through the app's logger, which exists only once the app is built.
+    let app: FastifyInstance | undefined;
+    const throttle = createThrottle(config.throttle, {
+      warn: (details, message) => app?.log.warn(details, message),
+      info: (details, message) => app?.log.info(details, message),
+    });
+    app = await buildApp({
+      store, signingKey, issuer, verifier, publicUrl: () => publicUrl, throttle, throttleLimits: config.throttle,
       explainDenials: config.explainDenials, authorization: config.authorization, https: config.tls,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
@@ -60,7 +67,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     return {
       app, store, issuer, url: publicUrl,
       async close() {
-        await app.close();
+        await app!.close();
+        await throttle.close();
         await store.close();
       },
     };

@@ -24,5 +24,9 @@ export function addServeOptions(command: Command): Command {
     .addOption(new Option('--service-principals-in-gdap-groups <bool>', 'let app-only callers gain GDAP access through groups').env(ENV.servicePrincipalsInGdapGroups).default('true'))
     .addOption(new Option('--clock-tolerance <seconds>', 'allowed clock skew for exp/nbf/iat').env(ENV.clockTolerance).default('60'))
     .addOption(new Option('--token-cache-size <n>', 'verified tokens kept in memory (0 disables)').env(ENV.tokenCacheSize).default('10000'))
-    .addOption(new Option('--workers <n>', 'processes serving the port; "auto" for one per core').env(ENV.workers).default('1'));
+    .addOption(new Option('--workers <n>', 'processes serving the port; "auto" for one per core').env(ENV.workers).default('1'))
+    .addOption(new Option('--redis <url>', 'share throttling state through Redis (redis://host:6379)').env(ENV.redis))
+    .addOption(new Option('--throttle-tenant <n/s>', 'requests per seconds per partner tenant; 0 = no limit').env(ENV.throttleTenant).default('500/60'))
+    .addOption(new Option('--throttle-tenant-customer <n/s>', 'requests per seconds per partner + customer; 0 = no limit').env(ENV.throttleTenantCustomer).default('100/60'))
+    .addOption(new Option('--on-redis-unavailable <mode>', 'allow (serve and warn), deny (503) or memory (per-process limits)').env(ENV.onRedisUnavailable).default('allow'));
 }

@@ -75,6 +75,16 @@ export const ERROR_CATALOG = {
     status: 405, code: 405, body: 'gateway', description: 'Method not allowed',
     provenance: 'pcapi choice (gateway body shape from the facts sheet)',
   },
+  throttled: {
+    status: 429, code: 429, body: 'gateway',
+    description: 'Rate limit is exceeded. Try again in {retryAfter} seconds.',
+    provenance: 'facts sheet (gateway throttling body)',
+  },
+  throttleUnavailable: {
+    status: 503, code: 503, body: 'partnerCenter',
+    description: 'Rate limiting is temporarily unavailable. Retry after the number of seconds in Retry-After.',
+    provenance: 'pcapi choice (only with --on-redis-unavailable deny)',
+  },
   storeUnavailable: {
     status: 503, code: 503, body: 'partnerCenter',
     description: 'The service is temporarily unavailable. Retry after the number of seconds in Retry-After.',

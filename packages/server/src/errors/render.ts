@@ -29,7 +29,7 @@ export function renderError(error: ApiError, options: { realm: string; explain: 
   }
   const body =
     entry.body === 'gateway'
-      ? { statusCode: entry.code, message: entry.description }
+      ? { statusCode: entry.code, message: entry.description.replace('{retryAfter}', headers['retry-after'] ?? '') }
       : {
           code: entry.code,
           description: entry.description.slice(0, MAX_DESCRIPTION),

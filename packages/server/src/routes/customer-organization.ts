@@ -1,7 +1,7 @@
 /**
  * GET /v1/customers/{customer-tenant-id}/organization — the pipeline reads top to bottom:
  * request ids (app-wide onRequest) → authenticate (onRequest) → customer id (params schema) →
- * authorize (preHandler) → load and respond (handler).
+ * throttle, then authorize (preHandler) → load and respond (handler).
  */
 import type { FastifyInstance, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { GUID_PATTERN, ORGANIZATION_KEYS } from '@pcapi/contracts';
@@ -29,7 +29,7 @@ const organizationSchema = {
 
 export function registerCustomerOrganizationRoute(
   app: FastifyInstance,
-  deps: { store: Store; authenticate: onRequestAsyncHookHandler; authorize: preHandlerAsyncHookHandler },
+  deps: { store: Store; authenticate: onRequestAsyncHookHandler; throttle: preHandlerAsyncHookHandler; authorize: preHandlerAsyncHookHandler },
 ): void {
   app.route<{ Params: { customerTenantId: string } }>({
     method: 'GET',
@@ -43,7 +43,7 @@ export function registerCustomerOrganizationRoute(
       response: { 200: { type: 'array', items: organizationSchema } },
     },
     onRequest: deps.authenticate,
-    preHandler: deps.authorize,
+    preHandler: [deps.throttle, deps.authorize],
     handler: async (request, reply) => {
       const organization = await deps.store.organization(request.params.customerTenantId);
       if (!organization) throw new ApiError('customerNotFound');

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { SeedConflictError, type ImportSummary, type Store } from '../store/store.js';
 import { planSeed } from './plan-seed.js';
+import { importSeedStream, isStreamedSeedFile } from './stream-seed.js';
 import type { SeedDocument } from './seed-document.js';
 import { readSeedFile, SeedError } from './validate-seed.js';
 
@@ -17,6 +18,8 @@ export async function importSeedDocument(store: Store, document: SeedDocument, s
   }
 }
 
+/** Imports a seed file: a JSON document, or JSON Lines (`.jsonl`, `.ndjson`) streamed for large datasets. */
 export async function importSeedFile(store: Store, file: string, now = new Date()): Promise<ImportSummary> {
+  if (isStreamedSeedFile(file)) return importSeedStream(store, file, now);
   return importSeedDocument(store, readSeedFile(file), file, now);
 }

@@ -15,7 +15,18 @@ export class SeedError extends Error {
 export const SEED_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/seed.schema.json', import.meta.url));
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-const validateSchema = ajv.compile<SeedDocument>(JSON.parse(readFileSync(SEED_SCHEMA_PATH, 'utf8')));
+const seedSchema = JSON.parse(readFileSync(SEED_SCHEMA_PATH, 'utf8')) as { $id: string };
+const validateSchema = ajv.compile<SeedDocument>(seedSchema);
+/** Validators for the lines of a streamed (JSON Lines) seed: one partner, or one customer. */
+const validatePartnerLine = ajv.compile({ $ref: `${seedSchema.$id}#/definitions/partner` });
+const validateCustomerLine = ajv.compile({ $ref: `${seedSchema.$id}#/definitions/customer` });
+
+/** Schema problems of one streamed line's entity, with paths under `$.partner` or `$.customer`. */
+export function lineProblems(kind: 'partner' | 'customer', value: unknown): string[] {
+  const validate = kind === 'partner' ? validatePartnerLine : validateCustomerLine;
+  if (validate(value)) return [];
+  return [...new Set((validate.errors ?? []).map((error) => describe({ ...error, instancePath: `/${kind}${error.instancePath}` })))];
+}
 
 /** `/partners/0/users/1` → `$.partners[0].users[1]`. */
 export function jsonPath(pointer: string): string {

@@ -3,6 +3,7 @@ import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AgentRole } from '@pcapi/contracts';
 import type { AccessAssignment, GdapRelationship, GroupMembership, PrincipalCredential } from '../domain/model.js';
 import type { StoredRelationshipDates } from '../seed/plan-seed.js';
+import type { SeedPlan } from '../seed/seed-plan.js';
 
 export type Row = Record<string, unknown>;
 
@@ -95,4 +96,17 @@ export function describeConstraint(message: string): string {
   if (message.includes('domain')) return 'a partner domain in the file already belongs to another partner tenant in the store';
   if (/foreign key/i.test(message)) return 'the file refers to an entity that belongs to another partner or customer in the store';
   return `the file conflicts with stored data (${message})`;
+}
+
+/** One plan, or the chunks of a streamed import, as an async iterable. */
+export async function* planChunks(plans: SeedPlan | AsyncIterable<SeedPlan>): AsyncIterable<SeedPlan> {
+  if (Symbol.asyncIterator in plans) yield* plans;
+  else yield plans;
+}
+
+/** Each planned relationship's complete list of assignment ids (assignments not listed are removed). */
+export function assignmentIdsByRelationship(plan: SeedPlan): Map<string, string[]> {
+  const ids = new Map<string, string[]>(plan.relationships.map((r) => [r.id, []]));
+  for (const assignment of plan.assignments) ids.get(assignment.relationshipId)?.push(assignment.id);
+  return ids;
 }

@@ -53,6 +53,6 @@ export interface Store {
   /** The customer's organization details; undefined when unknown. */
   organization(customerTenantId: string): Promise<CustomerOrganization | undefined>;
 
-  /** Applies a validated seed plan in one transaction: all of it or nothing. */
-  importSeed(plan: SeedPlan): Promise<ImportSummary>;
+  /** Applies a validated seed plan, or the chunks of a streamed one, in one transaction: all of it or nothing. */
+  importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary>;
 }

@@ -213,6 +213,37 @@ row('methodNotAllowed', 'POST, PUT, PATCH or DELETE on the organization path, be
   }
 });
 
+row('throttled', 'partner + customer budget used up', async (t) => {
+  const limited = await startTestServer(t, { throttleTenantCustomer: '2/60' });
+  const token = await limited.tokenFor(DEMO.fabrikamAutomation);
+  for (let call = 0; call < 2; call++) {
+    const allowed = await limited.getOrganization(DEMO.contoso, { token });
+    assert.equal(allowed.status, 200);
+    await allowed.text();
+  }
+  const response = await limited.getOrganization(DEMO.contoso, { token });
+  const retryAfter = response.headers.get('retry-after');
+  assert.match(retryAfter ?? '', /^[1-9]\d*$/, 'an integer number of seconds');
+  assert.equal(Number(retryAfter), 30, '2 per 60 s: the next call fits 30 s later');
+  assert.equal(response.status, 429);
+  assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
+  assert.ok(response.headers.get('ms-requestid'));
+  assert.equal(await response.text(), `{"statusCode":429,"message":"Rate limit is exceeded. Try again in ${retryAfter} seconds."}`);
+  // Another customer of the same partner has its own pair budget.
+  const other = await limited.getOrganization(DEMO.northwind, { token });
+  assert.equal(other.status, 403);
+  await other.text();
+});
+
+row('throttleUnavailable', 'Redis unreachable with --on-redis-unavailable deny', async (t) => {
+  const strict = await startTestServer(t, { redis: 'redis://127.0.0.1:6390', onRedisUnavailable: 'deny' });
+  const started = Date.now();
+  const response = await strict.getOrganization(DEMO.contoso, { token: await strict.tokenFor(DEMO.fabrikamAutomation) });
+  assert.ok(Date.now() - started < 2000, 'fails fast');
+  assert.equal(response.headers.get('retry-after'), '1');
+  await expectError(response, 'throttleUnavailable', 503, 503);
+});
+
 row('storeUnavailable', 'PostgreSQL unreachable while serving, then back', async (t) => {
   const database = await createTestDatabase(t);
   const proxy = new PostgresProxy();

@@ -8,7 +8,7 @@ import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../../doma
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
-import { describeConstraint, groupRelationships, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
+import { describeConstraint, groupRelationships, planChunks, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
 import { SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportSummary, type Store } from '../store.js';
 import { MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
 
@@ -154,7 +154,7 @@ export class PostgresStore implements Store {
     return toOrganization((await this.read('organization', [customerTenantId.toLowerCase()]))[0]);
   }
 
-  async importSeed(plan: SeedPlan): Promise<ImportSummary> {
+  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
     let client: pg.PoolClient;
     try {
@@ -176,35 +176,37 @@ export class PostgresStore implements Store {
     };
     try {
       await client.query('BEGIN');
-      await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
-      await upsert(UPSERTS.principals, plan.principals, (p) => [
-        p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.clientId, p.mfaRegistered, p.credentialHash,
-      ]);
-      await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
-      for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {
-        const members = plan.memberOf.slice(start, start + BATCH_ROWS);
-        const pairs = members.flatMap((m) => m.groupIds.map((groupId) => [m.memberId, groupId, m.memberKind] as const));
-        const removed = await client.query(MEMBERSHIPS.removeOthers, [members.map((m) => m.memberId), pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
-        const added = await client.query(MEMBERSHIPS.add, [pairs.map((p) => p[0]), pairs.map((p) => p[1]), pairs.map((p) => p[2])]);
-        summary.updated += removed.rowCount ?? 0;
-        summary.inserted += added.rowCount ?? 0;
-        summary.unchanged += pairs.length - (added.rowCount ?? 0);
+      for await (const plan of planChunks(plans)) {
+        await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
+        await upsert(UPSERTS.principals, plan.principals, (p) => [
+          p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.clientId, p.mfaRegistered, p.credentialHash,
+        ]);
+        await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
+        for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {
+          const members = plan.memberOf.slice(start, start + BATCH_ROWS);
+          const pairs = members.flatMap((m) => m.groupIds.map((groupId) => [m.memberId, groupId, m.memberKind] as const));
+          const removed = await client.query(MEMBERSHIPS.removeOthers, [members.map((m) => m.memberId), pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+          const added = await client.query(MEMBERSHIPS.add, [pairs.map((p) => p[0]), pairs.map((p) => p[1]), pairs.map((p) => p[2])]);
+          summary.updated += removed.rowCount ?? 0;
+          summary.inserted += added.rowCount ?? 0;
+          summary.unchanged += pairs.length - (added.rowCount ?? 0);
+        }
+        await upsert(UPSERTS.customers, plan.customers, (c) => {
+          const o = c.organization;
+          return [c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails)];
+        });
+        await upsert(UPSERTS.partnerCustomers, plan.partnerCustomers, (pc) => [pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled]);
+        await upsert(UPSERTS.relationships, plan.relationships, (r) => [
+          r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
+          r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
+          r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
+        ]);
+        if (plan.relationships.length > 0) {
+          const removed = await client.query(MEMBERSHIPS.removeOtherAssignments, [plan.relationships.map((r) => r.id), plan.assignments.map((a) => a.id)]);
+          summary.updated += removed.rowCount ?? 0;
+        }
+        await upsert(UPSERTS.assignments, plan.assignments, (a) => [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
       }
-      await upsert(UPSERTS.customers, plan.customers, (c) => {
-        const o = c.organization;
-        return [c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails)];
-      });
-      await upsert(UPSERTS.partnerCustomers, plan.partnerCustomers, (pc) => [pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled]);
-      await upsert(UPSERTS.relationships, plan.relationships, (r) => [
-        r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
-        r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
-        r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
-      ]);
-      if (plan.relationships.length > 0) {
-        const removed = await client.query(MEMBERSHIPS.removeOtherAssignments, [plan.relationships.map((r) => r.id), plan.assignments.map((a) => a.id)]);
-        summary.updated += removed.rowCount ?? 0;
-      }
-      await upsert(UPSERTS.assignments, plan.assignments, (a) => [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
       await client.query('COMMIT');
       return summary;
     } catch (error) {

@@ -8,7 +8,7 @@ import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
 import { SeedConflictError, StoreOpenError, type ImportSummary, type Store } from '../store.js';
-import { describeConstraint, groupRelationships, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
+import { assignmentIdsByRelationship, describeConstraint, groupRelationships, planChunks, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
 import { SQL } from './sqlite-statements.js';
 
 
@@ -105,9 +105,24 @@ export class SqliteStore implements Store {
     return toOrganization(this.statements.organization.get(customerTenantId.toLowerCase()) as Row | undefined);
   }
 
-  async importSeed(plan: SeedPlan): Promise<ImportSummary> {
-    const s = this.statements;
+  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
+    // An explicit transaction (not db.transaction()) so it can span the awaits of a streamed import.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for await (const plan of planChunks(plans)) this.applyPlan(plan, summary);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      const code = (error as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_CONSTRAINT')) throw new SeedConflictError(describeConstraint((error as Error).message));
+      throw error;
+    }
+    return summary;
+  }
+
+  private applyPlan(plan: SeedPlan, summary: ImportSummary): void {
+    const s = this.statements;
     /** Runs an existence probe then an upsert whose WHERE skips identical rows, and counts the outcome. */
     const upsert = (exists: Database.Statement, key: unknown[], write: Database.Statement, values: unknown[]) => {
       const existed = exists.get(...key) !== undefined;
@@ -116,53 +131,44 @@ export class SqliteStore implements Store {
       else if (changed) summary.updated++;
       else summary.unchanged++;
     };
-    const apply = this.db.transaction(() => {
-      for (const p of plan.partners) upsert(s.partnerExists, [p.tenantId], s.upsertPartner, [p.tenantId, p.displayName, p.domain]);
-      for (const p of plan.principals) {
-        upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
-          p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.clientId, p.mfaRegistered ? 1 : 0, p.credentialHash,
-        ]);
-      }
-      for (const g of plan.groups) upsert(s.groupExists, [g.groupId], s.upsertGroup, [g.groupId, g.tenantId, g.displayName, g.agentRole]);
-      for (const m of plan.memberOf) {
-        const removed = s.removeOtherMemberships.run(m.memberId, JSON.stringify(m.groupIds)).changes;
-        let added = 0;
-        for (const groupId of m.groupIds) added += s.addMembership.run(groupId, m.memberId, m.memberKind).changes;
-        summary.updated += removed;
-        summary.inserted += added;
-        summary.unchanged += m.groupIds.length - added;
-      }
-      for (const c of plan.customers) {
-        const o = c.organization;
-        upsert(s.customerExists, [c.tenantId], s.upsertCustomer, [
-          c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails),
-        ]);
-      }
-      for (const pc of plan.partnerCustomers) {
-        upsert(s.partnerCustomerExists, [pc.partnerTenantId, pc.customerTenantId], s.upsertPartnerCustomer, [
-          pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled ? 1 : 0,
-        ]);
-      }
-      for (const r of plan.relationships) {
-        upsert(s.relationshipExists, [r.id], s.upsertRelationship, [
-          r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
-          r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
-          r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
-        ]);
-        const keep = plan.assignments.filter((a) => a.relationshipId === r.id).map((a) => a.id);
-        summary.updated += s.removeOtherAssignments.run(r.id, JSON.stringify(keep)).changes;
-      }
-      for (const a of plan.assignments) {
-        upsert(s.assignmentExists, [a.id], s.upsertAssignment, [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
-      }
-    });
-    try {
-      apply();
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? '';
-      if (code.startsWith('SQLITE_CONSTRAINT')) throw new SeedConflictError(describeConstraint((error as Error).message));
-      throw error;
+    for (const p of plan.partners) upsert(s.partnerExists, [p.tenantId], s.upsertPartner, [p.tenantId, p.displayName, p.domain]);
+    for (const p of plan.principals) {
+      upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
+        p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.clientId, p.mfaRegistered ? 1 : 0, p.credentialHash,
+      ]);
     }
-    return summary;
+    for (const g of plan.groups) upsert(s.groupExists, [g.groupId], s.upsertGroup, [g.groupId, g.tenantId, g.displayName, g.agentRole]);
+    for (const m of plan.memberOf) {
+      const removed = s.removeOtherMemberships.run(m.memberId, JSON.stringify(m.groupIds)).changes;
+      let added = 0;
+      for (const groupId of m.groupIds) added += s.addMembership.run(groupId, m.memberId, m.memberKind).changes;
+      summary.updated += removed;
+      summary.inserted += added;
+      summary.unchanged += m.groupIds.length - added;
+    }
+    for (const c of plan.customers) {
+      const o = c.organization;
+      upsert(s.customerExists, [c.tenantId], s.upsertCustomer, [
+        c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails),
+      ]);
+    }
+    for (const pc of plan.partnerCustomers) {
+      upsert(s.partnerCustomerExists, [pc.partnerTenantId, pc.customerTenantId], s.upsertPartnerCustomer, [
+        pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled ? 1 : 0,
+      ]);
+    }
+    const assignmentIds = assignmentIdsByRelationship(plan);
+    for (const r of plan.relationships) {
+      upsert(s.relationshipExists, [r.id], s.upsertRelationship, [
+        r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
+        r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
+        r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
+      ]);
+      const keep = assignmentIds.get(r.id) ?? [];
+      summary.updated += s.removeOtherAssignments.run(r.id, JSON.stringify(keep)).changes;
+    }
+    for (const a of plan.assignments) {
+      upsert(s.assignmentExists, [a.id], s.upsertAssignment, [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
+    }
   }
 }

@@ -1,0 +1,4 @@
+/** Programmatic use: start a pcapi server from the same validated settings the CLI takes. */
+export { resolveServeConfig, type RawServeOptions, type ServeConfig } from './config.js';
+export { startServer, type RunningServer } from './server.js';
+export { buildApp, type AppDeps } from './app.js';

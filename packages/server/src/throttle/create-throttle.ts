@@ -1,0 +1,60 @@
+/**
+ * Builds the throttle from settings, and the two keys a Partner Center call is charged against:
+ * limits are kept per partner tenant and per partner + customer pair (partner-center-facts.md).
+ */
+import { assertValidLimit } from './gcra.js';
+import { MemoryThrottle } from './memory-throttle.js';
+import { RedisThrottle } from './redis-throttle.js';
+import type { RedisUnavailableMode, Throttle, ThrottleKey, ThrottleLimit, ThrottleLogger } from './types.js';
+
+/** The only number Microsoft publishes: 500 requests per minute per tenant (Customer resource). */
+export const PUBLISHED_TENANT_LIMIT: ThrottleLimit = { requests: 500, perSeconds: 60 };
+
+export interface ThrottleConfig {
+  /** Unset: one process's memory (a single instance). Set: shared across every process using it. */
+  redisUrl?: string;
+  tenantLimit: ThrottleLimit;
+  tenantCustomerLimit: ThrottleLimit;
+  /** Default 'allow' (serve and warn): an outage of the limiter should not become an outage of the API. */
+  onRedisUnavailable?: RedisUnavailableMode;
+  /** Default 200 ms. */
+  redisTimeoutMs?: number;
+  /** Default 'pcapi:throttle:'. */
+  keyPrefix?: string;
+  /** Memory throttle's (or 'memory' fallback's) key bound; default 100 000. */
+  maxMemoryEntries?: number;
+}
+
+export function createThrottle(config: ThrottleConfig, logger?: ThrottleLogger): Throttle {
+  assertValidLimit(config.tenantLimit, 'tenantLimit');
+  assertValidLimit(config.tenantCustomerLimit, 'tenantCustomerLimit');
+  if (!config.redisUrl) return new MemoryThrottle({ maxEntries: config.maxMemoryEntries });
+  const timeoutMs = config.redisTimeoutMs ?? 200;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`redisTimeoutMs must be > 0, got ${timeoutMs}`);
+  return new RedisThrottle({
+    url: config.redisUrl,
+    keyPrefix: config.keyPrefix,
+    onRedisUnavailable: config.onRedisUnavailable,
+    timeoutMs,
+    logger,
+    maxMemoryEntries: config.maxMemoryEntries,
+  });
+}
+
+/**
+ * The keys for one call. Tenant ids are GUIDs, compared case-insensitively, so they are lower-cased:
+ * `ABC…` and `abc…` must share one budget. A scope whose limit is 0 requests gets no key (no limit).
+ */
+export function throttleKeysFor(
+  partnerTenantId: string,
+  customerTenantId: string,
+  config: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'>,
+): ThrottleKey[] {
+  const partner = partnerTenantId.toLowerCase();
+  const keys: ThrottleKey[] = [];
+  if (config.tenantLimit.requests > 0) keys.push({ scope: 'tenant', id: partner, limit: config.tenantLimit });
+  if (config.tenantCustomerLimit.requests > 0) {
+    keys.push({ scope: 'tenantCustomer', id: `${partner}:${customerTenantId.toLowerCase()}`, limit: config.tenantCustomerLimit });
+  }
+  return keys;
+}
