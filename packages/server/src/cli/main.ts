@@ -7,8 +7,11 @@ import { SeedError } from '../seed/validate-seed.js';
 import { StoreOpenError } from '../store/store.js';
 import { runSeed } from './seed-command.js';
 import { runToken, TokenCommandError, type TokenCommandOptions } from './token-command.js';
+import { registerCustomersCommand } from './customers-command.js';
+import { CustomersCommandError } from './customers-exit-codes.js';
 import { addServeOptions, addStoreOptions } from './serve-options.js';
 import { runServe } from './serve-command.js';
+import { registerGenerateCommand } from './generate-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -29,6 +32,8 @@ addStoreOptions(program.command('seed').description('import a seed file in one t
   .action(async (file: string, options: RawServeOptions) => {
     await runSeed(file, options);
   });
+
+registerGenerateCommand(program);
 
 const parseSeconds = (value: string) => {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('expected whole seconds');
@@ -52,10 +57,16 @@ addStoreOptions(program.command('token').description('mint an access token for a
     process.stdout.write((await runToken(options)) + '\n');
   });
 
+registerCustomersCommand(program);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+  if (error instanceof CustomersCommandError) {
+    process.stderr.write(`pcapi: ${error.message}\n`);
+    process.exit(error.exitCode); // the table is in customers-exit-codes.ts
+  }
   if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError) {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(EXIT_USAGE);

@@ -54,10 +54,26 @@ export class PostgresStore implements Store {
     this.pool.on('error', () => undefined);
   }
 
+  /**
+   * A client checked out of the pool. A checked-out client whose connection drops emits 'error' as well
+   * as failing its query; without a listener that event would crash the process.
+   */
+  private async checkOut(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    const release = client.release.bind(client);
+    client.release = (destroy?: boolean | Error) => {
+      client.off('error', ignore);
+      release(destroy);
+    };
+    return client;
+  }
+
   async init(): Promise<void> {
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await this.checkOut();
     } catch (error) {
       throw new StoreOpenError(`cannot connect to PostgreSQL at ${this.location}: ${(error as Error).message || (error as { code?: string }).code}`);
     }
@@ -158,7 +174,7 @@ export class PostgresStore implements Store {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await this.checkOut();
     } catch (error) {
       throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
     }
