@@ -62,6 +62,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // 1. request ids on every response
   app.addHook('onRequest', requestContext);
 
+  // While shutting down, answers in flight close their connection, so keep-alive clients reconnect
+  // (to another process) instead of sending the next request into a socket about to close.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   // 2–5. authenticate → validate → throttle → authorize → load, on the API route
   registerCustomerOrganizationRoute(app, {
     store: deps.store,

@@ -25,6 +25,11 @@ export function toPrincipal(row: Row | undefined | null): PrincipalCredential | 
   };
 }
 
+/** The principal as authorization sees it: the credential hash never leaves the store on that path. */
+export function withoutCredential(principal: PrincipalCredential | undefined): PrincipalCredential | undefined {
+  return principal && { ...principal, credentialHash: null };
+}
+
 export function toMembership(row: Row): GroupMembership {
   return {
     groupId: row.group_id as string,
@@ -91,8 +96,8 @@ export function groupRelationships(rows: Row[]): GdapRelationship[] {
 
 /** Turns a unique or foreign-key violation into what a seed author must change. */
 export function describeConstraint(message: string): string {
-  if (message.includes('principals_upn')) return 'a userPrincipalName in the file already belongs to another user id in the store';
-  if (message.includes('principals_client')) return 'an application clientId in the file already belongs to another object id in the store';
+  if (/principals_upn|principals\.upn_key/.test(message)) return 'a userPrincipalName in the file already belongs to another user id in the store';
+  if (/principals_client|principals\.client_id/.test(message)) return 'an application clientId in the file already belongs to another object id in the store';
   if (message.includes('domain')) return 'a partner domain in the file already belongs to another partner tenant in the store';
   if (/foreign key/i.test(message)) return 'the file refers to an entity that belongs to another partner or customer in the store';
   return `the file conflicts with stored data (${message})`;
@@ -102,11 +107,4 @@ export function describeConstraint(message: string): string {
 export async function* planChunks(plans: SeedPlan | AsyncIterable<SeedPlan>): AsyncIterable<SeedPlan> {
   if (Symbol.asyncIterator in plans) yield* plans;
   else yield plans;
-}
-
-/** Each planned relationship's complete list of assignment ids (assignments not listed are removed). */
-export function assignmentIdsByRelationship(plan: SeedPlan): Map<string, string[]> {
-  const ids = new Map<string, string[]>(plan.relationships.map((r) => [r.id, []]));
-  for (const assignment of plan.assignments) ids.get(assignment.relationshipId)?.push(assignment.id);
-  return ids;
 }

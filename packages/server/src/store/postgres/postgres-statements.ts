@@ -9,7 +9,7 @@ export const ACCESS_FACTS = `
   )
   SELECT
     (SELECT row_to_json(p) FROM principals p WHERE p.tenant_id = $1 AND p.object_id = $2) AS principal,
-    (SELECT coalesce(json_agg(m ORDER BY m.depth, m.display_name), '[]'::json) FROM (
+    (SELECT coalesce(json_agg(m ORDER BY m.depth, m.display_name COLLATE "C"), '[]'::json) FROM (
        SELECT g.group_id, g.display_name, g.agent_role, min(c.depth) AS depth
        FROM containing c JOIN groups g ON g.group_id = c.group_id
        WHERE g.tenant_id = $1 GROUP BY g.group_id, g.display_name, g.agent_role) m) AS memberships,
@@ -27,7 +27,7 @@ export const READS = {
   partnerExists: 'SELECT 1 FROM partner_tenants WHERE tenant_id = $1',
   anyPartner: 'SELECT 1 FROM partner_tenants LIMIT 1',
   principal: 'SELECT * FROM principals WHERE tenant_id = $1 AND object_id = $2',
-  userByName: "SELECT * FROM principals WHERE tenant_id = $1 AND lower(user_principal_name) = lower($2) AND kind = 'user'",
+  userByName: "SELECT * FROM principals WHERE tenant_id = $1 AND upn_key = $2 AND kind = 'user'",
   appByClientId: "SELECT * FROM principals WHERE tenant_id = $1 AND client_id = $2 AND kind = 'app'",
   credentialHashes: 'SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id = ANY($1)',
   relationshipDates: `SELECT id, created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source
@@ -63,7 +63,7 @@ export const UPSERTS = {
   principals: batchUpsert({
     table: 'principals', key: ['object_id'],
     columns: [['object_id', 'text'], ['tenant_id', 'text'], ['kind', 'text'], ['display_name', 'text'], ['user_principal_name', 'text'],
-      ['client_id', 'text'], ['mfa_registered', 'boolean'], ['credential_hash', 'text']],
+      ['upn_key', 'text'], ['client_id', 'text'], ['mfa_registered', 'boolean'], ['credential_hash', 'text']],
   }),
   groups: batchUpsert({ table: 'groups', key: ['group_id'], columns: [['group_id', 'text'], ['tenant_id', 'text'], ['display_name', 'text'], ['agent_role', 'text']] }),
   customers: batchUpsert({

@@ -8,7 +8,7 @@ import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../../doma
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
-import { describeConstraint, groupRelationships, planChunks, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
+import { describeConstraint, groupRelationships, planChunks, withoutCredential, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
 import { SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportSummary, type Store } from '../store.js';
 import { MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
 
@@ -132,7 +132,7 @@ export class PostgresStore implements Store {
   }
 
   async findUserByName(tenantId: string, userPrincipalName: string): Promise<PrincipalCredential | undefined> {
-    return toPrincipal((await this.read('userByName', [tenantId.toLowerCase(), userPrincipalName]))[0]);
+    return toPrincipal((await this.read('userByName', [tenantId.toLowerCase(), userPrincipalName.toLowerCase()]))[0]);
   }
 
   async findAppByClientId(tenantId: string, clientId: string): Promise<PrincipalCredential | undefined> {
@@ -156,7 +156,7 @@ export class PostgresStore implements Store {
   async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
     const customerId = query.customerTenantId.toLowerCase();
     const [row] = await this.read('accessFacts', [query.partnerTenantId.toLowerCase(), query.principalObjectId.toLowerCase(), customerId, query.maxGroupDepth]);
-    const principal = toPrincipal(row!.principal as Row | null);
+    const principal = withoutCredential(toPrincipal(row!.principal as Row | null));
     const customerRow = row!.customer as Row | null;
     return {
       principal,
@@ -195,7 +195,7 @@ export class PostgresStore implements Store {
       for await (const plan of planChunks(plans)) {
         await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
         await upsert(UPSERTS.principals, plan.principals, (p) => [
-          p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.clientId, p.mfaRegistered, p.credentialHash,
+          p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered, p.credentialHash,
         ]);
         await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
         for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {
@@ -228,7 +228,7 @@ export class PostgresStore implements Store {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === '23505' || code === '23503') throw new SeedConflictError(describeConstraint(`${constraint ?? ''} ${(error as Error).message}`));
+      if (code === '23505' || code === '23503' || code === '23514') throw new SeedConflictError(describeConstraint(`${constraint ?? ''} ${(error as Error).message}`));
       if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} was lost during the import; nothing was imported`);
       throw error;
     } finally {

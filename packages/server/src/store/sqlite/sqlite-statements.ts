@@ -1,10 +1,10 @@
-/** Every statement the SQLite store runs, prepared once at init. */
-export const SQL = {
+/** Reads, prepared once at init on the serving connection. */
+export const READ_SQL = {
   partnerByIdOrDomain: 'SELECT tenant_id, display_name, domain FROM partner_tenants WHERE tenant_id = @key OR domain = @key',
   partnerExists: 'SELECT 1 FROM partner_tenants WHERE tenant_id = ?',
   anyPartner: 'SELECT 1 FROM partner_tenants LIMIT 1',
   principal: 'SELECT * FROM principals WHERE tenant_id = ? AND object_id = ?',
-  userByName: "SELECT * FROM principals WHERE tenant_id = ? AND lower(user_principal_name) = lower(?) AND kind = 'user'",
+  userByName: "SELECT * FROM principals WHERE tenant_id = ? AND upn_key = ? AND kind = 'user'",
   appByClientId: "SELECT * FROM principals WHERE tenant_id = ? AND client_id = ? AND kind = 'app'",
   credentialHashes: 'SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id IN (SELECT value FROM json_each(?))',
   memberships: `
@@ -27,6 +27,14 @@ export const SQL = {
     WHERE r.partner_tenant_id = ? AND r.customer_tenant_id = ?
     ORDER BY r.created_date_time, r.id, a.id`,
   organization: 'SELECT * FROM customer_tenants WHERE tenant_id = ?',
+  relationshipDates: `
+    SELECT id, created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source
+    FROM gdap_relationships WHERE id IN (SELECT value FROM json_each(?))`,
+} as const;
+
+/** Writes, prepared per import on the import's own connection. */
+export const WRITE_SQL = {
+  partnerExists: 'SELECT 1 FROM partner_tenants WHERE tenant_id = ?',
 
   upsertPartner: `
     INSERT INTO partner_tenants (tenant_id, display_name, domain) VALUES (?, ?, ?)
@@ -34,13 +42,14 @@ export const SQL = {
     WHERE (display_name, domain) IS NOT (excluded.display_name, excluded.domain)`,
   principalExists: 'SELECT 1 FROM principals WHERE object_id = ?',
   upsertPrincipal: `
-    INSERT INTO principals (object_id, tenant_id, kind, display_name, user_principal_name, client_id, mfa_registered, credential_hash)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO principals (object_id, tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (object_id) DO UPDATE SET tenant_id = excluded.tenant_id, kind = excluded.kind, display_name = excluded.display_name,
-      user_principal_name = excluded.user_principal_name, client_id = excluded.client_id, mfa_registered = excluded.mfa_registered,
-      credential_hash = excluded.credential_hash
-    WHERE (tenant_id, kind, display_name, user_principal_name, client_id, mfa_registered, credential_hash)
-      IS NOT (excluded.tenant_id, excluded.kind, excluded.display_name, excluded.user_principal_name, excluded.client_id, excluded.mfa_registered, excluded.credential_hash)`,
+      user_principal_name = excluded.user_principal_name, upn_key = excluded.upn_key, client_id = excluded.client_id,
+      mfa_registered = excluded.mfa_registered, credential_hash = excluded.credential_hash
+    WHERE (tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash)
+      IS NOT (excluded.tenant_id, excluded.kind, excluded.display_name, excluded.user_principal_name, excluded.upn_key, excluded.client_id,
+              excluded.mfa_registered, excluded.credential_hash)`,
   groupExists: 'SELECT 1 FROM groups WHERE group_id = ?',
   upsertGroup: `
     INSERT INTO groups (group_id, tenant_id, display_name, agent_role) VALUES (?, ?, ?, ?)
@@ -63,9 +72,6 @@ export const SQL = {
     ON CONFLICT (partner_tenant_id, customer_tenant_id) DO UPDATE SET display_name = excluded.display_name, dap_enabled = excluded.dap_enabled
     WHERE (display_name, dap_enabled) IS NOT (excluded.display_name, excluded.dap_enabled)`,
   relationshipExists: 'SELECT 1 FROM gdap_relationships WHERE id = ?',
-  relationshipDates: `
-    SELECT id, created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source
-    FROM gdap_relationships WHERE id IN (SELECT value FROM json_each(?))`,
   upsertRelationship: `
     INSERT INTO gdap_relationships (id, partner_tenant_id, customer_tenant_id, display_name, status, role_ids, duration, auto_extend_duration,
       created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source)
@@ -80,7 +86,9 @@ export const SQL = {
       IS NOT (excluded.partner_tenant_id, excluded.customer_tenant_id, excluded.display_name, excluded.status, excluded.role_ids,
            excluded.duration, excluded.auto_extend_duration, excluded.created_date_time, excluded.created_date_source,
            excluded.activated_date_time, excluded.activated_date_source, excluded.end_date_time, excluded.end_date_source)`,
-  removeOtherAssignments: 'DELETE FROM access_assignments WHERE relationship_id = ? AND id NOT IN (SELECT value FROM json_each(?))',
+  // One statement per plan: an assignment listed anywhere in the plan (even under another relationship) is kept.
+  removeOtherAssignments: `DELETE FROM access_assignments WHERE relationship_id IN (SELECT value FROM json_each(@relationships))
+    AND id NOT IN (SELECT value FROM json_each(@keep))`,
   assignmentExists: 'SELECT 1 FROM access_assignments WHERE id = ?',
   upsertAssignment: `
     INSERT INTO access_assignments (id, relationship_id, group_id, status, role_ids) VALUES (?, ?, ?, ?, ?)

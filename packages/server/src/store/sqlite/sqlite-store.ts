@@ -8,29 +8,57 @@ import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
 import { SeedConflictError, StoreOpenError, type ImportSummary, type Store } from '../store.js';
-import { assignmentIdsByRelationship, describeConstraint, groupRelationships, planChunks, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
-import { SQL } from './sqlite-statements.js';
+import { describeConstraint, groupRelationships, planChunks, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, withoutCredential, type Row } from '../rows.js';
+import { READ_SQL, WRITE_SQL } from './sqlite-statements.js';
 
+
+type Statements<T> = { [K in keyof T]: Database.Statement };
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
-  private statements!: { [K in keyof typeof SQL]: Database.Statement };
+  private statements!: Statements<typeof READ_SQL>;
+  /** Imports run one at a time, each on its own connection (see importSeed). */
+  private importQueue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = this.connect();
+  }
+
+  private connect(): Database.Database {
+    let db: Database.Database;
     try {
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
+      db = new Database(this.file);
+      db.pragma('journal_mode = WAL');
     } catch (error) {
-      throw new StoreOpenError(`cannot open SQLite database ${file}: ${(error as Error).message}`);
+      throw new StoreOpenError(`cannot open SQLite database ${this.file}: ${(error as Error).message}`);
     }
     // FULL: a committed import survives power loss, not only a process crash. Writes are rare.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 10000');
+    return db;
   }
 
   async init(): Promise<void> {
+    try {
+      // One write transaction for the check and the migrations, so processes opening a new file at
+      // the same moment migrate it once: the others wait for the lock, then find nothing to do.
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.migrate();
+        this.db.exec('COMMIT');
+      } finally {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      }
+    } catch (error) {
+      if (error instanceof StoreOpenError) throw error;
+      throw new StoreOpenError(`cannot initialize SQLite database ${this.file}: ${(error as Error).message}`);
+    }
+    this.statements = prepare(this.db, READ_SQL);
+  }
+
+  private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
     const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version));
     const migrations = loadMigrations('sqlite');
@@ -40,15 +68,13 @@ export class SqliteStore implements Store {
       throw new StoreOpenError(`database ${this.file} has schema version ${Math.max(...unknown)}, newer than this pcapi knows (${newest}); upgrade pcapi`);
     }
     for (const migration of migrations.filter((m) => !applied.has(m.version))) {
-      this.db.transaction(() => {
-        this.db.exec(migration.doSql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
-      })();
+      this.db.exec(migration.doSql);
+      this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
     }
-    this.statements = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)])) as typeof this.statements;
   }
 
   async close(): Promise<void> {
+    await this.importQueue;
     if (this.db.open) this.db.close();
   }
 
@@ -66,7 +92,7 @@ export class SqliteStore implements Store {
   }
 
   async findUserByName(tenantId: string, userPrincipalName: string) {
-    return toPrincipal(this.statements.userByName.get(tenantId.toLowerCase(), userPrincipalName) as Row | undefined);
+    return toPrincipal(this.statements.userByName.get(tenantId.toLowerCase(), userPrincipalName.toLowerCase()) as Row | undefined);
   }
 
   async findAppByClientId(tenantId: string, clientId: string) {
@@ -91,7 +117,7 @@ export class SqliteStore implements Store {
     const partner = query.partnerTenantId.toLowerCase();
     const principalId = query.principalObjectId.toLowerCase();
     const customerId = query.customerTenantId.toLowerCase();
-    const principal = toPrincipal(this.statements.principal.get(partner, principalId) as Row | undefined);
+    const principal = withoutCredential(toPrincipal(this.statements.principal.get(partner, principalId) as Row | undefined));
     const memberships = principal
       ? (this.statements.memberships.all({ memberId: principalId, maxDepth: query.maxGroupDepth, tenantId: partner }) as Row[]).map(toMembership)
       : [];
@@ -105,70 +131,90 @@ export class SqliteStore implements Store {
     return toOrganization(this.statements.organization.get(customerTenantId.toLowerCase()) as Row | undefined);
   }
 
-  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
+  /**
+   * Imports run one at a time, each in one transaction on a connection of its own: a streamed import
+   * keeps its transaction open across chunks, and readers on the serving connection must go on seeing
+   * only committed data meanwhile (WAL gives them the last committed snapshot).
+   */
+  importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
+    const run = this.importQueue.then(() => this.runImport(plans));
+    this.importQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runImport(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
-    // An explicit transaction (not db.transaction()) so it can span the awaits of a streamed import.
-    this.db.exec('BEGIN IMMEDIATE');
+    const writer = this.file === ':memory:' ? this.db : this.connect();
     try {
-      for await (const plan of planChunks(plans)) this.applyPlan(plan, summary);
-      this.db.exec('COMMIT');
+      const statements = prepare(writer, WRITE_SQL);
+      writer.exec('BEGIN IMMEDIATE');
+      for await (const plan of planChunks(plans)) applyPlan(plan, summary, statements);
+      writer.exec('COMMIT');
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (writer.inTransaction) writer.exec('ROLLBACK');
       const code = (error as { code?: string }).code ?? '';
       if (code.startsWith('SQLITE_CONSTRAINT')) throw new SeedConflictError(describeConstraint((error as Error).message));
       throw error;
+    } finally {
+      if (writer !== this.db) writer.close();
     }
     return summary;
   }
+}
 
-  private applyPlan(plan: SeedPlan, summary: ImportSummary): void {
-    const s = this.statements;
-    /** Runs an existence probe then an upsert whose WHERE skips identical rows, and counts the outcome. */
-    const upsert = (exists: Database.Statement, key: unknown[], write: Database.Statement, values: unknown[]) => {
-      const existed = exists.get(...key) !== undefined;
-      const changed = write.run(...values).changes > 0;
-      if (!existed) summary.inserted++;
-      else if (changed) summary.updated++;
-      else summary.unchanged++;
-    };
-    for (const p of plan.partners) upsert(s.partnerExists, [p.tenantId], s.upsertPartner, [p.tenantId, p.displayName, p.domain]);
-    for (const p of plan.principals) {
-      upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
-        p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.clientId, p.mfaRegistered ? 1 : 0, p.credentialHash,
-      ]);
-    }
-    for (const g of plan.groups) upsert(s.groupExists, [g.groupId], s.upsertGroup, [g.groupId, g.tenantId, g.displayName, g.agentRole]);
-    for (const m of plan.memberOf) {
-      const removed = s.removeOtherMemberships.run(m.memberId, JSON.stringify(m.groupIds)).changes;
-      let added = 0;
-      for (const groupId of m.groupIds) added += s.addMembership.run(groupId, m.memberId, m.memberKind).changes;
-      summary.updated += removed;
-      summary.inserted += added;
-      summary.unchanged += m.groupIds.length - added;
-    }
-    for (const c of plan.customers) {
-      const o = c.organization;
-      upsert(s.customerExists, [c.tenantId], s.upsertCustomer, [
-        c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails),
-      ]);
-    }
-    for (const pc of plan.partnerCustomers) {
-      upsert(s.partnerCustomerExists, [pc.partnerTenantId, pc.customerTenantId], s.upsertPartnerCustomer, [
-        pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled ? 1 : 0,
-      ]);
-    }
-    const assignmentIds = assignmentIdsByRelationship(plan);
-    for (const r of plan.relationships) {
-      upsert(s.relationshipExists, [r.id], s.upsertRelationship, [
-        r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
-        r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
-        r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
-      ]);
-      const keep = assignmentIds.get(r.id) ?? [];
-      summary.updated += s.removeOtherAssignments.run(r.id, JSON.stringify(keep)).changes;
-    }
-    for (const a of plan.assignments) {
-      upsert(s.assignmentExists, [a.id], s.upsertAssignment, [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
-    }
+function prepare<T extends Record<string, string>>(db: Database.Database, sql: T): Statements<T> {
+  return Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)])) as Statements<T>;
+}
+
+function applyPlan(plan: SeedPlan, summary: ImportSummary, s: Statements<typeof WRITE_SQL>): void {
+  /** Runs an existence probe then an upsert whose WHERE skips identical rows, and counts the outcome. */
+  const upsert = (exists: Database.Statement, key: unknown[], write: Database.Statement, values: unknown[]) => {
+    const existed = exists.get(...key) !== undefined;
+    const changed = write.run(...values).changes > 0;
+    if (!existed) summary.inserted++;
+    else if (changed) summary.updated++;
+    else summary.unchanged++;
+  };
+  for (const p of plan.partners) upsert(s.partnerExists, [p.tenantId], s.upsertPartner, [p.tenantId, p.displayName, p.domain]);
+  for (const p of plan.principals) {
+    upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
+      p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered ? 1 : 0, p.credentialHash,
+    ]);
+  }
+  for (const g of plan.groups) upsert(s.groupExists, [g.groupId], s.upsertGroup, [g.groupId, g.tenantId, g.displayName, g.agentRole]);
+  for (const m of plan.memberOf) {
+    const removed = s.removeOtherMemberships.run(m.memberId, JSON.stringify(m.groupIds)).changes;
+    let added = 0;
+    for (const groupId of m.groupIds) added += s.addMembership.run(groupId, m.memberId, m.memberKind).changes;
+    summary.updated += removed;
+    summary.inserted += added;
+    summary.unchanged += m.groupIds.length - added;
+  }
+  for (const c of plan.customers) {
+    const o = c.organization;
+    upsert(s.customerExists, [c.tenantId], s.upsertCustomer, [
+      c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails),
+    ]);
+  }
+  for (const pc of plan.partnerCustomers) {
+    upsert(s.partnerCustomerExists, [pc.partnerTenantId, pc.customerTenantId], s.upsertPartnerCustomer, [
+      pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled ? 1 : 0,
+    ]);
+  }
+  for (const r of plan.relationships) {
+    upsert(s.relationshipExists, [r.id], s.upsertRelationship, [
+      r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
+      r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
+      r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
+    ]);
+  }
+  if (plan.relationships.length > 0) {
+    summary.updated += s.removeOtherAssignments.run({
+      relationships: JSON.stringify(plan.relationships.map((r) => r.id)),
+      keep: JSON.stringify(plan.assignments.map((a) => a.id)),
+    }).changes;
+  }
+  for (const a of plan.assignments) {
+    upsert(s.assignmentExists, [a.id], s.upsertAssignment, [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
   }
 }

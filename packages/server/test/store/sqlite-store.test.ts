@@ -1,0 +1,149 @@
+/** The store contract on SQLite (real database files in temporary directories), plus SQLite-only behaviour. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
+import { openStore } from '../../src/store/open-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { StoreOpenError } from '../../src/store/store.js';
+import { DEMO, DEMO_ROWS, demoDocument, dumpTables, importDocument, knownMigrationVersions, recordedMigrationVersions, largeDocument, largeDocumentRows, storeContract } from './store-contract.js';
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pcapi-sqlite-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fresh, not yet initialized store on a new database file; closed and deleted after the test. */
+async function openSqlite(t: TestContext): Promise<SqliteStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'pcapi-sqlite-store-'));
+  const store = new SqliteStore(join(dir, 'pcapi.db'));
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return store;
+}
+
+storeContract('SQLite', openSqlite);
+
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const SQLITE_STORE_MODULE = new URL('../../src/store/sqlite/sqlite-store.ts', import.meta.url).href;
+
+/**
+ * A separate Node process holding a SqliteStore on `file`: it opens the file, says "ready", and on
+ * "go <time>" spins until that wall-clock time (so all processes start init() within the same instant).
+ */
+function initProcess(file: string): { ready: Promise<void>; go(at: number): void; result: Promise<string> } {
+  const script = `
+    const { SqliteStore } = await import(process.argv[2]);
+    const store = new SqliteStore(process.argv[1]);
+    process.stdout.write('ready\\n');
+    process.stdin.once('data', async (line) => {
+      const at = Number(String(line).split(' ')[1]);
+      while (performance.timeOrigin + performance.now() < at) { /* spin */ }
+      let outcome = 'ok';
+      try { await store.init(); } catch (error) { outcome = 'failed: ' + error.name + ': ' + error.message; }
+      await store.close();
+      process.stdout.write(outcome + '\\n');
+      process.exit(0);
+    });`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, SQLITE_STORE_MODULE], { cwd: PACKAGE_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.startsWith('ready\n')) onReady();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const result = new Promise<string>((resolve) => child.on('close', (code) => resolve(out.replace(/^ready\n/, '').trim() || `exited ${code}: ${err.trim()}`)));
+  return { ready, go: (at) => child.stdin.end(`go ${at}\n`), result };
+}
+
+describe('SQLite store specifics', () => {
+  test('a file that is not a SQLite database is refused with StoreOpenError and left untouched', async (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'notes.db');
+    const content = 'this is a text file, not a database\n'.repeat(200);
+    writeFileSync(file, content);
+    await assert.rejects(openStore({ kind: 'sqlite', file }), (error: Error) => {
+      assert.ok(error instanceof StoreOpenError, `${error.name}: ${error.message}`);
+      assert.ok(error.message.includes(file), error.message);
+      return true;
+    });
+    assert.equal(readFileSync(file, 'utf8'), content);
+  });
+
+  test('a database with a newer schema version than this pcapi knows is refused and not changed', async (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'pcapi.db');
+    const store = await openStore({ kind: 'sqlite', file });
+    await importDocument(store, demoDocument());
+    await store.close();
+    const db = new Database(file);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'from-the-future', '2030-01-01T00:00:00.000Z');
+    db.close();
+    const newer = new SqliteStore(file);
+    const before = await dumpTables(newer);
+    try {
+      await assert.rejects(newer.init(), (error: Error) => {
+        assert.ok(error instanceof StoreOpenError, `${error.name}: ${error.message}`);
+        assert.match(error.message, /999/);
+        return true;
+      });
+    } finally {
+      await newer.close();
+    }
+    await assert.rejects(openStore({ kind: 'sqlite', file }), StoreOpenError);
+    assert.deepEqual(await dumpTables(newer), before);
+  });
+
+  test('several processes initializing the same new database file at the same moment all succeed', { timeout: 120_000 }, async (t) => {
+    const dir = tempDir(t);
+    for (let round = 0; round < 6; round++) {
+      const file = join(dir, `shared-${round}.db`);
+      const processes = Array.from({ length: 6 }, () => initProcess(file));
+      await Promise.all(processes.map((p) => p.ready));
+      const at = Date.now() + 300;
+      for (const p of processes) p.go(at);
+      const results = await Promise.all(processes.map((p) => p.result));
+      assert.deepEqual(results, processes.map(() => 'ok'), `round ${round}: ${results.join(' | ')}`);
+      const store = new SqliteStore(file);
+      try {
+        await store.init();
+        assert.deepEqual(recordedMigrationVersions(await dumpTables(store)), knownMigrationVersions(store));
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
+  test('committed data survives closing and reopening the file', async (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'pcapi.db');
+    const first = await openStore({ kind: 'sqlite', file });
+    await importDocument(first, demoDocument());
+    await first.close();
+    const second = await openStore({ kind: 'sqlite', file });
+    try {
+      assert.equal((await second.findPartnerTenant('fabrikam.example'))?.tenantId, DEMO.fabrikam);
+      assert.deepEqual(await importDocument(second, demoDocument()), { inserted: 0, updated: 0, unchanged: DEMO_ROWS });
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('a plan of 12,000 customers imports, and re-imports with no changes', { timeout: 120_000 }, async (t) => {
+    const store = await openSqlite(t);
+    await store.init();
+    const size = { customers: 12_000, users: 5_200, relationships: 5_200 };
+    assert.deepEqual(await importDocument(store, largeDocument(size)), { inserted: largeDocumentRows(size), updated: 0, unchanged: 0 });
+    assert.deepEqual(await importDocument(store, largeDocument(size)), { inserted: 0, updated: 0, unchanged: largeDocumentRows(size) });
+  });
+});
