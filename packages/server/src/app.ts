@@ -13,7 +13,7 @@ import type { SigningKey } from './identity/signing-key.js';
 import type { TokenIssuer } from './identity/token-issuer.js';
 import type { TokenVerifier } from './identity/token-verifier.js';
 import { makeAuthenticateHook } from './pipeline/authenticate.js';
-import { makeAuthorizeHook } from './pipeline/authorize.js';
+import { makeAuthorizeHook, type DecisionCacheSettings } from './pipeline/authorize.js';
 import { makeRequestContextHook, requestIdFrom } from './pipeline/request-context.js';
 import { makeThrottleHook } from './pipeline/throttle.js';
 import type { Throttle, ThrottleConfig } from './throttle/index.js';
@@ -29,6 +29,7 @@ export interface AppDeps {
   publicUrl: () => string;
   explainDenials: boolean;
   authorization: AuthorizationSettings;
+  decisionCache: DecisionCacheSettings;
   throttle: Throttle;
   throttleLimits: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'>;
   logger: FastifyServerOptions['logger'];
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.decorateRequest('correlationId', '');
   app.decorateRequest('caller', null);
+  app.decorateRequest('organizationBody', null);
   installErrorHandling(app, sendError);
 
   // 1. request ids on every response
@@ -76,10 +78,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // 2–5. authenticate → validate → throttle → authorize → load, on the API route
   registerCustomerOrganizationRoute(app, {
-    store: deps.store,
     authenticate: makeAuthenticateHook({ verifier: deps.verifier, store: deps.store }),
     throttle: makeThrottleHook({ throttle: deps.throttle, limits: deps.throttleLimits }) as never,
-    authorize: makeAuthorizeHook({ store: deps.store, settings: deps.authorization }) as never,
+    authorize: makeAuthorizeHook({ store: deps.store, settings: deps.authorization, cache: deps.decisionCache }) as never,
   });
 
   // The local token issuer, at Entra's paths.

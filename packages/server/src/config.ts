@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
+import type { DecisionCacheSettings } from './pipeline/authorize.js';
 import { PUBLISHED_TENANT_LIMIT, type RedisUnavailableMode, type ThrottleConfig, type ThrottleLimit } from './throttle/index.js';
 
 /** Per partner + customer pair: unpublished; 100 a minute keeps one customer from eating a partner's budget. */
@@ -36,6 +37,7 @@ export interface ServeConfig {
   /** Processes serving the port (node:cluster); 1 serves in this process. */
   workers: number;
   throttle: ThrottleConfig;
+  decisionCache: DecisionCacheSettings;
 }
 
 /** Raw option values as commander hands them (flag, else env, else undefined). */
@@ -61,6 +63,8 @@ export interface RawServeOptions {
   throttleTenant?: string;
   throttleTenantCustomer?: string;
   onRedisUnavailable?: string;
+  decisionCacheTtl?: string;
+  decisionCacheSize?: string;
 }
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -88,7 +92,7 @@ export const ENV = {
   servicePrincipalsInGdapGroups: 'PCAPI_SERVICE_PRINCIPALS_IN_GDAP_GROUPS', clockTolerance: 'PCAPI_CLOCK_TOLERANCE',
   tokenCacheSize: 'PCAPI_TOKEN_CACHE_SIZE', workers: 'PCAPI_WORKERS', redis: 'PCAPI_REDIS',
   throttleTenant: 'PCAPI_THROTTLE_TENANT', throttleTenantCustomer: 'PCAPI_THROTTLE_TENANT_CUSTOMER',
-  onRedisUnavailable: 'PCAPI_ON_REDIS_UNAVAILABLE',
+  onRedisUnavailable: 'PCAPI_ON_REDIS_UNAVAILABLE', decisionCacheTtl: 'PCAPI_DECISION_CACHE_TTL', decisionCacheSize: 'PCAPI_DECISION_CACHE_SIZE',
 } as const satisfies Record<keyof RawServeOptions, string>;
 
 const FLAG: Record<keyof RawServeOptions, string> = {
@@ -97,6 +101,7 @@ const FLAG: Record<keyof RawServeOptions, string> = {
   explainDenials: '--explain-denials', nestedGroups: '--nested-groups', servicePrincipalsInGdapGroups: '--service-principals-in-gdap-groups',
   clockTolerance: '--clock-tolerance', tokenCacheSize: '--token-cache-size', workers: '--workers', redis: '--redis',
   throttleTenant: '--throttle-tenant', throttleTenantCustomer: '--throttle-tenant-customer', onRedisUnavailable: '--on-redis-unavailable',
+  decisionCacheTtl: '--decision-cache-ttl', decisionCacheSize: '--decision-cache-size',
 };
 
 export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
@@ -238,6 +243,7 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
       tenantCustomerLimit: limit('throttleTenantCustomer', DEFAULT_TENANT_CUSTOMER_LIMIT),
       onRedisUnavailable,
     },
+    decisionCache: { ttlSeconds: integer('decisionCacheTtl', 10, 0, 3600), maxEntries: integer('decisionCacheSize', 100_000, 1, 10_000_000) },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

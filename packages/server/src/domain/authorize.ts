@@ -26,7 +26,8 @@ export interface AuthorizationRequest {
 export type DenialReason = 'notAnAgent' | 'customerNotFound' | 'dapNotSupported' | 'noRelationship' | 'gdapAccessInsufficient';
 
 export type Decision =
-  | { allowed: true; checks: string[] }
+  /** `grantedUntil`: epoch ms when the granting relationship ends; the decision must not outlive it. */
+  | { allowed: true; checks: string[]; grantedUntil: number }
   | { allowed: false; reason: DenialReason; checks: string[] };
 
 const ACCEPTED_IDS = new Set(ACCEPTED_GDAP_ROLES.map((role) => role.id));
@@ -75,7 +76,7 @@ export function authorize(request: AuthorizationRequest, settings: Authorization
   const failures: string[] = [];
   for (const relationship of facts.relationships) {
     const grant = evaluateRelationship(relationship, securityGroups, caller, request.now);
-    if (grant.granted) return { allowed: true, checks: [...checks, passed(grant.text)] };
+    if (grant.granted) return { allowed: true, checks: [...checks, passed(grant.text)], grantedUntil: new Date(relationship.endDateTime!).getTime() };
     failures.push(grant.text);
   }
   if (principal.kind === 'app' && !settings.servicePrincipalsInGdapGroups) {

@@ -5,11 +5,28 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error.js';
 import { TokenRejected, type TokenVerifier } from '../identity/token-verifier.js';
+import type { PartnerTenant } from '../domain/model.js';
 import type { Store } from '../store/store.js';
+import { TtlCache } from './ttl-cache.js';
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
+/** Partner tenants change only through imports, which clear this; the TTL is a safety net. */
+const PARTNER_CACHE_MS = 60_000;
+
 export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Store }) {
+  const partners = new TtlCache<PartnerTenant | null>(10_000);
+  deps.store.onDataChanged(() => partners.clear());
+  const findPartner = async (tenantId: string) => {
+    const now = Date.now();
+    let partner = partners.get(tenantId, now);
+    if (partner === undefined) {
+      partner = (await deps.store.findPartnerTenant(tenantId)) ?? null;
+      partners.set(tenantId, partner, now + PARTNER_CACHE_MS);
+    }
+    return partner;
+  };
+
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') throw new ApiError('tokenMissing', ['failed: the request has no Authorization header']);
@@ -27,7 +44,7 @@ export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Sto
       throw error;
     }
     const { claims } = verified;
-    const partner = await deps.store.findPartnerTenant(verified.tenantId);
+    const partner = await findPartner(verified.tenantId);
     if (!partner || partner.tenantId !== verified.tenantId) {
       const detail = `tenant ${verified.tenantId} is not a partner tenant known to this server`;
       throw new ApiError('tokenInvalid', [`failed: ${detail}`], detail);

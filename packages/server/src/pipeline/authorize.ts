@@ -1,12 +1,22 @@
 /**
- * Step 3: authorize. Loads the access facts for (caller, customer) and asks the pure domain
- * decision; a denial becomes the catalog error whose `data` lists each check in words.
+ * Step 4: authorize, and load what the caller may see. Loads the access facts for (caller, customer),
+ * asks the pure domain decision, and for an allowed call serializes the organization. The outcome is
+ * cached per (partner, caller, customer) until the data changes, its TTL passes, or the granting
+ * relationship ends — whichever comes first — so repeated calls skip the store entirely.
  */
 import type { FastifyRequest } from 'fastify';
 import { authorize, type AuthorizationSettings, type DenialReason } from '../domain/authorize.js';
 import { ApiError } from '../errors/api-error.js';
 import type { ErrorName } from '../errors/catalog.js';
 import type { Store } from '../store/store.js';
+import { TtlCache } from './ttl-cache.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The serialized organization array an allowed call answers with. */
+    organizationBody: string | null;
+  }
+}
 
 const ERROR_FOR_DENIAL: Record<DenialReason, ErrorName> = {
   notAnAgent: 'notAnAgent',
@@ -19,20 +29,43 @@ const ERROR_FOR_DENIAL: Record<DenialReason, ErrorName> = {
 /** Depth limit for nested group expansion; 1 means direct membership only. */
 const MAX_NESTING_DEPTH = 16;
 
-export function makeAuthorizeHook(deps: { store: Store; settings: AuthorizationSettings }) {
+type Outcome = { allowed: true; body: string } | { allowed: false; error: ErrorName; data: string[] };
+
+export interface DecisionCacheSettings {
+  /** Seconds an outcome may be reused; 0 disables the cache. */
+  ttlSeconds: number;
+  maxEntries: number;
+}
+
+export function makeAuthorizeHook(deps: { store: Store; settings: AuthorizationSettings; cache: DecisionCacheSettings }) {
+  const outcomes = new TtlCache<Outcome>(deps.cache.ttlSeconds > 0 ? deps.cache.maxEntries : 0);
+  deps.store.onDataChanged(() => outcomes.clear());
+  const ttlMs = deps.cache.ttlSeconds * 1000;
+
+  async function decide(partnerTenantId: string, partnerName: string, objectId: string, callerName: string, customerTenantId: string, now: number) {
+    const facts = await deps.store.accessFacts({
+      partnerTenantId, principalObjectId: objectId, customerTenantId, maxGroupDepth: deps.settings.nestedGroups ? MAX_NESTING_DEPTH : 1,
+    });
+    const decision = authorize({ partnerTenantId, partnerName, customerTenantId, callerName, facts, now: new Date(now) }, deps.settings);
+    if (!decision.allowed) return { outcome: { allowed: false, error: ERROR_FOR_DENIAL[decision.reason], data: decision.checks } as Outcome, until: now + ttlMs };
+    const organization = await deps.store.organization(customerTenantId);
+    if (!organization) return { outcome: { allowed: false, error: 'customerNotFound', data: [] } as Outcome, until: now + ttlMs };
+    // Keys are in wire order already (the store builds the object in that order).
+    return { outcome: { allowed: true, body: JSON.stringify([organization]) } as Outcome, until: Math.min(now + ttlMs, decision.grantedUntil) };
+  }
+
   return async function authorizeCaller(request: FastifyRequest<{ Params: { customerTenantId: string } }>): Promise<void> {
     const caller = request.caller!;
     const customerTenantId = request.params.customerTenantId.toLowerCase();
-    const facts = await deps.store.accessFacts({
-      partnerTenantId: caller.partner.tenantId,
-      principalObjectId: caller.objectId,
-      customerTenantId,
-      maxGroupDepth: deps.settings.nestedGroups ? MAX_NESTING_DEPTH : 1,
-    });
-    const decision = authorize(
-      { partnerTenantId: caller.partner.tenantId, partnerName: caller.partner.displayName, customerTenantId, callerName: caller.name, facts, now: new Date() },
-      deps.settings,
-    );
-    if (!decision.allowed) throw new ApiError(ERROR_FOR_DENIAL[decision.reason], decision.checks);
+    const key = `${caller.partner.tenantId}/${caller.objectId}/${customerTenantId}`;
+    const now = Date.now();
+    let outcome = outcomes.get(key, now);
+    if (outcome === undefined) {
+      const decided = await decide(caller.partner.tenantId, caller.partner.displayName, caller.objectId, caller.name, customerTenantId, now);
+      outcome = decided.outcome;
+      outcomes.set(key, outcome, decided.until);
+    }
+    if (!outcome.allowed) throw new ApiError(outcome.error, outcome.data);
+    request.organizationBody = outcome.body;
   };
 }

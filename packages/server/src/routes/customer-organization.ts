@@ -1,12 +1,11 @@
 /**
  * GET /v1/customers/{customer-tenant-id}/organization — the pipeline reads top to bottom:
  * request ids (app-wide onRequest) → authenticate (onRequest) → customer id (params schema) →
- * throttle, then authorize (preHandler) → load and respond (handler).
+ * throttle, then authorize and load (preHandler) → respond (handler).
  */
 import type { FastifyInstance, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { GUID_PATTERN, ORGANIZATION_KEYS } from '@pcapi/contracts';
 import { ApiError } from '../errors/api-error.js';
-import type { Store } from '../store/store.js';
 
 export const ORGANIZATION_PATH = '/v1/customers/:customerTenantId/organization';
 
@@ -29,7 +28,7 @@ const organizationSchema = {
 
 export function registerCustomerOrganizationRoute(
   app: FastifyInstance,
-  deps: { store: Store; authenticate: onRequestAsyncHookHandler; throttle: preHandlerAsyncHookHandler; authorize: preHandlerAsyncHookHandler },
+  deps: { authenticate: onRequestAsyncHookHandler; throttle: preHandlerAsyncHookHandler; authorize: preHandlerAsyncHookHandler },
 ): void {
   app.route<{ Params: { customerTenantId: string } }>({
     method: 'GET',
@@ -40,15 +39,15 @@ export function registerCustomerOrganizationRoute(
         properties: { customerTenantId: { type: 'string', pattern: GUID_PATTERN } },
         required: ['customerTenantId'],
       },
+      // Documents the 200 body; the handler sends it pre-serialized, in this key order.
       response: { 200: { type: 'array', items: organizationSchema } },
     },
     onRequest: deps.authenticate,
     preHandler: [deps.throttle, deps.authorize],
     handler: async (request, reply) => {
-      const organization = await deps.store.organization(request.params.customerTenantId);
-      if (!organization) throw new ApiError('customerNotFound');
+      // Authorization loaded and serialized the organization (and may have served it from its cache).
       reply.header('content-type', 'application/json; charset=utf-8');
-      return [organization];
+      return request.organizationBody;
     },
   });
 

@@ -53,6 +53,13 @@ export interface Store {
   /** The customer's organization details; undefined when unknown. */
   organization(customerTenantId: string): Promise<CustomerOrganization | undefined>;
 
+  /**
+   * Calls `listener` after data changes: at once for imports through this store, and promptly for
+   * commits by other processes (SQLite: the file's data version, polled; PostgreSQL: LISTEN/NOTIFY,
+   * plus once after reconnecting, since a notification may have been missed). Caches hang on this.
+   */
+  onDataChanged(listener: () => void): void;
+
   /** Applies a validated seed plan, or the chunks of a streamed one, in one transaction: all of it or nothing. */
   importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary>;
 }

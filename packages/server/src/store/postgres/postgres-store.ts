@@ -14,6 +14,8 @@ import { MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
 
 /** Rows per batched statement: large enough to amortize round trips, small enough for parameter sizes. */
 const BATCH_ROWS = 5000;
+/** The channel imports NOTIFY on commit, so every process's caches learn of the change. */
+const CHANGE_CHANNEL = 'pcapi_data_changed';
 /** Serializes migrations when several processes start at once. */
 const MIGRATION_LOCK = 7_407_281_023;
 
@@ -36,10 +38,14 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
+  private readonly changeListeners: (() => void)[] = [];
+  private listener: pg.Client | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
+  private closed = false;
   /** Where, for messages: never the password. */
   readonly location: string;
 
-  constructor(url: string, options: PostgresStoreOptions = {}) {
+  constructor(private readonly url: string, options: PostgresStoreOptions = {}) {
     const parsed = new URL(url);
     this.location = `postgres://${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
     this.pool = new pg.Pool({
@@ -105,7 +111,49 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.listenRetry);
+    await this.listener?.end().catch(() => undefined);
     await this.pool.end();
+  }
+
+  onDataChanged(listener: () => void): void {
+    this.changeListeners.push(listener);
+    if (this.changeListeners.length === 1) void this.listen();
+  }
+
+  private notifyChanged(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /**
+   * A dedicated connection LISTENs for imports committed by any process. When it drops (a database
+   * restart), it reconnects with back-off and reports a change once it is back, since a notification
+   * may have been missed meanwhile.
+   */
+  private async listen(reconnected = false): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 3000, application_name: 'pcapi-listen' });
+    const retry = () => {
+      if (this.closed || this.listener !== client) return;
+      this.listener = undefined;
+      // Changes can no longer be heard: whatever was cached may go stale, so drop it now.
+      this.notifyChanged();
+      client.end().catch(() => undefined);
+      this.listenRetry = setTimeout(() => void this.listen(true), 500);
+      this.listenRetry.unref();
+    };
+    this.listener = client;
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', () => this.notifyChanged());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+      if (reconnected) this.notifyChanged();
+    } catch {
+      retry();
+    }
   }
 
   /** A named read: prepared once per pooled connection. Connection failures become StoreUnavailableError. */
@@ -223,7 +271,10 @@ export class PostgresStore implements Store {
         }
         await upsert(UPSERTS.assignments, plan.assignments, (a) => [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
       }
+      // Delivered to every listening process when the transaction commits, never if it rolls back.
+      await client.query(`NOTIFY ${CHANGE_CHANNEL}`);
       await client.query('COMMIT');
+      this.notifyChanged();
       return summary;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -12,6 +12,9 @@ import { describeConstraint, groupRelationships, planChunks, toDapEnabled, toMem
 import { READ_SQL, WRITE_SQL } from './sqlite-statements.js';
 
 
+/** How often another process's commit is looked for: the bound on a cache's staleness across processes. */
+export const DATA_VERSION_POLL_MS = 100;
+
 type Statements<T> = { [K in keyof T]: Database.Statement };
 
 export class SqliteStore implements Store {
@@ -19,6 +22,9 @@ export class SqliteStore implements Store {
   private statements!: Statements<typeof READ_SQL>;
   /** Imports run one at a time, each on its own connection (see importSeed). */
   private importQueue: Promise<unknown> = Promise.resolve();
+  private readonly changeListeners: (() => void)[] = [];
+  private dataVersionTimer: NodeJS.Timeout | undefined;
+  private lastDataVersion = 0;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -74,8 +80,31 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.dataVersionTimer);
     await this.importQueue;
     if (this.db.open) this.db.close();
+  }
+
+  onDataChanged(listener: () => void): void {
+    this.changeListeners.push(listener);
+    if (this.dataVersionTimer || this.file === ':memory:') return;
+    // PRAGMA data_version changes when another connection (another process, or this store's import
+    // connection) commits; polling it costs microseconds and bounds how stale a cache can be.
+    const read = () => this.db.pragma('data_version', { simple: true }) as number;
+    this.lastDataVersion = read();
+    this.dataVersionTimer = setInterval(() => {
+      if (!this.db.open) return;
+      const version = read();
+      if (version !== this.lastDataVersion) {
+        this.lastDataVersion = version;
+        this.notifyChanged();
+      }
+    }, DATA_VERSION_POLL_MS);
+    this.dataVersionTimer.unref();
+  }
+
+  private notifyChanged(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   async findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined> {
@@ -137,7 +166,7 @@ export class SqliteStore implements Store {
    * only committed data meanwhile (WAL gives them the last committed snapshot).
    */
   importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
-    const run = this.importQueue.then(() => this.runImport(plans));
+    const run = this.importQueue.then(() => this.runImport(plans)).finally(() => this.notifyChanged());
     this.importQueue = run.catch(() => undefined);
     return run;
   }
