@@ -16,6 +16,8 @@ import { MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
 const BATCH_ROWS = 5000;
 /** The channel imports NOTIFY on commit, so every process's caches learn of the change. */
 const CHANGE_CHANNEL = 'pcapi_data_changed';
+/** Imports that change at least this many rows refresh the planner's statistics. */
+const ANALYZE_AFTER_ROWS = 10_000;
 /** Serializes migrations when several processes start at once. */
 const MIGRATION_LOCK = 7_407_281_023;
 
@@ -275,6 +277,9 @@ export class PostgresStore implements Store {
       await client.query(`NOTIFY ${CHANGE_CHANNEL}`);
       await client.query('COMMIT');
       this.notifyChanged();
+      // Fresh statistics after a bulk load, so prepared statements keep index plans (a stale planner
+      // would hash-join a million assignments). Autovacuum would get there, but later.
+      if (summary.inserted + summary.updated >= ANALYZE_AFTER_ROWS) await client.query('ANALYZE');
       return summary;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -179,6 +179,7 @@ export class SqliteStore implements Store {
       writer.exec('BEGIN IMMEDIATE');
       for await (const plan of planChunks(plans)) applyPlan(plan, summary, statements);
       writer.exec('COMMIT');
+      writer.pragma('optimize');
     } catch (error) {
       if (writer.inTransaction) writer.exec('ROLLBACK');
       const code = (error as { code?: string }).code ?? '';
