@@ -1,12 +1,11 @@
 /** Reads, validates, plans and imports a seed file: one transaction, nothing changed on error. */
-import { fileURLToPath } from 'node:url';
 import { SeedConflictError, type ImportSummary, type Store } from '../store/store.js';
 import { planSeed } from './plan-seed.js';
 import { importSeedStream, isStreamedSeedFile } from './stream-seed.js';
 import type { SeedDocument } from './seed-document.js';
 import { readSeedFile, SeedError } from './validate-seed.js';
 
-export const DEMO_SEED_FILE = fileURLToPath(new URL('../../seeds/demo.seed.json', import.meta.url));
+export { DEMO_SEED_FILE } from '../package-paths.js';
 
 export async function importSeedDocument(store: Store, document: SeedDocument, source: string, now = new Date()): Promise<ImportSummary> {
   const plan = await planSeed(document, { now, source, existing: store });

@@ -1,8 +1,8 @@
 /** Parses and schema-checks a seed file; every error names the JSON path and the problem. */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
+import { SEED_SCHEMA_FILE } from '../package-paths.js';
 import type { SeedDocument } from './seed-document.js';
 
 export class SeedError extends Error {
@@ -12,7 +12,7 @@ export class SeedError extends Error {
   }
 }
 
-export const SEED_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/seed.schema.json', import.meta.url));
+export const SEED_SCHEMA_PATH = SEED_SCHEMA_FILE;
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const seedSchema = JSON.parse(readFileSync(SEED_SCHEMA_PATH, 'utf8')) as { $id: string };

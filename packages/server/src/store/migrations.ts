@@ -1,7 +1,7 @@
 /** Numbered SQL migrations, one folder per dialect: `NNN-name.do.sql` applies, `NNN-name.undo.sql` reverts. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { migrationsFolder } from '../package-paths.js';
 
 export interface Migration {
   version: number;
@@ -11,7 +11,7 @@ export interface Migration {
 }
 
 export function loadMigrations(dialect: 'sqlite' | 'postgres'): Migration[] {
-  const folder = fileURLToPath(new URL(`./migrations/${dialect}/`, import.meta.url));
+  const folder = migrationsFolder(dialect);
   const files = readdirSync(folder);
   return files
     .filter((file) => /^\d{3}-[\w-]+\.do\.sql$/.test(file))

@@ -6,7 +6,12 @@
  * (calls fail at once and `onRedisUnavailable` decides), and the client reconnects on its own.
  * An outage is logged once when it starts and once when it ends, not per request.
  */
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+
+// Loaded on first use: a server without --redis never pays for loading the Redis client.
+const requireOptional = createRequire(import.meta.url);
+const loadRedis = () => (requireOptional('ioredis') as typeof import('ioredis')).Redis;
 import { GCRA_LUA } from './gcra-script.js';
 import { gcraParams, keyName, limitedKeys, retryAfterSeconds, toMicroseconds } from './gcra.js';
 import { MemoryThrottle } from './memory-throttle.js';
@@ -66,7 +71,8 @@ export class RedisThrottle implements Throttle {
     this.fallback = this.mode === 'memory' ? new MemoryThrottle({ maxEntries: options.maxMemoryEntries }) : undefined;
     const reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 1000;
 
-    this.redis = new Redis(options.url, {
+    const RedisClient = loadRedis();
+    this.redis = new RedisClient(options.url, {
       commandTimeout: this.timeoutMs,
       connectTimeout: Math.max(1000, this.timeoutMs),
       // Fail at once instead of queueing while disconnected, and never resend a call that already
