@@ -9,7 +9,16 @@ import type { PartnerTenant } from '../domain/model.js';
 import type { Store } from '../store/store.js';
 import { TtlCache } from './ttl-cache.js';
 
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+/** RFC 6750 b64token. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined when the header is not one. */
+function bearerToken(header: string): string | undefined {
+  const trimmed = header.trim();
+  if (trimmed.length < 8 || trimmed.slice(0, 6).toLowerCase() !== 'bearer' || trimmed[6] !== ' ') return undefined;
+  const token = trimmed.slice(7).trimStart();
+  return B64TOKEN.test(token) ? token : undefined;
+}
 
 /** Partner tenants change only through imports, which clear this; the TTL is a safety net. */
 const PARTNER_CACHE_MS = 60_000;
@@ -30,15 +39,15 @@ export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Sto
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') throw new ApiError('tokenMissing', ['failed: the request has no Authorization header']);
-    const match = BEARER.exec(header.trim());
-    if (!match) {
+    const token = bearerToken(header);
+    if (token === undefined) {
       const detail = /^bearer\b/i.test(header.trim()) ? 'the Authorization header holds no well-formed bearer token' : 'the Authorization header does not use the Bearer scheme';
       throw new ApiError('tokenInvalid', [`failed: ${detail}`], detail);
     }
 
     let verified;
     try {
-      verified = await deps.verifier.verify(match[1]!);
+      verified = await deps.verifier.verify(token);
     } catch (error) {
       if (error instanceof TokenRejected) throw new ApiError('tokenInvalid', [`failed: ${error.message}`], error.message);
       throw error;
