@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const roots = ['packages', 'conformance'];
+const roots = ['packages', 'conformance', 'bench'];
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir)) {

@@ -1,0 +1,197 @@
+/** Command-line options of `npm run bench`, with the defaults of a full run. */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+export const REPO_DIR = resolve(BENCH_DIR, '..');
+
+export type TargetKind = 'pcapi' | 'ceiling' | 'prism';
+export type LoadTool = 'auto' | 'wrk' | 'autocannon';
+
+export interface BenchOptions {
+  /** Dataset sizes in customers, measured in this order. */
+  sizes: number[];
+  runs: number;
+  /** Seconds per measured run. */
+  durationS: number;
+  /** Seconds of load before the measured runs of each target, thrown away. */
+  warmupS: number;
+  connections: number;
+  targets: TargetKind[];
+  load: LoadTool;
+  /**
+   * Distinct (token, customer) pairs the load cycles through. The same number at every size, so that
+   * comparing sizes compares data, not working sets (1k customers have 11,000 pairs in all).
+   */
+  pairs: number;
+  partners: number;
+  usersPerPartner: number;
+  /** Cold starts timed per dataset (the median is reported). */
+  coldStarts: number;
+  /** pcapi's and Prism's log level (per-request logging off by default for both). */
+  logLevel: string;
+  /** Pin servers to core 0 and the load generator to core 1 with taskset. */
+  pin: boolean;
+  dataDir: string;
+  outDir: string;
+  /** Base name of the results files (NAME.json, NAME.svg, NAME.md). */
+  name: string;
+  /** Rewrite the figures block of docs/benchmarks.md. */
+  updateDocs: boolean;
+  /** Seconds to wait for Prism to answer before giving up on it. */
+  prismStartTimeoutS: number;
+  /**
+   * The machine may be shared: before each run, wait up to this many seconds for other processes to
+   * go quiet, and repeat a run (up to `retries` times) when they took more than 20% of a core during it.
+   */
+  quietWaitS: number;
+  retries: number;
+  /** How pcapi is run: the built bundle (as `npm start`), the bin script (as `npx pcapi`), or auto. */
+  entry: 'auto' | 'bin' | 'dist';
+  quick: boolean;
+}
+
+export const FULL_SIZES = [1_000, 100_000, 1_000_000];
+export const QUICK_SIZES = [1_000, 100_000];
+
+export function defaultOptions(): BenchOptions {
+  return {
+    sizes: FULL_SIZES,
+    runs: 3,
+    durationS: 10,
+    warmupS: 3,
+    connections: 50,
+    targets: ['pcapi', 'ceiling', 'prism'],
+    load: 'auto',
+    pairs: 10_000,
+    partners: 100,
+    usersPerPartner: 10,
+    coldStarts: 5,
+    logLevel: 'warn',
+    pin: true,
+    dataDir: resolve(BENCH_DIR, '.data'),
+    outDir: resolve(BENCH_DIR, 'results'),
+    name: 'latest',
+    updateDocs: false,
+    prismStartTimeoutS: 60,
+    quietWaitS: 60,
+    retries: 2,
+    entry: 'auto',
+    quick: false,
+  };
+}
+
+export const USAGE = `npm run bench -- [options]
+
+  --quick                  1k and 100k customers, 1 run (results named "quick")
+  --sizes LIST             dataset sizes, e.g. 1k,100k,1m (default 1k,100k,1m)
+  --runs N                 measured runs per target (default 3; medians are reported)
+  --duration S             seconds per run (default 10)
+  --warmup S               seconds of warm-up per target (default 3)
+  --connections N          concurrent connections (default 50)
+  --targets LIST           any of pcapi,ceiling,prism (default all three)
+  --load TOOL              wrk, autocannon or auto (wrk when installed; default auto)
+  --pairs N                distinct (token, customer) pairs in the request mix, the same at every size (default 10000)
+  --partners N             partner tenants in generated datasets (default 100)
+  --users-per-partner N    agent users per partner (default 10)
+  --cold-starts N          cold starts timed per dataset (default 5)
+  --log-level LEVEL        pcapi's and Prism's log level (default warn)
+  --no-pin                 do not pin with taskset
+  --data-dir DIR           dataset cache (default bench/.data)
+  --out DIR                results folder (default bench/results)
+  --name NAME              results file name (default latest; quick with --quick)
+  --update-docs            rewrite the figures in docs/benchmarks.md
+  --prism-timeout S        seconds Prism may take to start (default 60)
+  --quiet-wait S           before each run, wait up to S seconds for other processes to go quiet (default 60)
+  --retries N              repeat a run disturbed by other processes up to N times (default 2)
+  --entry KIND             dist: build and run packages/server/dist (as npm start); bin: the bin script
+                           (as npx pcapi, through tsx); auto (default): dist when scripts/build.mjs exists
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+  if (!match) throw new UsageError(`bad size "${text}": expected e.g. 1000, 1k, 100k, 1m`);
+  const factor = { '': 1, k: 1_000, m: 1_000_000 }[match[2]!.toLowerCase() as '' | 'k' | 'm'];
+  const value = Math.round(Number(match[1]) * factor);
+  if (value < 1) throw new UsageError(`bad size "${text}"`);
+  return value;
+}
+
+export function formatSize(customers: number): string {
+  if (customers >= 1_000_000 && customers % 1_000_000 === 0) return `${customers / 1_000_000}m`;
+  if (customers >= 1_000 && customers % 1_000 === 0) return `${customers / 1_000}k`;
+  return String(customers);
+}
+
+function positive(flag: string, text: string | undefined, allowFraction = false): number {
+  const value = Number(text);
+  if (text === undefined || !Number.isFinite(value) || value <= 0 || (!allowFraction && !Number.isInteger(value))) {
+    throw new UsageError(`${flag} expects a positive ${allowFraction ? 'number' : 'whole number'}`);
+  }
+  return value;
+}
+
+export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
+  const options = { ...defaultOptions(), help: false };
+  let nameGiven = false;
+  let runsGiven = false;
+  let sizesGiven = false;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++index];
+    switch (flag) {
+      case '--help': case '-h': options.help = true; break;
+      case '--quick': options.quick = true; break;
+      case '--sizes': options.sizes = (value() ?? '').split(',').filter(Boolean).map(parseSize); sizesGiven = true; break;
+      case '--runs': options.runs = positive(flag, value()); runsGiven = true; break;
+      case '--duration': options.durationS = positive(flag, value(), true); break;
+      case '--warmup': { const text = value(); options.warmupS = text === '0' ? 0 : positive(flag, text, true); break; }
+      case '--connections': options.connections = positive(flag, value()); break;
+      case '--targets': {
+        const targets = (value() ?? '').split(',').filter(Boolean);
+        for (const target of targets) if (!['pcapi', 'ceiling', 'prism'].includes(target)) throw new UsageError(`unknown target "${target}"`);
+        options.targets = targets as TargetKind[];
+        break;
+      }
+      case '--load': {
+        const tool = value();
+        if (tool !== 'auto' && tool !== 'wrk' && tool !== 'autocannon') throw new UsageError('--load expects wrk, autocannon or auto');
+        options.load = tool;
+        break;
+      }
+      case '--pairs': options.pairs = positive(flag, value()); break;
+      case '--partners': options.partners = positive(flag, value()); break;
+      case '--users-per-partner': options.usersPerPartner = positive(flag, value()); break;
+      case '--cold-starts': { const text = value(); options.coldStarts = text === '0' ? 0 : positive(flag, text); break; }
+      case '--log-level': options.logLevel = value() ?? 'warn'; break;
+      case '--no-pin': options.pin = false; break;
+      case '--data-dir': options.dataDir = resolve(value() ?? ''); break;
+      case '--out': options.outDir = resolve(value() ?? ''); break;
+      case '--name': options.name = value() ?? 'latest'; nameGiven = true; break;
+      case '--update-docs': options.updateDocs = true; break;
+      case '--prism-timeout': options.prismStartTimeoutS = positive(flag, value(), true); break;
+      case '--quiet-wait': { const text = value(); options.quietWaitS = text === '0' ? 0 : positive(flag, text, true); break; }
+      case '--entry': {
+        const kind = value();
+        if (kind !== 'auto' && kind !== 'bin' && kind !== 'dist') throw new UsageError('--entry expects auto, bin or dist');
+        options.entry = kind;
+        break;
+      }
+      case '--retries': { const text = value(); options.retries = text === '0' ? 0 : positive(flag, text); break; }
+      default: throw new UsageError(`unknown option "${arg}"`);
+    }
+  }
+  if (options.quick) {
+    if (!sizesGiven) options.sizes = QUICK_SIZES;
+    if (!runsGiven) options.runs = 1;
+    if (!nameGiven) options.name = 'quick';
+  }
+  if (options.sizes.length === 0) throw new UsageError('--sizes needs at least one size');
+  if (options.targets.length === 0) throw new UsageError('--targets needs at least one target');
+  return options;
+}

@@ -1,0 +1,113 @@
+/**
+ * CI smoke of the benchmark harness (benchmarks are not tests): a tiny dataset, about a second of load
+ * per target, and checks that the result is well formed. Prism is tried with a short time limit and
+ * may fail without failing this test; its failure must then be recorded.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runBenchmark, median } from './harness.js';
+import { defaultOptions, parseOptions, parseSize, type BenchOptions } from './options.js';
+import { terminalTable } from './report.js';
+import { writeResults, updateDocs, FIGURES_START, FIGURES_END } from './run.js';
+
+describe('bench options', () => {
+  it('parses sizes, --quick and the run settings', () => {
+    assert.deepEqual(['1k', '100k', '1m', '2500'].map(parseSize), [1_000, 100_000, 1_000_000, 2_500]);
+    const quick = parseOptions(['--quick']);
+    assert.deepEqual(quick.sizes, [1_000, 100_000]);
+    assert.equal(quick.runs, 1);
+    assert.equal(quick.name, 'quick');
+    const custom = parseOptions(['--sizes', '1k,1m', '--runs', '5', '--duration=3', '--targets', 'pcapi,ceiling', '--load', 'autocannon']);
+    assert.deepEqual(custom.sizes, [1_000, 1_000_000]);
+    assert.equal(custom.runs, 5);
+    assert.equal(custom.durationS, 3);
+    assert.deepEqual(custom.targets, ['pcapi', 'ceiling']);
+    assert.throws(() => parseOptions(['--targets', 'nginx']), /unknown target/);
+    assert.throws(() => parseOptions(['--bogus']), /unknown option/);
+  });
+
+  it('takes medians', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+});
+
+describe('bench harness smoke', () => {
+  const work = mkdtempSync(join(tmpdir(), 'pcapi-bench-smoke-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('measures pcapi and the ceiling on a tiny dataset and writes a well-formed result', { timeout: 180_000 }, async () => {
+    const options: BenchOptions = {
+      ...defaultOptions(),
+      sizes: [200],
+      partners: 4,
+      usersPerPartner: 2,
+      runs: 1,
+      durationS: 1,
+      warmupS: 0.5,
+      connections: 10,
+      pairs: 500,
+      coldStarts: 1,
+      // autocannon is an npm devDependency, so it is there on every machine (wrk may not be).
+      load: 'autocannon',
+      // The bin script needs no build, and the smoke writes nothing under packages/.
+      entry: 'bin',
+      prismStartTimeoutS: 15,
+      quietWaitS: 0,
+      retries: 0,
+      dataDir: join(work, 'data'),
+      outDir: join(work, 'results'),
+      name: 'smoke',
+    };
+    const lines: string[] = [];
+    const result = await runBenchmark(options, (line) => lines.push(line));
+
+    assert.equal(result.schema, 'pcapi-bench/1');
+    assert.ok(result.machine.cores >= 1 && result.machine.cpuModel.length > 0 && result.machine.node === process.version);
+    assert.equal(result.loadGenerator.tool, 'autocannon');
+    assert.equal(result.settings.pcapiEntry.kind, 'bin');
+
+    const pcapi = result.targets.find((target) => target.id === 'pcapi-200');
+    const ceiling = result.targets.find((target) => target.id === 'ceiling');
+    assert.ok(pcapi && ceiling, `targets: ${result.targets.map((target) => target.id).join(', ')}`);
+    for (const target of [pcapi, ceiling]) {
+      assert.equal(target.status, 'ok', `${target.label}: ${target.error}\n${lines.join('\n')}`);
+      assert.equal(target.runs.length, 1);
+      assert.ok(target.median!.rps > 0, `${target.label} rps`);
+      assert.ok(target.median!.p50Ms > 0 && target.median!.p99Ms >= target.median!.p50Ms, `${target.label} latency`);
+      assert.ok((target.peakRssBytes ?? 0) > 10_000_000, `${target.label} peak RSS`);
+    }
+    // The mix: real tokens, allowed and denied customers, nothing else (no 401, no 429).
+    assert.deepEqual(Object.keys(pcapi.probe!.statusCounts).sort(), ['200', '403']);
+    const statuses = Object.keys(pcapi.runs[0]!.statusCounts ?? {}).sort();
+    assert.deepEqual(statuses, ['200', '403']);
+    assert.equal(ceiling.runs[0]!.non2xx, 0);
+    assert.equal(pcapi.coldStart?.samplesMs.length, 1);
+    assert.ok(pcapi.coldStart!.medianMs > 0);
+
+    const prism = result.targets.find((target) => target.kind === 'prism');
+    assert.ok(prism, 'Prism is always reported, measured or not');
+    if (prism.status === 'ok') assert.ok(prism.median!.rps > 0);
+    else assert.ok(prism.error && prism.error.length > 0, 'a failed Prism says why');
+
+    assert.ok(result.ratios.some((ratio) => ratio.name === 'pcapi 200 / ceiling' && ratio.value > 0));
+    assert.equal(result.goals.length, 5);
+
+    const files = writeResults(result, options.outDir, options.name);
+    const written = JSON.parse(readFileSync(files.json, 'utf8')) as typeof result;
+    assert.equal(written.targets.length, result.targets.length);
+    assert.match(readFileSync(files.svg, 'utf8'), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(readFileSync(files.md, 'utf8'), /\| pcapi 200 \|/);
+    assert.match(terminalTable(result), /ceiling \(node:http\)/);
+
+    const docs = join(work, 'benchmarks.md');
+    writeFileSync(docs, `# B\n\n${FIGURES_START}\nold\n${FIGURES_END}\n\ntail\n`);
+    assert.equal(updateDocs(result, docs), true);
+    const updated = readFileSync(docs, 'utf8');
+    assert.doesNotMatch(updated, /\nold\n/);
+    assert.match(updated, /\| pcapi 200 \|[^\n]*\n[\s\S]*tail/);
+  });
+});
