@@ -30,6 +30,8 @@ export interface AppDeps {
   explainDenials: boolean;
   authorization: AuthorizationSettings;
   decisionCache: DecisionCacheSettings;
+  /** Authorization headers remembered with their verified caller. */
+  tokenCacheSize: number;
   throttle: Throttle;
   throttleLimits: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'>;
   logger: FastifyServerOptions['logger'];
@@ -78,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // 2–5. authenticate → validate → throttle → authorize → load, on the API route
   registerCustomerOrganizationRoute(app, {
-    authenticate: makeAuthenticateHook({ verifier: deps.verifier, store: deps.store }),
+    authenticate: makeAuthenticateHook({ verifier: deps.verifier, store: deps.store, cacheSize: deps.tokenCacheSize }),
     throttle: makeThrottleHook({ throttle: deps.throttle, limits: deps.throttleLimits }) as never,
     authorize: makeAuthorizeHook({ store: deps.store, settings: deps.authorization, cache: deps.decisionCache }) as never,
   });

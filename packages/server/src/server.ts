@@ -53,7 +53,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     });
     app = await buildApp({
       store, signingKey, issuer, verifier, publicUrl: () => publicUrl, throttle, throttleLimits: config.throttle,
-      explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache, https: config.tls,
+      explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache, tokenCacheSize: config.tokenCacheSize, https: config.tls,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
 

@@ -2,7 +2,8 @@
  * Step 2: authenticate. A Bearer token, strictly verified; a known partner tenant; MFA for app+user.
  * Sets `request.caller` or throws the 401 that explains what was wrong.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from './caller.js';
 import { ApiError } from '../errors/api-error.js';
 import { TokenRejected, type TokenVerifier } from '../identity/token-verifier.js';
 import type { PartnerTenant } from '../domain/model.js';
@@ -23,7 +24,7 @@ function bearerToken(header: string): string | undefined {
 /** Partner tenants change only through imports, which clear this; the TTL is a safety net. */
 const PARTNER_CACHE_MS = 60_000;
 
-export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Store }) {
+export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Store; cacheSize: number }) {
   const partners = new TtlCache<PartnerTenant | null>(10_000);
   deps.store.onDataChanged(() => partners.clear());
   const findPartner = async (tenantId: string) => {
@@ -36,8 +37,8 @@ export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Sto
     return partner;
   };
 
-  return async function authenticate(request: FastifyRequest): Promise<void> {
-    const header = request.headers.authorization;
+  /** The full check: parse, verify (the verifier caches verified tokens), look up the partner, MFA. */
+  async function authenticateHeader(header: string | undefined): Promise<Caller> {
     if (header === undefined || header.trim() === '') throw new ApiError('tokenMissing', ['failed: the request has no Authorization header']);
     const token = bearerToken(header);
     if (token === undefined) {
@@ -70,6 +71,25 @@ export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Sto
         throw new ApiError('mfaRequired', [`failed: ${detail}`], 'multi-factor authentication is required');
       }
     }
-    request.caller = { partner, objectId: verified.objectId, appOnly: verified.appOnly, clientId, name };
+    return { partner, objectId: verified.objectId, appOnly: verified.appOnly, clientId, name, expiresAtMs: (claims.exp as number) * 1000 };
+  }
+
+  // The hot path: an Authorization header seen before maps straight to its caller until the token
+  // expires or the data changes, without parsing, verifying or looking anything up again.
+  const callers = new TtlCache<Caller>(deps.cacheSize);
+  deps.store.onDataChanged(() => callers.clear());
+
+  return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+    const header = request.headers.authorization;
+    const known = header === undefined ? undefined : callers.get(header, Date.now());
+    if (known !== undefined) {
+      request.caller = known;
+      return done();
+    }
+    authenticateHeader(header).then((caller) => {
+      callers.set(header!, caller, caller.expiresAtMs);
+      request.caller = caller;
+      done();
+    }, done);
   };
 }

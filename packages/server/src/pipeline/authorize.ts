@@ -4,7 +4,7 @@
  * cached per (partner, caller, customer) until the data changes, its TTL passes, or the granting
  * relationship ends — whichever comes first — so repeated calls skip the store entirely.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, type AuthorizationSettings, type DenialReason } from '../domain/authorize.js';
 import { ApiError } from '../errors/api-error.js';
 import type { ErrorName } from '../errors/catalog.js';
@@ -54,18 +54,22 @@ export function makeAuthorizeHook(deps: { store: Store; settings: AuthorizationS
     return { outcome: { allowed: true, body: JSON.stringify([organization]) } as Outcome, until: Math.min(now + ttlMs, decision.grantedUntil) };
   }
 
-  return async function authorizeCaller(request: FastifyRequest<{ Params: { customerTenantId: string } }>): Promise<void> {
+  return function authorizeCaller(request: FastifyRequest<{ Params: { customerTenantId: string } }>, _reply: FastifyReply, done: (error?: Error) => void): void {
     const caller = request.caller!;
     const customerTenantId = request.params.customerTenantId.toLowerCase();
     const key = `${caller.partner.tenantId}/${caller.objectId}/${customerTenantId}`;
     const now = Date.now();
-    let outcome = outcomes.get(key, now);
-    if (outcome === undefined) {
-      const decided = await decide(caller.partner.tenantId, caller.partner.displayName, caller.objectId, caller.name, customerTenantId, now);
-      outcome = decided.outcome;
-      outcomes.set(key, outcome, decided.until);
-    }
-    if (!outcome.allowed) throw new ApiError(outcome.error, outcome.data);
-    request.organizationBody = outcome.body;
+    const known = outcomes.get(key, now);
+    if (known !== undefined) return finish(request, known, done);
+    decide(caller.partner.tenantId, caller.partner.displayName, caller.objectId, caller.name, customerTenantId, now).then((decided) => {
+      outcomes.set(key, decided.outcome, decided.until);
+      finish(request, decided.outcome, done);
+    }, done);
   };
+}
+
+function finish(request: FastifyRequest, outcome: Outcome, done: (error?: Error) => void): void {
+  if (!outcome.allowed) return done(new ApiError(outcome.error, outcome.data));
+  request.organizationBody = outcome.body;
+  done();
 }

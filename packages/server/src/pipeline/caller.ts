@@ -9,4 +9,6 @@ export interface Caller {
   clientId: string | undefined;
   /** A UPN for users, the app's name or client id for apps: how explanations name the caller. */
   name: string;
+  /** When the token expires (epoch ms): the caller must not be remembered past it. */
+  expiresAtMs: number;
 }

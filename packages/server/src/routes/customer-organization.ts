@@ -3,7 +3,7 @@
  * request ids (app-wide onRequest) → authenticate (onRequest) → customer id (params schema) →
  * throttle, then authorize and load (preHandler) → respond (handler).
  */
-import type { FastifyInstance, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { GUID_PATTERN, ORGANIZATION_KEYS } from '@pcapi/contracts';
 import { ApiError } from '../errors/api-error.js';
 
@@ -28,7 +28,7 @@ const organizationSchema = {
 
 export function registerCustomerOrganizationRoute(
   app: FastifyInstance,
-  deps: { authenticate: onRequestAsyncHookHandler; throttle: preHandlerAsyncHookHandler; authorize: preHandlerAsyncHookHandler },
+  deps: { authenticate: onRequestHookHandler; throttle: preHandlerHookHandler; authorize: preHandlerHookHandler },
 ): void {
   app.route<{ Params: { customerTenantId: string } }>({
     method: 'GET',
@@ -44,10 +44,9 @@ export function registerCustomerOrganizationRoute(
     },
     onRequest: deps.authenticate,
     preHandler: [deps.throttle, deps.authorize],
-    handler: async (request, reply) => {
+    handler: (request, reply) => {
       // Authorization loaded and serialized the organization (and may have served it from its cache).
-      reply.header('content-type', 'application/json; charset=utf-8');
-      return request.organizationBody;
+      reply.header('content-type', 'application/json; charset=utf-8').send(request.organizationBody);
     },
   });
 
