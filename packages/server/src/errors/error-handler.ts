@@ -29,7 +29,7 @@ export function installErrorHandling(app: FastifyInstance, send: ErrorSender): v
   app.setErrorHandler((error: FastifyError | StoreUnavailableError, request, reply) => {
     if (error instanceof ApiError) return send(error, reply);
     if (error instanceof StoreUnavailableError) {
-      request.log.warn({ err: error }, 'store unavailable');
+      request.log.warn({ err: error, requestId: request.id, correlationId: request.correlationId }, 'store unavailable');
       return send(new ApiError('storeUnavailable', ['failed: the data store cannot be reached right now'], undefined, { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }), reply);
     }
     if (error.validation && error.validationContext === 'params') {
@@ -37,10 +37,10 @@ export function installErrorHandling(app: FastifyInstance, send: ErrorSender): v
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Framework refusals (oversized or undecodable bodies, unsupported media types) keep their status.
-      request.log.debug({ err: error }, 'request refused by the framework');
+      request.log.debug({ err: error, requestId: request.id }, 'request refused by the framework');
       return send(new ApiError('badRequest', [`failed: ${error.message}`]), reply, error.statusCode);
     }
-    request.log.error({ err: error }, 'unexpected error');
+    request.log.error({ err: error, requestId: request.id, correlationId: request.correlationId }, 'unexpected error');
     return send(new ApiError('internal', [`MS-RequestId: ${request.id}`, `MS-CorrelationId: ${request.correlationId}`]), reply);
   });
 

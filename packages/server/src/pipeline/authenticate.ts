@@ -21,6 +21,9 @@ function bearerToken(header: string): string | undefined {
   return B64TOKEN.test(token) ? token : undefined;
 }
 
+/** Characters at the end of an Authorization header used to find it in the cache (the signature's). */
+const CACHE_KEY_CHARACTERS = 48;
+
 /** Partner tenants change only through imports, which clear this; the TTL is a safety net. */
 const PARTNER_CACHE_MS = 60_000;
 
@@ -75,19 +78,22 @@ export function makeAuthenticateHook(deps: { verifier: TokenVerifier; store: Sto
   }
 
   // The hot path: an Authorization header seen before maps straight to its caller until the token
-  // expires or the data changes, without parsing, verifying or looking anything up again.
-  const callers = new TtlCache<Caller>(deps.cacheSize);
+  // expires or the data changes, without parsing, verifying or looking anything up again. Entries are
+  // found by the header's last characters (the signature: hashing them is cheaper than hashing the
+  // whole ~1 KB header) and accepted only when the whole header is identical.
+  const callers = new TtlCache<{ header: string; caller: Caller }>(deps.cacheSize);
   deps.store.onDataChanged(() => callers.clear());
+  const keyOf = (header: string) => header.slice(-CACHE_KEY_CHARACTERS);
 
   return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
     const header = request.headers.authorization;
-    const known = header === undefined ? undefined : callers.get(header, Date.now());
-    if (known !== undefined) {
-      request.caller = known;
+    const known = header === undefined ? undefined : callers.get(keyOf(header), Date.now());
+    if (known !== undefined && known.header === header) {
+      request.caller = known.caller;
       return done();
     }
     authenticateHeader(header).then((caller) => {
-      callers.set(header!, caller, caller.expiresAtMs);
+      callers.set(keyOf(header!), { header: header!, caller }, caller.expiresAtMs);
       request.caller = caller;
       done();
     }, done);
