@@ -14,7 +14,9 @@ export const READ_SQL = {
       SELECT gm.group_id, c.depth + 1 FROM group_members gm JOIN containing c ON gm.member_id = c.group_id WHERE c.depth < @maxDepth
     )
     SELECT g.group_id, g.display_name, g.agent_role, MIN(c.depth) AS depth
-    FROM containing c JOIN groups g ON g.group_id = c.group_id
+    -- CROSS JOIN keeps this order: the caller's few groups first, then each group by key (left to
+    -- itself the planner scans every group of every tenant).
+    FROM containing c CROSS JOIN groups g ON g.group_id = c.group_id
     WHERE g.tenant_id = @tenantId
     GROUP BY g.group_id ORDER BY depth, g.display_name`,
   partnerCustomer: 'SELECT display_name, dap_enabled FROM partner_customers WHERE partner_tenant_id = ? AND customer_tenant_id = ?',

@@ -43,6 +43,8 @@ export class SqliteStore implements Store {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 10000');
+    // 32 MiB of page cache (the default is 2 MiB): a million customers' hot index pages stay in memory.
+    db.pragma('cache_size = -32768');
     return db;
   }
 
