@@ -45,7 +45,8 @@ function serverId(): string {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
-  const requestContext = makeRequestContextHook(serverId());
+  let closing = false;
+  const requestContext = makeRequestContextHook(serverId(), () => closing);
   const app = Fastify({
     logger: deps.logger,
     // One logger for every request instead of a child per request (a measurable share of the hot
@@ -69,16 +70,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // 1. request ids on every response
   app.addHook('onRequest', requestContext);
 
-  // While shutting down, answers in flight close their connection, so keep-alive clients reconnect
-  // (to another process) instead of sending the next request into a socket about to close.
-  let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
   });
 
   // 2–5. authenticate → validate → throttle → authorize → load, on the API route

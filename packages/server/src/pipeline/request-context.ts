@@ -44,17 +44,19 @@ export function correlationVectorFrom(given: string | undefined): string {
   return `${randomPool.toString('base64', randomOffset - 12, randomOffset)}.0`;
 }
 
-export function makeRequestContextHook(serverId: string) {
+export function makeRequestContextHook(serverId: string, isClosing: () => boolean) {
   return function requestContext(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
     const correlation = headerValue(request.headers['ms-correlationid']);
     request.correlationId = isGuid(correlation) ? correlation : randomUUID();
     request.caller = null;
-    reply.headers({
-      'ms-requestid': request.id,
-      'ms-correlationid': request.correlationId,
-      'ms-cv': correlationVectorFrom(headerValue(request.headers['ms-cv'])),
-      'ms-serverid': serverId,
-    });
+    reply
+      .header('ms-requestid', request.id)
+      .header('ms-correlationid', request.correlationId)
+      .header('ms-cv', correlationVectorFrom(headerValue(request.headers['ms-cv'])))
+      .header('ms-serverid', serverId);
+    // While shutting down, close each connection after its answer, so keep-alive clients reconnect
+    // (to another process) instead of sending their next request into a socket about to close.
+    if (isClosing()) reply.header('connection', 'close');
     done();
   };
 }
