@@ -32,9 +32,6 @@ export function installErrorHandling(app: FastifyInstance, send: ErrorSender): v
       request.log.warn({ err: error, requestId: request.id, correlationId: request.correlationId }, 'store unavailable');
       return send(new ApiError('storeUnavailable', ['failed: the data store cannot be reached right now'], undefined, { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }), reply);
     }
-    if (error.validation && error.validationContext === 'params') {
-      return send(new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)']), reply);
-    }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Framework refusals (oversized or undecodable bodies, unsupported media types) keep their status.
       request.log.debug({ err: error, requestId: request.id }, 'request refused by the framework');

@@ -8,6 +8,11 @@ import { MemoryThrottle, throttleKeysFor, ThrottleUnavailableError, type Throttl
 
 export function makeThrottleHook(deps: { throttle: Throttle; limits: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'> }) {
   const { throttle } = deps;
+  if (deps.limits.tenantLimit.requests === 0 && deps.limits.tenantCustomerLimit.requests === 0) {
+    return function throttlingOff(_request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+      done();
+    };
+  }
   return function throttleCall(request: FastifyRequest<{ Params: { customerTenantId: string } }>, _reply: FastifyReply, done: (error?: Error) => void): void {
     const keys = throttleKeysFor(request.caller!.partner.tenantId, request.params.customerTenantId, deps.limits);
     if (keys.length === 0) return done();

@@ -1,10 +1,10 @@
 /**
  * GET /v1/customers/{customer-tenant-id}/organization — the pipeline reads top to bottom:
- * request ids (app-wide onRequest) → authenticate (onRequest) → customer id (params schema) →
- * throttle, then authorize and load (preHandler) → respond (handler).
+ * request ids (app-wide onRequest) → authenticate (onRequest) → customer id, throttle, then
+ * authorize and load (preHandler) → respond (handler).
  */
-import type { FastifyInstance, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
-import { GUID_PATTERN, ORGANIZATION_KEYS } from '@pcapi/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import { isGuid, ORGANIZATION_KEYS } from '@pcapi/contracts';
 import { ApiError } from '../errors/api-error.js';
 
 export const ORGANIZATION_PATH = '/v1/customers/:customerTenantId/organization';
@@ -26,6 +26,12 @@ const organizationSchema = {
   additionalProperties: false,
 } as const;
 
+/** Step 3: the customer id (a plain check: cheaper on the hot path than schema validation). */
+function parseCustomerId(request: FastifyRequest<{ Params: { customerTenantId: string } }>, _reply: FastifyReply, done: (error?: Error) => void): void {
+  if (isGuid(request.params.customerTenantId)) return done();
+  done(new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)']));
+}
+
 export function registerCustomerOrganizationRoute(
   app: FastifyInstance,
   deps: { authenticate: onRequestHookHandler; throttle: preHandlerHookHandler; authorize: preHandlerHookHandler },
@@ -34,16 +40,11 @@ export function registerCustomerOrganizationRoute(
     method: 'GET',
     url: ORGANIZATION_PATH,
     schema: {
-      params: {
-        type: 'object',
-        properties: { customerTenantId: { type: 'string', pattern: GUID_PATTERN } },
-        required: ['customerTenantId'],
-      },
       // Documents the 200 body; the handler sends it pre-serialized, in this key order.
       response: { 200: { type: 'array', items: organizationSchema } },
     },
     onRequest: deps.authenticate,
-    preHandler: [deps.throttle, deps.authorize],
+    preHandler: [parseCustomerId, deps.throttle, deps.authorize],
     handler: (request, reply) => {
       // Authorization loaded and serialized the organization (and may have served it from its cache).
       reply.header('content-type', 'application/json; charset=utf-8').send(request.organizationBody);
