@@ -243,7 +243,7 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
       tenantCustomerLimit: limit('throttleTenantCustomer', DEFAULT_TENANT_CUSTOMER_LIMIT),
       onRedisUnavailable,
     },
-    decisionCache: { ttlSeconds: integer('decisionCacheTtl', 10, 0, 3600), maxEntries: integer('decisionCacheSize', 100_000, 1, 10_000_000) },
+    decisionCache: { ttlSeconds: integer('decisionCacheTtl', 60, 0, 3600), maxEntries: integer('decisionCacheSize', 100_000, 1, 10_000_000) },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -28,7 +28,7 @@ export function addServeOptions(command: Command): Command {
     .addOption(new Option('--redis <url>', 'share throttling state through Redis (redis://host:6379)').env(ENV.redis))
     .addOption(new Option('--throttle-tenant <n/s>', 'requests per seconds per partner tenant; 0 = no limit').env(ENV.throttleTenant).default('500/60'))
     .addOption(new Option('--throttle-tenant-customer <n/s>', 'requests per seconds per partner + customer; 0 = no limit').env(ENV.throttleTenantCustomer).default('100/60'))
-    .addOption(new Option('--decision-cache-ttl <seconds>', 'reuse an access decision this long at most (0 disables); data changes clear it at once').env(ENV.decisionCacheTtl).default('10'))
+    .addOption(new Option('--decision-cache-ttl <seconds>', 'reuse an access decision this long at most (0 disables); data changes clear it at once').env(ENV.decisionCacheTtl).default('60'))
     .addOption(new Option('--decision-cache-size <n>', 'access decisions kept in memory').env(ENV.decisionCacheSize).default('100000'))
     .addOption(new Option('--on-redis-unavailable <mode>', 'allow (serve and warn), deny (503) or memory (per-process limits)').env(ENV.onRedisUnavailable).default('allow'));
 }
