@@ -34,7 +34,7 @@ function parseCustomerId(request: FastifyRequest<{ Params: { customerTenantId: s
 
 export function registerCustomerOrganizationRoute(
   app: FastifyInstance,
-  deps: { authenticate: onRequestHookHandler; throttle: preHandlerHookHandler; authorize: preHandlerHookHandler },
+  deps: { authenticate: onRequestHookHandler; throttle: preHandlerHookHandler | undefined; authorize: preHandlerHookHandler },
 ): void {
   app.route<{ Params: { customerTenantId: string } }>({
     method: 'GET',
@@ -44,7 +44,7 @@ export function registerCustomerOrganizationRoute(
       response: { 200: { type: 'array', items: organizationSchema } },
     },
     onRequest: deps.authenticate,
-    preHandler: [parseCustomerId, deps.throttle, deps.authorize],
+    preHandler: deps.throttle ? [parseCustomerId, deps.throttle, deps.authorize] : [parseCustomerId, deps.authorize],
     handler: (request, reply) => {
       // Authorization loaded and serialized the organization (and may have served it from its cache).
       reply.header('content-type', 'application/json; charset=utf-8').send(request.organizationBody);
