@@ -24,6 +24,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { SeedConflictError, type ImportSummary, type Store } from '../../src/store/store.js';
 import { databaseUrl } from '../helpers/postgres.js';
+import { DEMO } from '../helpers/demo-ids.js';
 
 export type OpenStore = (t: TestContext) => Promise<Store>;
 
@@ -32,19 +33,7 @@ export const LATER = new Date('2026-09-01T12:00:00.000Z');
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY).toISOString();
 
-export const DEMO = {
-  fabrikam: '2c01706f-53f9-43ed-a5e3-50fe9b93e511',
-  adatum: '1e5fc020-fb3c-4f6a-bcbb-ad2b6564bf62',
-  contoso: '13bba13f-49f8-49aa-8a22-1fe70d695fcb',
-  northwind: '98d1aee7-213b-475d-879d-bb7a1f32c0eb',
-  tailspin: 'b0abd4ba-7eb9-48ee-96ec-7a88abdc3a82',
-  woodgrove: 'e0a0dd3e-e157-4fb8-97f3-7a6ea7ef70cd',
-  relecloud: 'c7d3a51e-2f0b-4c8e-9d6a-5b1e0f3a7c42',
-  litware: 'a37498d5-9fac-4190-8428-523bb25d1ade',
-  fabrikamAutomation: '5cb9b94d-825a-47d7-830b-7226f428175e',
-  fabrikamReporting: '10db4c3d-1412-4e92-a4ce-7a9f18887f86',
-  adatumAutomation: '8dc207ca-4053-40ab-a2c9-c938c55a0ebc',
-} as const;
+export { DEMO };
 export const DEMO_CUSTOMERS = [DEMO.contoso, DEMO.northwind, DEMO.tailspin, DEMO.woodgrove, DEMO.relecloud, DEMO.litware];
 export const NEVER_EXISTED = 'deadbeef-0000-4000-8000-00000000f00d';
 const GLOBAL_READER = ENTRA_ROLES['Global Reader']!;
