@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CustomerOrganization } from '@pcapi/contracts';
-import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../../domain/model.js';
+import type { AccessFacts, PartnerTenant } from '../../domain/model.js';
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
