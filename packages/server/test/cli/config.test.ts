@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { ConfigError, resolveServeConfig, type RawServeOptions } from '../../src/config.js';
+import { runPcapi } from '../helpers/run-cli.js';
 
-const REPO = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
 const CWD = '/srv/pcapi';
 
 function tempDir(t: TestContext): string {
@@ -130,24 +128,7 @@ describe('resolveServeConfig', () => {
   });
 });
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function pcapi(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PCAPI_'))), ...extraEnv };
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const pcapi = runPcapi;
 
 const assertNoStack = (text: string) => assert.doesNotMatch(text, /^\s+at .+[:(]\d+/m, `stack trace in:\n${text}`);
 

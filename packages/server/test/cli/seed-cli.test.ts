@@ -1,35 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { DEMO_SEED_FILE } from '../../src/seed/import-seed.js';
+import { runPcapi } from '../helpers/run-cli.js';
 
-const REPO = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
-const MAIN = 'packages/server/src/cli/main.ts';
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-/** Runs `pcapi ARGS` as a child process from the repository root, without inherited PCAPI_* variables. */
-function pcapi(args: string[]): Promise<Run> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PCAPI_')));
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const pcapi = (args: string[]) => runPcapi(args);
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'pcapi-cli-'));

@@ -19,10 +19,8 @@ let close: () => Promise<void>;
 
 before(async () => {
   const started = await startTestServer(undefined);
-  const stop = (started as TestServer & { close?: () => Promise<void> }).close;
-  assert.ok(stop, 'startTestServer(undefined) returns close()');
   pcapi = started;
-  close = stop;
+  close = started.close;
 });
 after(() => close());
 
