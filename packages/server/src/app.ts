@@ -78,8 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // 2–5. authenticate → validate → throttle → authorize → load, on the API route
   registerCustomerOrganizationRoute(app, {
     authenticate: makeAuthenticateHook({ verifier: deps.verifier, store: deps.store, cacheSize: deps.tokenCacheSize }),
-    throttle: makeThrottleHook({ throttle: deps.throttle, limits: deps.throttleLimits }) as never,
-    authorize: makeAuthorizeHook({ store: deps.store, settings: deps.authorization, cache: deps.decisionCache }) as never,
+    throttle: makeThrottleHook({ throttle: deps.throttle, limits: deps.throttleLimits }),
+    authorize: makeAuthorizeHook({ store: deps.store, settings: deps.authorization, cache: deps.decisionCache }),
   });
 
   // The local token issuer, at Entra's paths.

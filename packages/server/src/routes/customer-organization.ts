@@ -3,9 +3,16 @@
  * request ids (app-wide onRequest) → authenticate (onRequest) → customer id, throttle, then
  * authorize and load (preHandler) → respond (handler).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type {
+  FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler,
+  RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault,
+} from 'fastify';
 import { isGuid, ORGANIZATION_KEYS } from '@pcapi/contracts';
 import { ApiError } from '../errors/api-error.js';
+
+type OrganizationRoute = { Params: { customerTenantId: string } };
+/** A preHandler step of this route: it reads the customer id from the path. */
+export type OrganizationPreHandler = preHandlerHookHandler<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, OrganizationRoute>;
 
 export const ORGANIZATION_PATH = '/v1/customers/:customerTenantId/organization';
 
@@ -34,7 +41,7 @@ function parseCustomerId(request: FastifyRequest<{ Params: { customerTenantId: s
 
 export function registerCustomerOrganizationRoute(
   app: FastifyInstance,
-  deps: { authenticate: onRequestHookHandler; throttle: preHandlerHookHandler | undefined; authorize: preHandlerHookHandler },
+  deps: { authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; authorize: OrganizationPreHandler },
 ): void {
   app.route<{ Params: { customerTenantId: string } }>({
     method: 'GET',
