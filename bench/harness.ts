@@ -128,6 +128,21 @@ async function waitForQuiet(maxWaitS: number): Promise<number> {
 const DISTURBED_PERCENT = 20;
 
 /** Warm-up, then the measured runs, against one running server. */
+/** Starts a target, uses it, and stops it; a failure marks the target failed instead of ending the benchmark. */
+async function runTarget(target: TargetResult, log: (line: string) => void, start: () => Promise<RunningTarget>, use: (running: RunningTarget) => Promise<void>): Promise<void> {
+  let running: RunningTarget | undefined;
+  try {
+    running = await start();
+    await use(running);
+  } catch (error) {
+    target.status = 'failed';
+    target.error = (error as Error).message;
+    log(`  ${target.label} FAILED: ${target.error}`);
+  } finally {
+    await running?.started.stop();
+  }
+}
+
 async function measure(context: MeasureContext, target: TargetResult, running: RunningTarget, poolFile: string): Promise<void> {
   const { options, pinning, generator, log } = context;
   const load = (durationS: number) => runLoad(generator, { url: running.url, poolFile, connections: options.connections, durationS, cpu: pinning.enabled ? pinning.loadCpu : undefined });
@@ -245,15 +260,16 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
       mix: { pairs: pool.pairs.length, tokens: pool.tokens.length, distinctCustomers: new Set(pool.pairs.map((pair) => pair.customerIndex)).size },
     };
     targets.push(target);
-    let running: RunningTarget | undefined;
     let allowedIndex = 0;
-    try {
+    await runTarget(target, log, async () => {
       const port = await freePort();
       // Ready when an allowed pair answers 200: find one by trying the first pairs.
       const firstAllowed = pool.pairs.findIndex((pair) => pair.customerIndex % 1000 >= 150);
       allowedIndex = firstAllowed >= 0 ? firstAllowed : 0;
-      running = await startPcapi({ dataDir: dataset.dataDir, port, logLevel: options.logLevel, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, `pcapi-${size}.log`), probe: probeFor(pool, allowedIndex) });
+      const running = await startPcapi({ dataDir: dataset.dataDir, port, logLevel: options.logLevel, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, `pcapi-${size}.log`), probe: probeFor(pool, allowedIndex) });
       target.startMs = running.readyMs;
+      return running;
+    }, async (running) => {
       const probed = await probeMix(running.url, pool, 300);
       target.probe = { requests: probed.requests, statusCounts: probed.statusCounts };
       const unexpected = Object.keys(probed.statusCounts).filter((status) => status !== '200' && status !== '403');
@@ -261,13 +277,7 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
       if (probed.allowed !== undefined) allowedIndex = probed.allowed;
       sample ??= await captureSample(running.url, probeFor(pool, allowedIndex));
       await measure(context, target, running, pool.file);
-    } catch (error) {
-      target.status = 'failed';
-      target.error = (error as Error).message;
-      log(`  ${target.label} FAILED: ${target.error}`);
-    } finally {
-      await running?.started.stop();
-    }
+    });
     if (target.status === 'ok' && options.coldStarts > 0) {
       try {
         const samplesMs = await coldStarts(dataset, pool, allowedIndex, context, workDir);
@@ -287,18 +297,11 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
     const sampleFile = join(workDir, 'ceiling-sample.json');
     if (!sample) notes.push('The ceiling replayed the OpenAPI example (pcapi was not measured, so none of its answers was captured).');
     writeFileSync(sampleFile, JSON.stringify(sample ?? sampleFromOpenApi()));
-    let running: RunningTarget | undefined;
-    try {
-      running = await startCeiling({ port: await freePort(), sampleFile, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, 'ceiling.log'), probe: probeFor(pool) });
+    await runTarget(target, log, async () => {
+      const running = await startCeiling({ port: await freePort(), sampleFile, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, 'ceiling.log'), probe: probeFor(pool) });
       target.startMs = running.readyMs;
-      await measure(context, target, running, pool.file);
-    } catch (error) {
-      target.status = 'failed';
-      target.error = (error as Error).message;
-      log(`  ${target.label} FAILED: ${target.error}`);
-    } finally {
-      await running?.started.stop();
-    }
+      return running;
+    }, (running) => measure(context, target, running, pool.file));
   }
 
   // 4. Stoplight Prism serving pcapi's OpenAPI document.
@@ -306,22 +309,17 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
     const version = prismVersion();
     const target: TargetResult = { id: 'prism', kind: 'prism', label: `Prism ${version ?? ''}`.trim(), status: 'ok', runs: [], ...(version ? { version } : {}) };
     targets.push(target);
-    let running: RunningTarget | undefined;
-    try {
+    await runTarget(target, log, async () => {
       if (!version) throw new Error('@stoplight/prism-cli is not installed (npm install)');
-      running = await startPrism({ port: await freePort(), logLevel: options.logLevel, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, 'prism.log'), probe: probeFor(pool), timeoutMs: options.prismStartTimeoutS * 1000 });
+      const running = await startPrism({ port: await freePort(), logLevel: options.logLevel, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, 'prism.log'), probe: probeFor(pool), timeoutMs: options.prismStartTimeoutS * 1000 });
       target.startMs = running.readyMs;
       log(`  ${target.label}: answering after ${(running.readyMs / 1000).toFixed(1)} s`);
+      return running;
+    }, async (running) => {
       const probed = await probeMix(running.url, pool, 20);
       target.probe = { requests: probed.requests, statusCounts: probed.statusCounts };
       await measure(context, target, running, pool.file);
-    } catch (error) {
-      target.status = 'failed';
-      target.error = (error as Error).message;
-      log(`  ${target.label} FAILED: ${target.error}`);
-    } finally {
-      await running?.started.stop();
-    }
+    });
   }
 
   for (const target of targets) {
