@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrCreateSigningKey } from '../packages/server/src/identity/signing-key.js';
 import { TokenIssuer } from '../packages/server/src/identity/token-issuer.js';
+import { systemClock } from '../packages/server/src/clock.js';
 import { customerTenantIdOf, partnerTenantIdOf } from '../packages/server/src/seed/generate-seed.js';
 import { stableId } from '../packages/server/src/seed/stable-id.js';
 import { openStore } from '../packages/server/src/store/open-store.js';
@@ -49,7 +50,7 @@ export async function buildRequestPool(dataset: Dataset, options: { pairs: numbe
   let apps = 0;
   try {
     const key = await loadOrCreateSigningKey(dataset.dataDir);
-    const issuer = new TokenIssuer(key, () => BENCH_PUBLIC_URL);
+    const issuer = new TokenIssuer(key, () => BENCH_PUBLIC_URL, systemClock);
     // Tokens live 4 hours: a full run on 1M customers stays well inside that.
     const lifetimeSeconds = 4 * 3600;
     for (let partner = 0; partner < dataset.partners; partner++) {

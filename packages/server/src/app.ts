@@ -1,30 +1,35 @@
 /**
- * The composition root: builds the Fastify app from explicit dependencies and registers the
- * pipeline in the order a request meets it. It does not listen; server.ts does.
+ * The composition root: builds the clock, the token machinery, the throttle and the services from
+ * explicit settings, then registers each surface on one Fastify app. It does not listen; server.ts
+ * does. The Partner Center pipeline reads top to bottom in
+ * surfaces/partner-center/organization-route.ts.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
+import { systemClock, type Clock } from './clock.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
-import { installErrorHandling, makeErrorSender, makeFrameworkErrorHandler } from './errors/error-handler.js';
-import { registerIdentityRoutes } from './identity/identity-routes.js';
 import type { SigningKey } from './identity/signing-key.js';
-import type { TokenIssuer } from './identity/token-issuer.js';
-import type { TokenVerifier } from './identity/token-verifier.js';
-import { makeAuthenticateHook } from './pipeline/authenticate.js';
-import { makeAuthorizeHook, type DecisionCacheSettings } from './pipeline/authorize.js';
-import { makeRequestContextHook, requestIdFrom } from './pipeline/request-context.js';
-import { makeThrottleHook } from './pipeline/throttle.js';
-import type { Throttle, ThrottleConfig } from './throttle/index.js';
-import { registerCustomerOrganizationRoute } from './routes/customer-organization.js';
+import { TokenIssuer } from './identity/token-issuer.js';
+import { TokenVerifier } from './identity/token-verifier.js';
+import type { TrustedIssuer } from './identity/trusted-issuers.js';
+import { AuthenticationService } from './services/authentication-service.js';
+import { OrganizationService, type DecisionCacheSettings } from './services/organization-service.js';
 import type { Store } from './store/store.js';
+import { registerIdentityRoutes } from './surfaces/identity/identity-routes.js';
+import { makeAuthenticateHook } from './surfaces/partner-center/authenticate.js';
+import { installErrorHandling, makeErrorSender, makeFrameworkErrorHandler } from './surfaces/partner-center/errors/error-handler.js';
+import { registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
+import { makeRequestContextHook, requestIdFrom } from './surfaces/partner-center/request-context.js';
+import { makeThrottleHook } from './surfaces/partner-center/throttle.js';
+import { createThrottle, type ThrottleConfig } from './throttle/index.js';
 
 export interface AppDeps {
   store: Store;
   signingKey: SigningKey;
-  issuer: TokenIssuer;
-  verifier: TokenVerifier;
+  /** Where time comes from; the machine's clock unless given. */
+  clock?: Clock;
   /** The base URL clients reach this server at; known only once it listens on a random port. */
   publicUrl: () => string;
   explainDenials: boolean;
@@ -32,10 +37,18 @@ export interface AppDeps {
   decisionCache: DecisionCacheSettings;
   /** Authorization headers remembered with their verified caller. */
   tokenCacheSize: number;
-  throttle: Throttle;
-  throttleLimits: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'>;
+  trustedIssuers: TrustedIssuer[];
+  clockToleranceSeconds: number;
+  throttle: ThrottleConfig;
   logger: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer } | undefined;
+}
+
+/** The app and what a caller of buildApp may need from the inside: the issuer (to mint tokens) and the clock. */
+export interface BuiltApp {
+  app: FastifyInstance;
+  issuer: TokenIssuer;
+  clock: Clock;
 }
 
 /** An opaque, stable-per-process MS-ServerId. */
@@ -43,7 +56,9 @@ function serverId(): string {
   return String(parseInt(createHash('sha256').update(`${hostname()}:${process.pid}`).digest('hex').slice(0, 8), 16) % 1_000_000_000).padStart(9, '0');
 }
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+  const clock = deps.clock ?? systemClock;
+  const { store } = deps;
   const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
   let closing = false;
   const requestContext = makeRequestContextHook(serverId(), () => closing);
@@ -62,28 +77,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: makeFrameworkErrorHandler(sendError, requestContext),
   }) as unknown as FastifyInstance;
 
+  // Identity: the local issuer, and the verifier that trusts it and any configured external issuer.
+  const issuer = new TokenIssuer(deps.signingKey, deps.publicUrl, clock);
+  const verifier = new TokenVerifier({
+    signingKey: deps.signingKey, issuer, trustedIssuers: deps.trustedIssuers, clockToleranceSeconds: deps.clockToleranceSeconds, clock,
+    isPartnerTenant: (tenantId) => store.isPartnerTenant(tenantId),
+  });
+  const throttle = createThrottle(deps.throttle, {
+    warn: (details, message) => app.log.warn(details, message),
+    info: (details, message) => app.log.info(details, message),
+  }, clock);
+
+  // Services: use cases over the store, each with its cache, knowing nothing of HTTP.
+  const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize });
+  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache });
+
   app.decorateRequest('correlationId', '');
   app.decorateRequest('caller', null);
-  app.decorateRequest('organizationBody', null);
   installErrorHandling(app, sendError);
-
-  // 1. request ids on every response
   app.addHook('onRequest', requestContext);
-
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
+  app.addHook('onClose', async () => throttle.close());
 
-  // 2–5. authenticate → validate → throttle → authorize → load, on the API route
-  registerCustomerOrganizationRoute(app, {
-    authenticate: makeAuthenticateHook({ verifier: deps.verifier, store: deps.store, cacheSize: deps.tokenCacheSize }),
-    throttle: makeThrottleHook({ throttle: deps.throttle, limits: deps.throttleLimits }),
-    authorize: makeAuthorizeHook({ store: deps.store, settings: deps.authorization, cache: deps.decisionCache }),
+  // Surfaces.
+  registerOrganizationRoutes(app, {
+    authenticate: makeAuthenticateHook(authentication),
+    throttle: makeThrottleHook({ throttle, limits: deps.throttle, clock }),
+    organizations,
   });
+  registerIdentityRoutes(app, { store, issuer, signingKey: deps.signingKey, publicUrl: deps.publicUrl, clock });
 
-  // The local token issuer, at Entra's paths.
-  registerIdentityRoutes(app, { store: deps.store, issuer: deps.issuer, signingKey: deps.signingKey, publicUrl: deps.publicUrl });
-
-  return app;
+  return { app, issuer, clock };
 }

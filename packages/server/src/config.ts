@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
-import type { DecisionCacheSettings } from './pipeline/authorize.js';
+import type { DecisionCacheSettings } from './services/organization-service.js';
 import { PUBLISHED_TENANT_LIMIT, type RedisUnavailableMode, type ThrottleConfig, type ThrottleLimit } from './throttle/index.js';
 
 /** Per partner + customer pair: unpublished; 100 a minute keeps one customer from eating a partner's budget. */

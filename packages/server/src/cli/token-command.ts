@@ -2,6 +2,7 @@
 import { describeDatabase, resolveServeConfig } from '../config.js';
 import { loadOrCreateSigningKey } from '../identity/signing-key.js';
 import { TokenIssuer, type MintOptions } from '../identity/token-issuer.js';
+import { systemClock } from '../clock.js';
 import { openStore } from '../store/open-store.js';
 
 export interface TokenCommandOptions {
@@ -73,7 +74,7 @@ export async function runToken(options: TokenCommandOptions): Promise<string> {
 
     const signingKey = await loadOrCreateSigningKey(config.dataDir);
     const publicUrl = config.publicUrl ?? 'http://127.0.0.1:8080';
-    const issuer = new TokenIssuer(signingKey, () => publicUrl);
+    const issuer = new TokenIssuer(signingKey, () => publicUrl, systemClock);
     return (await issuer.mintAccessToken(principal, mint)).token;
   } finally {
     await store.close();

@@ -70,6 +70,8 @@ export interface PartnerCustomer {
   customerTenantId: string;
   displayName: string;
   dapEnabled: boolean;
+  /** The customer's organization details, read with the rest so an allowed call needs no second read. */
+  organization: CustomerOrganization;
 }
 
 /** Everything authorization needs for one (caller, customer) pair, in one store call. */
@@ -81,3 +83,18 @@ export interface AccessFacts {
 }
 
 export type { CustomerOrganization };
+
+/** The authenticated caller, as its verified token describes it. */
+export interface Caller {
+  partner: PartnerTenant;
+  objectId: string;
+  appOnly: boolean;
+  /** The token's appid/azp. */
+  clientId: string | undefined;
+  /** A UPN for users, the app's name or client id for apps: how explanations name the caller. */
+  name: string;
+  /** How the user signed in (the token's `amr`: `pwd`, `mfa`, ...); empty for apps. */
+  amr: string[];
+  /** When the token expires (epoch ms): the caller must not be remembered past it. */
+  expiresAtMs: number;
+}

@@ -1,4 +1,5 @@
 /** The local issuer's RS256 key: created on first start, kept (mode 0600) in the data folder. */
+import { randomUUID } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
@@ -27,7 +28,7 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKe
     jwk.use = 'sig';
     // Write a temporary file, then link it into place: a crash never leaves a half-written key, and when
     // several processes start at once the first link wins and the others read that key (link never overwrites).
-    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+    const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
     writeFileSync(temporary, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600 });
     try {
       linkSync(temporary, file);
@@ -44,7 +45,12 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKe
   } catch (error) {
     throw new SigningKeyError(`signing key ${file} is unreadable (${(error as Error).message}); move it away to create a new one`);
   }
+  return importSigningKey(jwk);
+}
+
+/** A signing key from its private JWK (RSA, with a kid). */
+export async function importSigningKey(jwk: JWK): Promise<SigningKey> {
   const privateKey = (await importJWK(jwk, 'RS256')) as CryptoKey;
   const { kty, n, e, kid } = jwk;
-  return { kid, privateKey, publicJwk: { kty, n, e, kid, alg: 'RS256', use: 'sig' } as JWK };
+  return { kid: kid!, privateKey, publicJwk: { kty, n, e, kid, alg: 'RS256', use: 'sig' } as JWK };
 }

@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
+import { epochSeconds, type Clock } from '../clock.js';
 import type { Principal } from '../domain/model.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -24,14 +25,14 @@ export interface MintOptions {
 
 export class TokenIssuer {
   /** @param issuerBase the public base URL; issuer = `${issuerBase}/${tenantId}/v2.0`. */
-  constructor(private readonly key: SigningKey, private readonly issuerBase: () => string) {}
+  constructor(private readonly key: SigningKey, private readonly issuerBase: () => string, private readonly clock: Clock) {}
 
   issuer(tenantId: string): string {
     return `${this.issuerBase()}/${tenantId}/v2.0`;
   }
 
   async mintAccessToken(principal: Principal, options: MintOptions = {}): Promise<{ token: string; expiresIn: number }> {
-    const now = Math.floor(Date.now() / 1000) + (options.issuedAtOffsetSeconds ?? 0);
+    const now = epochSeconds(this.clock) + (options.issuedAtOffsetSeconds ?? 0);
     const lifetime = options.lifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
     const claims: JWTPayload & Record<string, unknown> = {
       aud: options.audience ?? PARTNER_CENTER_RESOURCE,
@@ -69,7 +70,7 @@ export class TokenIssuer {
 
   /** An OpenID Connect ID token for a user, as MSAL expects with the `openid` scope. */
   async mintIdToken(principal: Principal, clientId: string, nonce?: string): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.clock);
     const claims: JWTPayload & Record<string, unknown> = {
       aud: clientId, iss: this.issuer(principal.tenantId), iat: now, nbf: now, exp: now + DEFAULT_TOKEN_LIFETIME_SECONDS,
       tid: principal.tenantId, oid: principal.objectId, sub: principal.objectId, ver: '2.0',

@@ -1,10 +1,13 @@
 /**
- * Strict bearer-token validation: RS256 only, no header-supplied keys, exp/nbf/iat required,
- * audience Partner Center's, issuer the local one or a trusted one. Verified tokens are cached
- * (bounded, never past `exp`) so the hot path does not repeat the RSA check.
+ * Strict bearer-token validation: RS256 only, no header-supplied keys, exp/nbf/iat required and
+ * checked against the clock (iat in the future is refused too), audience Partner Center's, issuer
+ * the local one or a trusted one. A trusted issuer's keys are fetched only for a token that passed
+ * every cheap check, including that its tenant is a partner tenant of this server. No cache here:
+ * the AuthenticationService remembers verified callers.
  */
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE, isGuid } from '@pcapi/contracts';
+import type { Clock } from '../clock.js';
 import type { SigningKey } from './signing-key.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { TrustedIssuerKeys, type TrustedIssuer } from './trusted-issuers.js';
@@ -30,37 +33,21 @@ export interface VerifierOptions {
   issuer: TokenIssuer;
   trustedIssuers: TrustedIssuer[];
   clockToleranceSeconds: number;
-  cacheSize: number;
+  clock: Clock;
+  /** Whether a tenant is a partner tenant of this server: asked before any key is fetched for a trusted issuer. */
+  isPartnerTenant: (tenantId: string) => Promise<boolean>;
 }
 
 export class TokenVerifier {
   private readonly localKeys: JWTVerifyGetKey;
   private readonly trusted: TrustedIssuerKeys;
-  private readonly cache = new Map<string, { token: VerifiedToken; expiresAtMs: number }>();
 
   constructor(private readonly options: VerifierOptions) {
     this.localKeys = createLocalJWKSet({ keys: [options.signingKey.publicJwk] });
-    this.trusted = new TrustedIssuerKeys(options.trustedIssuers);
+    this.trusted = new TrustedIssuerKeys(options.trustedIssuers, options.clock);
   }
 
   async verify(token: string): Promise<VerifiedToken> {
-    const cached = this.cache.get(token);
-    if (cached) {
-      if (cached.expiresAtMs > Date.now()) return cached.token;
-      this.cache.delete(token);
-    }
-    const verified = await this.verifyUncached(token);
-    // exp is present (required below); never serve from cache past it.
-    const expiresAtMs = (verified.claims.exp as number) * 1000;
-    // Within the clock tolerance a token may verify after its exp; such a token is never cached.
-    if (this.options.cacheSize > 0 && expiresAtMs > Date.now()) {
-      if (this.cache.size >= this.options.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(token, { token: verified, expiresAtMs });
-    }
-    return verified;
-  }
-
-  private async verifyUncached(token: string): Promise<VerifiedToken> {
     if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejected('the token is too long');
     let header: ReturnType<typeof decodeProtectedHeader>;
     let unverified: JWTPayload;
@@ -89,6 +76,8 @@ export class TokenVerifier {
     } else {
       const match = this.trusted.match(iss, tid);
       if (!match) throw new TokenRejected(`the issuer ${iss.length > 120 ? `${iss.slice(0, 120)}...` : iss} is not trusted`);
+      // Refused anyway later; checked first so that forged tokens never make this server fetch anything.
+      if (!(await this.options.isPartnerTenant(tid))) throw new TokenRejected(`tenant ${tid.toLowerCase()} is not a partner tenant known to this server`);
       expectedIssuer = match.issuer;
       try {
         keys = await this.trusted.keysFor(match.entry, match.issuer, tid);
@@ -97,6 +86,7 @@ export class TokenVerifier {
       }
     }
 
+    const now = this.options.clock.now();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -105,9 +95,14 @@ export class TokenVerifier {
         audience: [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID],
         requiredClaims: ['exp', 'nbf', 'iat', 'tid', 'oid'],
         clockTolerance: this.options.clockToleranceSeconds,
+        currentDate: new Date(now),
       }));
     } catch (error) {
       throw new TokenRejected(describeJoseError(error));
+    }
+    // jose checks iat only against a maximum age; a token issued in the future is refused here.
+    if ((payload.iat as number) > Math.floor(now / 1000) + this.options.clockToleranceSeconds) {
+      throw new TokenRejected(`the token was issued in the future (iat ${new Date((payload.iat as number) * 1000).toISOString()})`);
     }
     if (!isGuid(payload.oid)) throw new TokenRejected('the token has no oid claim holding an object GUID');
     const appOnly = payload.idtyp === 'app' || payload.scp === undefined;
@@ -118,10 +113,10 @@ export class TokenVerifier {
 function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return `the token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`;
   if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return `the token has no ${error.claim} claim`;
     if (error.claim === 'nbf') return 'the token is not valid yet (nbf is in the future)';
     if (error.claim === 'aud') return `the token's audience is not ${PARTNER_CENTER_RESOURCE}`;
-    if (error.claim === 'iat') return 'the token was issued in the future (iat)';
-    if (error.reason === 'missing') return `the token has no ${error.claim} claim`;
+    if (error.claim === 'iat') return "the token's iat claim is not a time";
     return `the token's ${error.claim} claim is not valid`;
   }
   if (error instanceof errors.JWKSNoMatchingKey) return "the token's key (kid) is not one of the issuer's signing keys";

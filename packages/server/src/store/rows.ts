@@ -1,7 +1,7 @@
 /** Row → model mapping shared by both stores (SQLite hands back 0/1 and JSON text, PostgreSQL booleans, jsonb and timestamps). */
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AgentRole } from '@pcapi/contracts';
-import type { AccessAssignment, GdapRelationship, GroupMembership, PrincipalCredential } from '../domain/model.js';
+import type { AccessAssignment, AccessFacts, GdapRelationship, GroupMembership, PrincipalCredential } from '../domain/model.js';
 import type { StoredRelationshipDates } from '../seed/plan-seed.js';
 import type { SeedPlan } from '../seed/seed-plan.js';
 
@@ -52,8 +52,29 @@ export function toOrganization(row: Row | undefined | null): CustomerOrganizatio
   };
 }
 
-export function toDapEnabled(row: Row): boolean {
-  return truthy(row.dap_enabled);
+/** JSON text (SQLite) or an already-parsed value (PostgreSQL's json). */
+const parsed = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
+
+/**
+ * The one-statement access facts both stores return: columns `principal`, `memberships`, `customer`
+ * (partner_customers joined with customer_tenants) and `relationships`, each as JSON.
+ */
+export function toAccessFacts(row: Row, customerTenantId: string): AccessFacts {
+  const principal = withoutCredential(toPrincipal(parsed<Row | null>(row.principal)));
+  const customer = parsed<Row | null>(row.customer);
+  return {
+    principal,
+    memberships: principal ? parsed<Row[]>(row.memberships).map(toMembership) : [],
+    customer: customer
+      ? {
+          customerTenantId,
+          displayName: customer.display_name as string,
+          dapEnabled: truthy(customer.dap_enabled),
+          organization: toOrganization({ ...customer, display_name: customer.organization_display_name })!,
+        }
+      : undefined,
+    relationships: customer ? groupRelationships(parsed<Row[]>(row.relationships)) : [],
+  };
 }
 
 export function toRelationshipDates(row: Row): StoredRelationshipDates {

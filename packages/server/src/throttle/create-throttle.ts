@@ -2,6 +2,7 @@
  * Builds the throttle from settings, and the two keys a Partner Center call is charged against:
  * limits are kept per partner tenant and per partner + customer pair (partner-center-facts.md).
  */
+import { systemClock, type Clock } from '../clock.js';
 import { assertValidLimit } from './gcra.js';
 import { MemoryThrottle } from './memory-throttle.js';
 import { RedisThrottle } from './redis-throttle.js';
@@ -25,10 +26,14 @@ export interface ThrottleConfig {
   maxMemoryEntries?: number;
 }
 
-export function createThrottle(config: ThrottleConfig, logger?: ThrottleLogger): Throttle {
+/**
+ * @param clock the server's clock. The memory throttle reads it; the Redis throttle reads Redis's own
+ * clock (shared by every process) unless the server runs on a clock of its own (tests, a moved clock).
+ */
+export function createThrottle(config: ThrottleConfig, logger?: ThrottleLogger, clock: Clock = systemClock): Throttle {
   assertValidLimit(config.tenantLimit, 'tenantLimit');
   assertValidLimit(config.tenantCustomerLimit, 'tenantCustomerLimit');
-  if (!config.redisUrl) return new MemoryThrottle({ maxEntries: config.maxMemoryEntries });
+  if (!config.redisUrl) return new MemoryThrottle({ maxEntries: config.maxMemoryEntries, clock });
   const timeoutMs = config.redisTimeoutMs ?? 200;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`redisTimeoutMs must be > 0, got ${timeoutMs}`);
   return new RedisThrottle({
@@ -38,6 +43,8 @@ export function createThrottle(config: ThrottleConfig, logger?: ThrottleLogger):
     timeoutMs,
     logger,
     maxMemoryEntries: config.maxMemoryEntries,
+    clock,
+    useCallerClock: clock !== systemClock,
   });
 }
 

@@ -3,29 +3,27 @@
  * Memory is bounded: a key whose TAT has passed is the same as no key and is dropped first; if every
  * entry is still live, the least recently charged go (forgiving their debt rather than growing).
  */
+import { systemClock, type Clock } from '../clock.js';
 import { gcraParams, gcraStep, keyName, limitedKeys, retryAfterSeconds, toMicroseconds } from './gcra.js';
 import type { Throttle, ThrottleKey, ThrottleResult } from './types.js';
 
 export interface MemoryThrottleOptions {
   /** Most keys kept; default 100 000 (about 10 MB). */
   maxEntries?: number;
-  /** Epoch milliseconds when consume() is not given `now`. */
-  clock?: () => number;
+  /** Where `now` comes from when consume() is not given one; the machine's clock by default. */
+  clock?: Clock;
 }
-
-/** Monotonic, so a wall-clock step does not hand out or withhold budget; epoch-based for readability. */
-const monotonicEpochMs = () => performance.timeOrigin + performance.now();
 
 export class MemoryThrottle implements Throttle {
   /** Key name → TAT (µs). Insertion order is kept as "least recently charged first" for eviction. */
   private readonly tats = new Map<string, number>();
   private readonly maxEntries: number;
-  private readonly clock: () => number;
+  private readonly clock: Clock;
 
   constructor(options: MemoryThrottleOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
     if (!Number.isSafeInteger(this.maxEntries) || this.maxEntries < 1) throw new RangeError(`maxEntries must be ≥ 1, got ${this.maxEntries}`);
-    this.clock = options.clock ?? monotonicEpochMs;
+    this.clock = options.clock ?? systemClock;
   }
 
   get size(): number {
@@ -33,7 +31,7 @@ export class MemoryThrottle implements Throttle {
   }
 
   async consume(keys: readonly ThrottleKey[], now?: number): Promise<ThrottleResult> {
-    return this.consumeNow(keys, now ?? this.clock());
+    return this.consumeNow(keys, now ?? this.clock.now());
   }
 
   /** Synchronous, hence atomic across the keys: no other call can interleave in one JS thread. */

@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 // Loaded on first use: a server without --redis never pays for loading the Redis client.
 const requireOptional = createRequire(import.meta.url);
 const loadRedis = () => (requireOptional('ioredis') as typeof import('ioredis')).Redis;
+import { systemClock, type Clock } from '../clock.js';
 import { GCRA_LUA } from './gcra-script.js';
 import { gcraParams, keyName, limitedKeys, retryAfterSeconds, toMicroseconds } from './gcra.js';
 import { MemoryThrottle } from './memory-throttle.js';
@@ -41,6 +42,8 @@ export interface RedisThrottleOptions {
    * different machines must agree on time, and only Redis's clock is shared.
    */
   useCallerClock?: boolean;
+  /** Times outages for their log lines; the machine's clock by default. */
+  clock?: Clock;
 }
 
 /** ioredis adds defineCommand() methods at run time; this is the one we define. */
@@ -55,6 +58,7 @@ export class RedisThrottle implements Throttle {
   private readonly timeoutMs: number;
   private readonly logger: ThrottleLogger;
   private readonly useCallerClock: boolean;
+  private readonly clock: Clock;
   private readonly fallback: MemoryThrottle | undefined;
   /** Settles at the first connection attempt's outcome, so calls made during start-up wait for it (briefly). */
   private readonly firstAttempt: Promise<void>;
@@ -68,6 +72,7 @@ export class RedisThrottle implements Throttle {
     this.timeoutMs = options.timeoutMs ?? 200;
     this.logger = options.logger ?? consoleLogger;
     this.useCallerClock = options.useCallerClock ?? false;
+    this.clock = options.clock ?? systemClock;
     this.fallback = this.mode === 'memory' ? new MemoryThrottle({ maxEntries: options.maxMemoryEntries }) : undefined;
     const reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 1000;
 
@@ -140,7 +145,7 @@ export class RedisThrottle implements Throttle {
 
   private markDown(error: unknown): void {
     if (this.closing || this.outageSince !== undefined) return;
-    this.outageSince = Date.now();
+    this.outageSince = this.clock.now();
     this.logger.warn(
       { err: error instanceof Error ? error.message : String(error), redis: this.redis.options.host + ':' + this.redis.options.port, onRedisUnavailable: this.mode },
       `throttle: Redis is unavailable; calls are ${MODE_EFFECT[this.mode]} until it is back`,
@@ -149,7 +154,7 @@ export class RedisThrottle implements Throttle {
 
   private markUp(): void {
     if (this.outageSince === undefined) return;
-    const outageMs = Date.now() - this.outageSince;
+    const outageMs = this.clock.now() - this.outageSince;
     this.outageSince = undefined;
     this.logger.info({ outageMs, redis: this.redis.options.host + ':' + this.redis.options.port }, 'throttle: Redis is back; shared rate limiting resumed');
   }

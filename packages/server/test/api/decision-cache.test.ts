@@ -1,7 +1,8 @@
 /**
  * Cached access decisions never outlive the data they came from: an import by another connection
- * (another process) is seen within the SQLite poll interval, and an allowed decision ends when the
- * granting relationship does, whatever the cache's TTL.
+ * (another process) is seen within the SQLite poll interval (real time: that is the mechanism under
+ * test), and an allowed decision ends when the granting relationship does, whatever the cache's TTL
+ * (the server's clock, moved by the test).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { test } from 'node:test';
 import { parseSeedText } from '../../src/seed/validate-seed.js';
 import { importSeedDocument } from '../../src/seed/import-seed.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { buildInjectApp } from '../helpers/inject-app.js';
 import { DEMO, startTestServer } from '../helpers/test-server.js';
 
 type Seed = { partners: { customers?: { tenantId: string; gdapRelationships?: Record<string, unknown>[] }[] }[] };
@@ -49,12 +51,17 @@ test('an import by another connection clears the cached decision within the poll
 });
 
 test('an allowed decision is not served past the end of the relationship that granted it', async (t) => {
-  const pcapi = await startTestServer(t, { decisionCacheTtl: '3600' });
-  const token = await pcapi.tokenFor(DEMO.fabrikamAutomation);
+  const pcapi = await buildInjectApp(t, { decisionCacheTtl: '3600' });
+  const token = await pcapi.tokenFor(DEMO.fabrikamAutomation, { lifetimeSeconds: 86_400 });
   const seed = JSON.parse(demoText) as Seed;
-  contosoRelationship(seed).endDateTime = new Date(Date.now() + 1500).toISOString();
-  await importSeedDocument(pcapi.server.store, parseSeedText(JSON.stringify(seed), 'ending.json'), 'ending.json');
-  assert.equal(await statusOf(pcapi, token), 200);
-  await new Promise((resolve) => setTimeout(resolve, 1800));
-  assert.equal(await statusOf(pcapi, token), 403);
+  const end = pcapi.clock.now() + 1500;
+  contosoRelationship(seed).endDateTime = new Date(end).toISOString();
+  await importSeedDocument(pcapi.store, parseSeedText(JSON.stringify(seed), 'ending.json'), 'ending.json', new Date(pcapi.clock.now()));
+  assert.equal((await pcapi.getOrganization(DEMO.contoso, { token })).statusCode, 200);
+  pcapi.clock.set(end - 1);
+  assert.equal((await pcapi.getOrganization(DEMO.contoso, { token })).statusCode, 200, 'cached until the last millisecond');
+  pcapi.clock.set(end);
+  const denied = await pcapi.getOrganization(DEMO.contoso, { token });
+  assert.equal(denied.statusCode, 403);
+  assert.match(denied.body, /expired on/);
 });

@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { ERROR_CATALOG, type ErrorName } from '../../src/errors/catalog.js';
+import { ERROR_CATALOG, type ErrorName } from '../../src/surfaces/partner-center/errors/catalog.js';
 import { createTestDatabase, databaseUrl, PostgresProxy } from '../helpers/postgres.js';
+import { closedPort } from '../helpers/ports.js';
 import { DEMO, startTestServer } from '../helpers/test-server.js';
 
 type Pcapi = Awaited<ReturnType<typeof startTestServer>>;
@@ -236,7 +237,7 @@ row('throttled', 'partner + customer budget used up', async (t) => {
 });
 
 row('throttleUnavailable', 'Redis unreachable with --on-redis-unavailable deny', async (t) => {
-  const strict = await startTestServer(t, { redis: 'redis://127.0.0.1:6390', onRedisUnavailable: 'deny' });
+  const strict = await startTestServer(t, { redis: `redis://127.0.0.1:${await closedPort()}`, onRedisUnavailable: 'deny' });
   const started = Date.now();
   const response = await strict.getOrganization(DEMO.contoso, { token: await strict.tokenFor(DEMO.fabrikamAutomation) });
   assert.ok(Date.now() - started < 2000, 'fails fast');

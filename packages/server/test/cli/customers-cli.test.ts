@@ -13,6 +13,7 @@ import { after, before, test, type TestContext } from 'node:test';
 import { CUSTOMERS_ENV } from '../../src/cli/customers-command.js';
 import { EXIT, EXIT_CODE_TABLE } from '../../src/cli/customers-exit-codes.js';
 import { CONTOSO_BODY, DEMO, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { closedPort } from '../helpers/ports.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = 'packages/server/src/cli/main.ts';
@@ -112,14 +113,6 @@ async function startProxy(t: TestContext, target: string | undefined, answer: (p
 }
 
 /** A port nothing listens on (bound, then released), for "connection refused". */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 // --- help -------------------------------------------------------------------------------------
 
 test('--help on pcapi, customers, customers organization and customers organization get', async () => {

@@ -27,7 +27,10 @@ const app: Principal = {
   tenantId: PARTNER, objectId: '22222222-2222-4222-8222-222222222222', kind: 'app', displayName: 'Automation',
   userPrincipalName: null, clientId: '5cb9b94d-825a-47d7-830b-7226f428175e', mfaRegistered: false,
 };
-const customer: PartnerCustomer = { customerTenantId: CUSTOMER, displayName: 'Contoso', dapEnabled: false };
+const customer: PartnerCustomer = {
+  customerTenantId: CUSTOMER, displayName: 'Contoso', dapEnabled: false,
+  organization: { street: null, countryLetterCode: null, postalCode: null, city: null, state: null, displayName: 'Contoso', technicalNotificationMails: [] },
+};
 
 const group = (groupId: string, displayName: string, depth = 1, agentRole: GroupMembership['agentRole'] = null): GroupMembership =>
   ({ groupId, displayName, agentRole, depth });

@@ -213,7 +213,10 @@ describe('what the store holds after an import', () => {
       ['AdminAgents', 'AdminAgents', 1], ['GDAP Readers', null, 1], ['Relecloud Readers', null, 1],
       ['Tailspin Admins', null, 1], ['Woodgrove Helpdesk', null, 1],
     ]);
-    assert.deepEqual(facts.customer, { customerTenantId: DEMO.contoso, displayName: 'Contoso', dapEnabled: false });
+    assert.deepEqual(facts.customer, {
+          customerTenantId: DEMO.contoso, displayName: 'Contoso', dapEnabled: false,
+          organization: { street: '1 Microsoft Way', countryLetterCode: 'US', postalCode: '98052-8300', city: 'Redmond', state: 'WA', displayName: 'Contoso', technicalNotificationMails: ['test@contoso.com'] },
+        });
     assert.equal(facts.relationships.length, 1);
     const relationship = facts.relationships[0]!;
     assert.deepEqual([relationship.displayName, relationship.status, relationship.roleIds], ['Contoso readers', 'active', [ENTRA_ROLES['Global Reader']]]);

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -17,6 +16,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreOpenError, StoreUnavailableError, type Store } from '../../src/store/store.js';
 import { ADMIN_URL, createTestDatabase, databaseUrl, PostgresProxy } from '../helpers/postgres.js';
+import { closedPort } from '../helpers/ports.js';
 import {
   DEMO, DEMO_CUSTOMERS, DEMO_ROWS, LATER, NEVER_EXISTED, NOW, demoDocument, dumpTables, importDocument, knownMigrationVersions, recordedMigrationVersions, largeDocument, largeDocumentRows,
   nestedGroupsDocument, planFor, planIndex, storeContract,
@@ -44,14 +44,6 @@ async function openSqlite(t: TestContext): Promise<SqliteStore> {
 }
 
 /** A TCP port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 test('PostgreSQL answers at the test URL (the PostgreSQL tests fail, never skip, without it)', async () => {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
   await client.connect().catch((error: Error) => {

@@ -583,7 +583,10 @@ export function storeContract(name: string, open: OpenStore): void {
           { groupId: group('Tailspin Admins'), displayName: 'Tailspin Admins', agentRole: null, depth: 1 },
           { groupId: group('Woodgrove Helpdesk'), displayName: 'Woodgrove Helpdesk', agentRole: null, depth: 1 },
         ].sort((a, b) => a.groupId.localeCompare(b.groupId)));
-        assert.deepEqual(result.customer, { customerTenantId: DEMO.contoso, displayName: 'Contoso', dapEnabled: false });
+        assert.deepEqual(result.customer, {
+          customerTenantId: DEMO.contoso, displayName: 'Contoso', dapEnabled: false,
+          organization: { street: '1 Microsoft Way', countryLetterCode: 'US', postalCode: '98052-8300', city: 'Redmond', state: 'WA', displayName: 'Contoso', technicalNotificationMails: ['test@contoso.com'] },
+        });
         assert.deepEqual(result.relationships, [{
           id: relationship.id, displayName: 'Contoso readers', status: 'active', roleIds: [GLOBAL_READER], endDateTime: ago(430 - 730),
           accessAssignments: [{ id: assignment!.id, groupId: group('GDAP Readers'), groupDisplayName: 'GDAP Readers', status: 'active', roleIds: [GLOBAL_READER] }],
@@ -600,7 +603,10 @@ export function storeContract(name: string, open: OpenStore): void {
           tenantId: DEMO.fabrikam, objectId: app.objectId, kind: 'app', displayName: 'Fabrikam Automation', userPrincipalName: null, clientId: DEMO.fabrikamAutomation, mfaRegistered: false,
         });
         assert.deepEqual(membershipsOf(appFacts), [['AdminAgents', 1], ['GDAP Readers', 1]]);
-        assert.deepEqual([appFacts.customer, appFacts.relationships], [{ customerTenantId: DEMO.northwind, displayName: 'Northwind Traders', dapEnabled: true }, []]);
+        assert.deepEqual([appFacts.customer, appFacts.relationships], [{
+          customerTenantId: DEMO.northwind, displayName: 'Northwind Traders', dapEnabled: true,
+          organization: { street: '4 Harbour Road', countryLetterCode: 'GB', postalCode: 'SW1A 1AA', city: 'London', state: null, displayName: 'Northwind Traders', technicalNotificationMails: ['it@northwind.example'] },
+        }, []]);
 
         const tailspin = (await facts(store, DEMO.fabrikam, app.objectId, DEMO.tailspin)).relationships;
         assert.deepEqual(tailspin.map((r) => [r.status, r.roleIds, r.endDateTime, r.accessAssignments.map((a) => a.roleIds)]), [

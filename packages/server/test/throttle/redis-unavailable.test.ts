@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { closedPort } from '../helpers/ports.js';
 import {
   RedisThrottle, ThrottleUnavailableError, createThrottle, throttleKeysFor,
   type RedisUnavailableMode, type Throttle, type ThrottleConfig, type ThrottleLogger, type ThrottleResult,
@@ -65,14 +66,6 @@ async function timedConsume(throttle: Throttle, partner: string): Promise<{ ms: 
 }
 
 /** A port nothing listens on: bind an ephemeral one and release it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** A real TCP proxy to Redis that can be closed, frozen (accepts, never answers) and reopened on its port. */
 class RedisProxy {
   private server: Server | undefined;

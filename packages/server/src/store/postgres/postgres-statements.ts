@@ -8,12 +8,19 @@ export const ACCESS_FACTS = `
     SELECT gm.group_id, c.depth + 1 FROM group_members gm JOIN containing c ON gm.member_id = c.group_id WHERE c.depth < $4
   )
   SELECT
-    (SELECT row_to_json(p) FROM principals p WHERE p.tenant_id = $1 AND p.object_id = $2) AS principal,
+    (SELECT json_build_object('tenant_id', p.tenant_id, 'object_id', p.object_id, 'kind', p.kind, 'display_name', p.display_name,
+                              'user_principal_name', p.user_principal_name, 'client_id', p.client_id, 'mfa_registered', p.mfa_registered)
+     FROM principals p WHERE p.tenant_id = $1 AND p.object_id = $2) AS principal,
     (SELECT coalesce(json_agg(m ORDER BY m.depth, m.display_name COLLATE "C"), '[]'::json) FROM (
        SELECT g.group_id, g.display_name, g.agent_role, min(c.depth) AS depth
        FROM containing c JOIN groups g ON g.group_id = c.group_id
        WHERE g.tenant_id = $1 GROUP BY g.group_id, g.display_name, g.agent_role) m) AS memberships,
-    (SELECT row_to_json(pc) FROM partner_customers pc WHERE pc.partner_tenant_id = $1 AND pc.customer_tenant_id = $3) AS customer,
+    (SELECT json_build_object('display_name', pc.display_name, 'dap_enabled', pc.dap_enabled,
+                              'street', ct.street, 'country_letter_code', ct.country_letter_code, 'postal_code', ct.postal_code,
+                              'city', ct.city, 'state', ct.state, 'organization_display_name', ct.display_name,
+                              'technical_notification_mails', ct.technical_notification_mails)
+     FROM partner_customers pc JOIN customer_tenants ct ON ct.tenant_id = pc.customer_tenant_id
+     WHERE pc.partner_tenant_id = $1 AND pc.customer_tenant_id = $3) AS customer,
     (SELECT coalesce(json_agg(r ORDER BY r.created_date_time, r.id, r.assignment_id), '[]'::json) FROM (
        SELECT r.id, r.display_name, r.status, r.role_ids, r.end_date_time, r.created_date_time,
               a.id AS assignment_id, a.group_id, g.display_name AS group_display_name, a.status AS assignment_status, a.role_ids AS assignment_role_ids

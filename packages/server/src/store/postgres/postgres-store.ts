@@ -8,7 +8,7 @@ import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../../doma
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
-import { describeConstraint, groupRelationships, planChunks, withoutCredential, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
+import { describeConstraint, planChunks, toAccessFacts, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
 import { SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportSummary, type Store } from '../store.js';
 import { MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
 
@@ -206,14 +206,7 @@ export class PostgresStore implements Store {
   async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
     const customerId = query.customerTenantId.toLowerCase();
     const [row] = await this.read('accessFacts', [query.partnerTenantId.toLowerCase(), query.principalObjectId.toLowerCase(), customerId, query.maxGroupDepth]);
-    const principal = withoutCredential(toPrincipal(row!.principal as Row | null));
-    const customerRow = row!.customer as Row | null;
-    return {
-      principal,
-      memberships: principal ? (row!.memberships as Row[]).map(toMembership) : [],
-      customer: customerRow ? { customerTenantId: customerId, displayName: customerRow.display_name as string, dapEnabled: toDapEnabled(customerRow) } : undefined,
-      relationships: customerRow ? groupRelationships(row!.relationships as Row[]) : [],
-    };
+    return toAccessFacts(row!, customerId);
   }
 
   async organization(customerTenantId: string): Promise<CustomerOrganization | undefined> {

@@ -8,7 +8,7 @@ import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { loadMigrations } from '../migrations.js';
 import { SeedConflictError, StoreOpenError, type ImportSummary, type Store } from '../store.js';
-import { describeConstraint, groupRelationships, planChunks, toDapEnabled, toMembership, toOrganization, toPrincipal, toRelationshipDates, withoutCredential, type Row } from '../rows.js';
+import { describeConstraint, planChunks, toAccessFacts, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
 import { READ_SQL, WRITE_SQL } from './sqlite-statements.js';
 
 
@@ -145,17 +145,11 @@ export class SqliteStore implements Store {
   }
 
   async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
-    const partner = query.partnerTenantId.toLowerCase();
-    const principalId = query.principalObjectId.toLowerCase();
     const customerId = query.customerTenantId.toLowerCase();
-    const principal = withoutCredential(toPrincipal(this.statements.principal.get(partner, principalId) as Row | undefined));
-    const memberships = principal
-      ? (this.statements.memberships.all({ memberId: principalId, maxDepth: query.maxGroupDepth, tenantId: partner }) as Row[]).map(toMembership)
-      : [];
-    const customerRow = this.statements.partnerCustomer.get(partner, customerId) as Row | undefined;
-    const customer = customerRow && { customerTenantId: customerId, displayName: customerRow.display_name as string, dapEnabled: toDapEnabled(customerRow) };
-    const relationships = customer ? groupRelationships(this.statements.relationships.all(partner, customerId) as Row[]) : [];
-    return { principal, memberships, customer, relationships };
+    const row = this.statements.accessFacts.get({
+      tenantId: query.partnerTenantId.toLowerCase(), memberId: query.principalObjectId.toLowerCase(), customerId, maxDepth: query.maxGroupDepth,
+    }) as Row;
+    return toAccessFacts(row, customerId);
   }
 
   async organization(customerTenantId: string): Promise<CustomerOrganization | undefined> {

@@ -1,21 +1,22 @@
 /**
- * Step 3a: throttle. Each authenticated call is charged to its partner tenant and to the partner +
- * customer pair; over either limit the gateway answers 429 with an integer Retry-After.
+ * Throttle. Each authenticated call is charged to its partner tenant and to the partner + customer
+ * pair; over either limit the gateway answers 429 with an integer Retry-After.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors/api-error.js';
-import { MemoryThrottle, throttleKeysFor, ThrottleUnavailableError, type Throttle, type ThrottleConfig, type ThrottleResult } from '../throttle/index.js';
+import type { Clock } from '../../clock.js';
+import { MemoryThrottle, throttleKeysFor, ThrottleUnavailableError, type Throttle, type ThrottleConfig, type ThrottleResult } from '../../throttle/index.js';
+import { ApiError } from './errors/api-error.js';
 
-export function makeThrottleHook(deps: { throttle: Throttle; limits: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'> }) {
-  const { throttle } = deps;
+export function makeThrottleHook(deps: { throttle: Throttle; limits: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'>; clock: Clock }) {
+  const { throttle, clock } = deps;
   // With both limits off there is no step at all: each hook a request passes through costs time.
   if (deps.limits.tenantLimit.requests === 0 && deps.limits.tenantCustomerLimit.requests === 0) return undefined;
   return function throttleCall(request: FastifyRequest<{ Params: { customerTenantId: string } }>, _reply: FastifyReply, done: (error?: Error) => void): void {
     const keys = throttleKeysFor(request.caller!.partner.tenantId, request.params.customerTenantId, deps.limits);
     if (keys.length === 0) return done();
     // One process's limits are answered synchronously; Redis's asynchronously.
-    if (throttle instanceof MemoryThrottle) return done(refusal(throttle.consumeNow(keys, Date.now())));
-    throttle.consume(keys).then((result) => done(refusal(result)), (error: unknown) => {
+    if (throttle instanceof MemoryThrottle) return done(refusal(throttle.consumeNow(keys, clock.now())));
+    throttle.consume(keys, clock.now()).then((result) => done(refusal(result)), (error: unknown) => {
       if (error instanceof ThrottleUnavailableError) {
         return done(new ApiError('throttleUnavailable', ['failed: the rate limiter cannot be reached right now'], undefined, { 'retry-after': String(error.retryAfterSeconds) }));
       }

@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
 import { renderError } from './render.js';
-import { StoreUnavailableError } from '../store/store.js';
+import { StoreUnavailableError } from '../../../store/store.js';
 
 /** What a 503 asks clients to wait: long enough for a database restart to finish, short enough to recover fast. */
 const STORE_RETRY_AFTER_SECONDS = 2;

@@ -1,10 +1,11 @@
 /** The local issuer's endpoints, at Entra's paths: OIDC discovery, JWKS, token. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SigningKey } from './signing-key.js';
-import type { TokenIssuer } from './token-issuer.js';
+import type { Clock } from '../../clock.js';
+import type { SigningKey } from '../../identity/signing-key.js';
+import type { TokenIssuer } from '../../identity/token-issuer.js';
 import { OAuthError } from './oauth-errors.js';
 import { TokenEndpoint } from './token-endpoint.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../../store/store.js';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -20,12 +21,12 @@ function basicAuth(header: string | undefined): { clientId: string; secret: stri
   return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
-export function registerIdentityRoutes(app: FastifyInstance, deps: { store: Store; issuer: TokenIssuer; signingKey: SigningKey; publicUrl: () => string }): void {
+export function registerIdentityRoutes(app: FastifyInstance, deps: { store: Store; issuer: TokenIssuer; signingKey: SigningKey; publicUrl: () => string; clock: Clock }): void {
   const endpoint = new TokenEndpoint(deps.store, deps.issuer);
 
   const sendOAuthError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(error instanceof OAuthError)) throw error;
-    return reply.code(error.status).header('cache-control', 'no-store').send(error.body(request.correlationId));
+    return reply.code(error.status).header('cache-control', 'no-store').send(error.body(request.correlationId, deps.clock.now()));
   };
 
   // Entra answers form posts; JSON bodies are refused by the token endpoint below.

@@ -1,5 +1,5 @@
 /**
- * Step 1 of the pipeline: request ids. `MS-RequestId` and `MS-CorrelationId` are echoed when they
+ * Request ids, on every response of the surface. `MS-RequestId` and `MS-CorrelationId` are echoed when they
  * are GUIDs and generated otherwise (a malformed value is never reflected); `MS-CV` and
  * `MS-ServerId` are added. Every response, errors included, carries all four.
  */
@@ -7,7 +7,7 @@ import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isGuid } from '@pcapi/contracts';
-import type { Caller } from './caller.js';
+import type { Caller } from '../../domain/model.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -3,11 +3,11 @@
  * answers them. Transport-free so the route stays a thin adapter.
  */
 import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
-import type { PartnerTenant, PrincipalCredential } from '../domain/model.js';
-import type { Store } from '../store/store.js';
+import type { PartnerTenant, PrincipalCredential } from '../../domain/model.js';
+import type { Store } from '../../store/store.js';
 import { OAuthError } from './oauth-errors.js';
-import { verifySecret } from './secrets.js';
-import type { TokenIssuer } from './token-issuer.js';
+import { verifySecret } from '../../identity/secrets.js';
+import type { TokenIssuer } from '../../identity/token-issuer.js';
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 const RESOURCES = [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID];

@@ -12,13 +12,15 @@ export class OAuthError extends Error {
     super(description);
   }
 
-  body(correlationId: string) {
+  /** @param now epoch ms, from the server's clock */
+  body(correlationId: string, now: number) {
     const traceId = randomUUID();
+    const timestamp = new Date(now).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     return {
       error: this.error,
-      error_description: `AADSTS${this.aadsts}: ${this.description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`,
+      error_description: `AADSTS${this.aadsts}: ${this.description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
       error_codes: [this.aadsts],
-      timestamp: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      timestamp,
       trace_id: traceId,
       correlation_id: correlationId,
     };

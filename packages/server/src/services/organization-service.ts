@@ -1,0 +1,69 @@
+/**
+ * "Get a customer organization" as a use case: read the access facts for (caller, customer) in one
+ * store call, ask the pure authorization decision, and serialize the organization an allowed caller
+ * may see. Answers are cached per (partner, caller, customer) until the data changes, the TTL passes,
+ * or the granting relationship ends, whichever comes first, so repeated calls skip the store entirely.
+ * The service knows nothing of HTTP: a surface renders its answers.
+ */
+import type { Clock } from '../clock.js';
+import { authorize, type AuthorizationSettings, type DenialReason } from '../domain/authorize.js';
+import type { Caller } from '../domain/model.js';
+import type { Store } from '../store/store.js';
+import { TtlCache } from './ttl-cache.js';
+
+/** Depth limit for nested group expansion; 1 means direct membership only. */
+const MAX_NESTING_DEPTH = 16;
+
+export type OrganizationAnswer =
+  /** `body`: the organization as the wire carries it, a JSON array of one object in the documented key order. */
+  | { allowed: true; body: string }
+  | { allowed: false; reason: DenialReason; checks: string[] };
+
+export interface DecisionCacheSettings {
+  /** Seconds an answer may be reused; 0 disables the cache. */
+  ttlSeconds: number;
+  maxEntries: number;
+}
+
+export interface OrganizationServiceDeps {
+  store: Store;
+  clock: Clock;
+  settings: AuthorizationSettings;
+  cache: DecisionCacheSettings;
+}
+
+export class OrganizationService {
+  private readonly answers: TtlCache<OrganizationAnswer>;
+  private readonly ttlMs: number;
+
+  constructor(private readonly deps: OrganizationServiceDeps) {
+    this.answers = new TtlCache(deps.cache.ttlSeconds > 0 ? deps.cache.maxEntries : 0, deps.clock, deps.store);
+    this.ttlMs = deps.cache.ttlSeconds * 1000;
+  }
+
+  /** The answer for this caller and customer: synchronous when it is cached. */
+  get(caller: Caller, customerTenantId: string): OrganizationAnswer | Promise<OrganizationAnswer> {
+    const customerId = customerTenantId.toLowerCase();
+    const key = `${caller.partner.tenantId}/${caller.objectId}/${customerId}`;
+    return this.answers.get(key) ?? this.answers.load(key, () => this.decide(caller, customerId));
+  }
+
+  private async decide(caller: Caller, customerTenantId: string): Promise<{ value: OrganizationAnswer; expiresAt: number }> {
+    const { store, clock, settings } = this.deps;
+    const facts = await store.accessFacts({
+      partnerTenantId: caller.partner.tenantId,
+      principalObjectId: caller.objectId,
+      customerTenantId,
+      maxGroupDepth: settings.nestedGroups ? MAX_NESTING_DEPTH : 1,
+    });
+    const now = clock.now();
+    const decision = authorize(
+      { partnerTenantId: caller.partner.tenantId, partnerName: caller.partner.displayName, customerTenantId, callerName: caller.name, facts, now: new Date(now) },
+      settings,
+    );
+    if (!decision.allowed) return { value: { allowed: false, reason: decision.reason, checks: decision.checks }, expiresAt: now + this.ttlMs };
+    // The store builds the organization's keys in wire order.
+    const body = JSON.stringify([facts.customer!.organization]);
+    return { value: { allowed: true, body }, expiresAt: Math.min(now + this.ttlMs, decision.grantedUntil) };
+  }
+}

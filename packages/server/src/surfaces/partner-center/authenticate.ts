@@ -1,0 +1,43 @@
+/**
+ * Authenticate, as Partner Center does: a strictly verified Bearer token of a known partner tenant
+ * (the AuthenticationService), and MFA for app+user tokens. Sets `request.caller` or fails with the
+ * 401 that explains what was wrong.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../../domain/model.js';
+import { AuthenticationFailure, type AuthenticationService } from '../../services/authentication-service.js';
+import { ApiError } from './errors/api-error.js';
+
+/** Partner Center refuses app+user tokens issued without multi-factor authentication. */
+function mfaRefusal(caller: Caller): ApiError | undefined {
+  if (caller.appOnly || caller.amr.includes('mfa')) return undefined;
+  const detail = `the app+user token of ${caller.name} was issued without multi-factor authentication (amr: ${JSON.stringify(caller.amr)})`;
+  return new ApiError('mfaRequired', [`failed: ${detail}`], 'multi-factor authentication is required');
+}
+
+function toApiError(error: unknown): unknown {
+  if (!(error instanceof AuthenticationFailure)) return error;
+  return error.kind === 'missing'
+    ? new ApiError('tokenMissing', [`failed: ${error.message}`])
+    : new ApiError('tokenInvalid', [`failed: ${error.message}`], error.message);
+}
+
+export function makeAuthenticateHook(authentication: AuthenticationService) {
+  const accept = (request: FastifyRequest, caller: Caller, done: (error?: Error) => void) => {
+    const refusal = mfaRefusal(caller);
+    if (refusal) return done(refusal);
+    request.caller = caller;
+    done();
+  };
+  return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+    let result: Caller | Promise<Caller>;
+    try {
+      result = authentication.authenticate(request.headers.authorization);
+    } catch (error) {
+      return done(toApiError(error) as Error);
+    }
+    // A remembered header answers synchronously: no promise on the hot path.
+    if (!(result instanceof Promise)) return accept(request, result, done);
+    result.then((caller) => accept(request, caller, done), (error: unknown) => done(toApiError(error) as Error));
+  };
+}

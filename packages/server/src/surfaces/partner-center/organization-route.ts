@@ -1,0 +1,93 @@
+/**
+ * GET (and HEAD) /v1/customers/{customer-tenant-id}/organization. The pipeline, in the order a
+ * request meets it:
+ *
+ *   request ids (app-wide onRequest) → authenticate (onRequest) → customer id → throttle (preHandler)
+ *   → the OrganizationService decides and loads (handler) → respond, or the error handler renders
+ *   the catalog error.
+ */
+import type {
+  FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler,
+  RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault,
+} from 'fastify';
+import { isGuid, ORGANIZATION_KEYS } from '@pcapi/contracts';
+import type { DenialReason } from '../../domain/authorize.js';
+import type { OrganizationAnswer, OrganizationService } from '../../services/organization-service.js';
+import { ApiError } from './errors/api-error.js';
+import type { ErrorName } from './errors/catalog.js';
+
+type OrganizationRoute = { Params: { customerTenantId: string } };
+/** A preHandler step of this route: it reads the customer id from the path. */
+export type OrganizationPreHandler = preHandlerHookHandler<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, OrganizationRoute>;
+
+export const ORGANIZATION_PATH = '/v1/customers/:customerTenantId/organization';
+
+const nullableString = { type: ['string', 'null'] } as const;
+const organizationSchema = {
+  type: 'object',
+  // The source document's wire order; the service serializes in this order.
+  properties: {
+    street: nullableString,
+    countryLetterCode: nullableString,
+    postalCode: nullableString,
+    city: nullableString,
+    state: nullableString,
+    displayName: nullableString,
+    technicalNotificationMails: { type: 'array', items: { type: 'string' } },
+  },
+  required: [...ORGANIZATION_KEYS],
+  additionalProperties: false,
+} as const;
+
+const ERROR_FOR_DENIAL: Record<DenialReason, ErrorName> = {
+  notAnAgent: 'notAnAgent',
+  customerNotFound: 'customerNotFound',
+  dapNotSupported: 'dapNotSupported',
+  noRelationship: 'noRelationship',
+  gdapAccessInsufficient: 'gdapAccessInsufficient',
+};
+
+/** The customer id (a plain check: cheaper on the hot path than schema validation). */
+function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: FastifyReply, done: (error?: Error) => void): void {
+  if (isGuid(request.params.customerTenantId)) return done();
+  done(new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)']));
+}
+
+/** Sends an allowed answer; a denial becomes its catalog error, with the checks made as `data`. */
+function respond(reply: FastifyReply, answer: OrganizationAnswer): void {
+  if (!answer.allowed) throw new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
+  reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
+}
+
+export function registerOrganizationRoutes(
+  app: FastifyInstance,
+  deps: { authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService },
+): void {
+  app.route<OrganizationRoute>({
+    method: 'GET',
+    url: ORGANIZATION_PATH,
+    schema: {
+      // Documents the 200 body; the handler sends it pre-serialized.
+      response: { 200: { type: 'array', items: organizationSchema } },
+    },
+    onRequest: deps.authenticate,
+    preHandler: deps.throttle ? [parseCustomerId, deps.throttle] : [parseCustomerId],
+    handler: (request, reply) => {
+      const answer = deps.organizations.get(request.caller!, request.params.customerTenantId);
+      // Cached answers come back synchronously: no promise on the hot path.
+      if (answer instanceof Promise) return answer.then((decided) => respond(reply, decided));
+      respond(reply, answer);
+    },
+  });
+
+  // The gateway answers other methods on a known resource with 405, before authentication.
+  app.route({
+    method: ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: ORGANIZATION_PATH,
+    onRequest: async (_request, reply) => {
+      reply.header('allow', 'GET, HEAD');
+      throw new ApiError('methodNotAllowed', [], undefined, { allow: 'GET, HEAD' });
+    },
+    handler: async () => undefined,
+  });
+}
