@@ -57,11 +57,11 @@ test('an allowed decision is not served past the end of the relationship that gr
   const end = pcapi.clock.now() + 1500;
   contosoRelationship(seed).endDateTime = new Date(end).toISOString();
   await importSeedDocument(pcapi.store, parseSeedText(JSON.stringify(seed), 'ending.json'), 'ending.json', new Date(pcapi.clock.now()));
-  assert.equal((await pcapi.getOrganization(DEMO.contoso, { token })).statusCode, 200);
+  assert.equal((await pcapi.getOrganization(DEMO.contoso, { token })).status, 200);
   pcapi.clock.set(end - 1);
-  assert.equal((await pcapi.getOrganization(DEMO.contoso, { token })).statusCode, 200, 'cached until the last millisecond');
+  assert.equal((await pcapi.getOrganization(DEMO.contoso, { token })).status, 200, 'cached until the last millisecond');
   pcapi.clock.set(end);
   const denied = await pcapi.getOrganization(DEMO.contoso, { token });
-  assert.equal(denied.statusCode, 403);
-  assert.match(denied.body, /expired on/);
+  assert.equal(denied.status, 403);
+  assert.match(await denied.text(), /expired on/);
 });

@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CONTOSO_BODY, DEMO, startTestServer } from '../helpers/test-server.js';
+import { buildInjectApp, DEMO, type InjectApp } from '../helpers/inject-app.js';
+import { CONTOSO_BODY } from '../helpers/test-server.js';
 
-type Pcapi = Awaited<ReturnType<typeof startTestServer>>;
+type Pcapi = InjectApp;
 
 const WIRE_ORDER = ['street', 'countryLetterCode', 'postalCode', 'city', 'state', 'displayName', 'technicalNotificationMails'];
 const LITWARE_BODY =
@@ -21,7 +22,7 @@ const DEMO_SEED = new URL('../../seeds/demo.seed.json', import.meta.url);
 
 let pcapi: Pcapi;
 before(async () => {
-  pcapi = await startTestServer(undefined);
+  pcapi = await buildInjectApp(undefined);
 });
 after(async () => {
   assert.ok(pcapi.close, 'a server started without a test context must expose close()');
@@ -40,7 +41,7 @@ async function assertExactBody(response: Response, expected: string): Promise<vo
 
 /** The source document's request example, with its headers. */
 function documentRequest(token: string, url = `${pcapi.url}/v1/customers/${DEMO.contoso}/organization`, method = 'GET') {
-  return fetch(url, {
+  return pcapi.fetch(url, {
     method,
     headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'ms-correlationid': DOC_CORRELATION_ID, 'ms-requestid': DOC_REQUEST_ID },
   });
@@ -156,7 +157,7 @@ test('missing address values are JSON null and a missing mail list is [], keys s
   const seedFile = join(dir, 'sparse.seed.json');
   writeFileSync(seedFile, JSON.stringify(seed));
 
-  const sparse = await startTestServer(t, { seed: seedFile });
+  const sparse = await buildInjectApp(t, { seed: seedFile });
   const response = await sparse.getOrganization(sparseId, { token: await sparse.tokenFor('admin@fabrikam.example') });
   await assertExactBody(
     response,

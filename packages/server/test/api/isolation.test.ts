@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEMO, startTestServer } from '../helpers/test-server.js';
+import { buildInjectApp, DEMO, type InjectApp } from '../helpers/inject-app.js';
 
-type Pcapi = Awaited<ReturnType<typeof startTestServer>>;
+type Pcapi = InjectApp;
 
 const NEVER_EXISTED = 'deadbeef-0000-4000-8000-00000000f00d';
 const FABRIKAM_CUSTOMERS = [DEMO.contoso, DEMO.northwind, DEMO.tailspin, DEMO.woodgrove, DEMO.relecloud];
@@ -18,7 +18,7 @@ const PER_CALL = new Set(['ms-requestid', 'ms-correlationid', 'ms-cv', 'date', '
 
 let pcapi: Pcapi;
 before(async () => {
-  pcapi = await startTestServer(undefined);
+  pcapi = await buildInjectApp(undefined);
 });
 after(async () => {
   assert.ok(pcapi.close);
@@ -58,7 +58,7 @@ test("Adatum's user and app asking for Fabrikam's Contoso get the same 404 as fo
 });
 
 test("with explainDenials off, another partner's customer and a never-existing one get byte-identical 404 bodies", async (t) => {
-  const quiet = await startTestServer(t, { explainDenials: 'false' });
+  const quiet = await buildInjectApp(t, { explainDenials: 'false' });
   for (const [principal, foreign] of [
     ['admin@fabrikam.example', DEMO.litware],
     [DEMO.fabrikamAutomation, DEMO.litware],
@@ -81,7 +81,7 @@ test('an Adatum token never yields Fabrikam data, whatever the URL spelling or m
       ];
       for (const url of urls) {
         for (const method of ['GET', 'HEAD']) {
-          const response = await fetch(url, { method, headers: { authorization: `Bearer ${token}` } });
+          const response = await pcapi.fetch(url, { method, headers: { authorization: `Bearer ${token}` } });
           const text = await response.text();
           assert.equal(response.status, 404, `${principal} ${method} ${url}: ${text}`);
           for (const secret of FABRIKAM_SECRETS) assert.ok(!text.includes(secret), `${principal} ${method} ${url}: ${secret} leaked`);
@@ -92,10 +92,10 @@ test('an Adatum token never yields Fabrikam data, whatever the URL spelling or m
 });
 
 test("a token whose tid is Fabrikam but whose oid is an Adatum principal is refused", async () => {
-  const adatumAdmin = await pcapi.server.store.findUserByName(DEMO.adatum, 'admin@adatum.example');
-  const adatumApp = await pcapi.server.store.findAppByClientId(DEMO.adatum, DEMO.adatumAutomation);
+  const adatumAdmin = await pcapi.store.findUserByName(DEMO.adatum, 'admin@adatum.example');
+  const adatumApp = await pcapi.store.findAppByClientId(DEMO.adatum, DEMO.adatumAutomation);
   assert.ok(adatumAdmin && adatumApp);
-  const fabrikamIssuer = pcapi.server.issuer.issuer(DEMO.fabrikam);
+  const fabrikamIssuer = pcapi.issuer.issuer(DEMO.fabrikam);
 
   // Signed by the server, so only the claim mix can make them fail.
   const mixed: [string, string, number][] = [
@@ -122,7 +122,7 @@ test("a token whose tid is Fabrikam but whose oid is an Adatum principal is refu
 });
 
 test("the reverse mix, Adatum's tid with a Fabrikam principal's oid, is refused too", async () => {
-  const fabrikamAdmin = await pcapi.server.store.findUserByName(DEMO.fabrikam, 'admin@fabrikam.example');
+  const fabrikamAdmin = await pcapi.store.findUserByName(DEMO.fabrikam, 'admin@fabrikam.example');
   assert.ok(fabrikamAdmin);
   const token = await pcapi.tokenFor('admin@adatum.example', { overrides: { oid: fabrikamAdmin.objectId, sub: fabrikamAdmin.objectId } });
   for (const customer of [DEMO.contoso, DEMO.litware]) {

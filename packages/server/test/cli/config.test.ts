@@ -128,7 +128,7 @@ describe('resolveServeConfig', () => {
   });
 });
 
-const pcapi = runPcapi;
+const pcapi = (args: string[], env: Record<string, string> = {}) => runPcapi(args, { env });
 
 const assertNoStack = (text: string) => assert.doesNotMatch(text, /^\s+at .+[:(]\d+/m, `stack trace in:\n${text}`);
 

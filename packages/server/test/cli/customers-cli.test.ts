@@ -4,7 +4,6 @@
  * every exit code. The console examples in docs/client.md are run too and must print what they show.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,10 +12,10 @@ import { after, before, test, type TestContext } from 'node:test';
 import { CUSTOMERS_ENV } from '../../src/cli/customers-command.js';
 import { EXIT, EXIT_CODE_TABLE } from '../../src/cli/customers-exit-codes.js';
 import { CONTOSO_BODY, DEMO, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { pcapiCommand } from '../helpers/pcapi-command.js';
 import { closedPort } from '../helpers/ports.js';
+import { runPcapi, runProgram, type CliRun } from '../helpers/run-cli.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const MAIN = 'packages/server/src/cli/main.ts';
 const DOCS = fileURLToPath(new URL('../../../../docs/client.md', import.meta.url));
 const TLS_CERT = fileURLToPath(new URL('../../../client/test/fixtures/localhost-cert.pem', import.meta.url));
 const TLS_KEY = fileURLToPath(new URL('../../../client/test/fixtures/localhost-key.pem', import.meta.url));
@@ -37,29 +36,11 @@ before(async () => {
 });
 after(() => pcapi.close());
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  elapsedMs: number;
-}
+type CliResult = CliRun;
 
-/** `pcapi ARGS` in a child process, with no PCAPI_* variable inherited from the test's environment. */
-function pcapiCli(args: string[], env: Record<string, string> = {}, program: string[] = [process.execPath, '--import', 'tsx', MAIN]): Promise<CliResult> {
-  const childEnv: NodeJS.ProcessEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PCAPI_'))), ...env };
-  delete childEnv.NODE_TEST_CONTEXT;
-  delete childEnv.NODE_EXTRA_CA_CERTS;
-  if (env.NODE_EXTRA_CA_CERTS) childEnv.NODE_EXTRA_CA_CERTS = env.NODE_EXTRA_CA_CERTS;
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(program[0]!, [...program.slice(1), ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, elapsedMs: performance.now() - started }));
-  });
+/** `pcapi ARGS` in a child process (or `program ARGS`), with no PCAPI_* variable inherited from the test's environment. */
+function pcapiCli(args: string[], env: Record<string, string> = {}, program?: string[]): Promise<CliResult> {
+  return program ? runProgram(program[0]!, [...program.slice(1), ...args], { env }) : runPcapi(args, { env });
 }
 
 const get = (customer: string, ...args: string[]) => ['customers', 'organization', 'get', customer, ...args];
@@ -183,7 +164,7 @@ test('client credentials against pcapi\u2019s issuer: flags with -o json, enviro
 test('a table by default when stdout is a terminal (under script(1))', async (t) => {
   const probe = await pcapiCli(['-qec', 'true', '/dev/null'], {}, ['script']).catch(() => undefined);
   if (probe?.code !== 0) return t.skip('script(1) is not available to give the command a terminal');
-  const command = [process.execPath, '--import', 'tsx', MAIN, ...get(DEMO.contoso, ...appOnly(pcapi.url))].join(' ');
+  const command = [...(await pcapiCommand()), ...get(DEMO.contoso, ...appOnly(pcapi.url))].join(' ');
   const result = await pcapiCli(['-qec', command, '/dev/null'], {}, ['script']);
   assert.equal(result.code, EXIT.success, result.stdout);
   assert.equal(result.stdout.replace(/\r\n/g, '\n'), CONTOSO_TABLE);
@@ -295,7 +276,7 @@ test('exit 5: still 429 after the retries, through a proxy that always throttles
   const apiCalls = proxy.seen.filter((path) => path.startsWith('/v1/'));
   assert.equal(apiCalls.length, 2, 'the first attempt and one retry');
   assert.ok(proxy.seen.some((path) => path.endsWith('/oauth2/v2.0/token')), 'the token came from pcapi through the proxy');
-  assert.ok(result.elapsedMs >= 1000, `waited Retry-After (${Math.round(result.elapsedMs)} ms)`);
+  assert.ok(result.ms >= 1000, `waited Retry-After (${Math.round(result.ms)} ms)`);
 });
 
 // --- exit code 6: network -----------------------------------------------------------------------

@@ -3,14 +3,11 @@
  * are judged by that server over HTTP.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
+import { runPcapi, type CliRun } from '../helpers/run-cli.js';
 import { CONTOSO_BODY, DEMO, startTestServer, type TestServer } from '../helpers/test-server.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const MAIN = 'packages/server/src/cli/main.ts';
 const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 const UNKNOWN_TENANT = '7f9c3b1e-0a4d-4e2b-9c6f-1d2e3f4a5b6c';
 
@@ -24,21 +21,9 @@ before(async () => {
 });
 after(() => close());
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
-
 /** Runs `pcapi token ARGS` (no PCAPI_* variables inherited). */
-function pcapiToken(args: string[], { withPublicUrl = true } = {}): Promise<CliResult> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PCAPI_')));
-  const all = ['--import', 'tsx', MAIN, 'token', '--data-dir', pcapi.dataDir, ...(withPublicUrl ? ['--public-url', pcapi.url] : []), ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, all, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function pcapiToken(args: string[], { withPublicUrl = true } = {}): Promise<CliRun> {
+  return runPcapi(['token', '--data-dir', pcapi.dataDir, ...(withPublicUrl ? ['--public-url', pcapi.url] : []), ...args]);
 }
 
 /** Mints with the CLI, expecting success and exactly one JWT on stdout. */

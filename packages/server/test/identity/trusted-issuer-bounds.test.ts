@@ -77,7 +77,7 @@ after(async () => {
 
 async function status(token: string): Promise<{ statusCode: number; data: string }> {
   const response = await pcapi.getOrganization(DEMO.contoso, { token });
-  return { statusCode: response.statusCode, data: (JSON.parse(response.body) as { data: string[] }).data.join(' ') };
+  return { statusCode: response.status, data: (JSON.parse(await response.text()) as { data: string[] }).data.join(' ') };
 }
 
 test('forged tokens carrying fresh tids make no outbound fetch', async () => {

@@ -1,7 +1,7 @@
 /**
- * Spawning helpers for the scale-out tests: real `pcapi` child processes (`node --import tsx
- * packages/server/src/cli/main.ts ...` from the repository root), their readiness, their output, and
- * their cleanup. Nothing here starts pcapi in the test's own process.
+ * Spawning helpers for the scale-out tests: real `pcapi` child processes (the CLI bundle of
+ * ../helpers/pcapi-command.ts, from the repository root), their readiness, their output, and their
+ * cleanup. Nothing here starts pcapi in the test's own process.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -9,55 +9,20 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { pcapiCommand } from '../helpers/pcapi-command.js';
+import { cleanEnv, REPO_ROOT, runPcapi, runProgram, type CliRun } from '../helpers/run-cli.js';
 
-export const REPO = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
-export const MAIN = 'packages/server/src/cli/main.ts';
+export const REPO = resolve(REPO_ROOT);
 export const REDIS_URL = process.env.PCAPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** The environment without PCAPI_* variables, so a developer's settings do not leak into the children. */
-export function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PCAPI_')));
-}
 
 export function tempDir(prefix = 'pcapi-scale-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a one-shot `pcapi ARGS` (seed, token, a serve that must fail) and collects its output. */
-export function runPcapi(args: string[], { timeoutMs = 30_000 } = {}): Promise<RunResult> {
-  return runCommand(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeoutMs });
-}
-
-function runCommand(file: string, args: string[], { timeoutMs, cwd = REPO }: { timeoutMs: number; cwd?: string }): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((done, fail) => {
-    const child = spawn(file, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      fail(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      done({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+export type RunResult = CliRun;
+export { runPcapi };
 
 /** `pcapi token ARGS`: the token, or a failure naming the command's stderr. */
 export async function mintToken(args: string[]): Promise<string> {
@@ -103,7 +68,8 @@ export function pidAlive(pid: number): boolean {
  * Logs must be at `info` or more verbose for the listening lines to appear.
  */
 export async function startPcapi(args: string[], { workers = 0, timeoutMs = 30_000 } = {}): Promise<PcapiProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], {
+  const [node, bundle] = await pcapiCommand();
+  const child = spawn(node, [bundle, 'serve', ...args], {
     cwd: REPO, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -256,7 +222,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   const program = async (name: string, args: string[]) => {
     const [file, all] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, name), ...args]] : [join(bin, name), args];
-    const run = await runCommand(file, all, { timeoutMs: 60_000, cwd: dir.path });
+    const run = await runProgram(file, all, { timeoutMs: 60_000, cwd: dir.path });
     if (run.code !== 0) {
       const serverLog = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-20).join('\n') : '';
       throw new Error(`${name} ${args.join(' ')} failed (${run.code}):\n${run.stdout}${run.stderr}${serverLog}`);

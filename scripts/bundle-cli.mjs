@@ -1,0 +1,28 @@
+// Bundles the pcapi CLI (server, contracts, client) into one ESM entry with esbuild. Third-party
+// packages stay external (loaded from node_modules, so the output must live inside the repository);
+// dynamic imports become chunks loaded only when used. Used by `npm run build` and by tests, which
+// spawn the bundle instead of tsx (0.3 s per start instead of 0.7 s).
+import { readFileSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const serverPackage = JSON.parse(readFileSync(new URL('../packages/server/package.json', import.meta.url), 'utf8'));
+const external = Object.keys(serverPackage.dependencies).filter((name) => !name.startsWith('@pcapi/'));
+
+/** Writes `pcapi.mjs` (and its chunks) into `outdir`, a folder under packages/server. */
+export async function bundleCli(outdir) {
+  // Chunk names carry content hashes: start clean so old chunks do not pile up.
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: { pcapi: new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external,
+    outExtension: { '.js': '.mjs' },
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
