@@ -77,7 +77,7 @@ export class SqliteStore implements Store {
     }
     for (const migration of migrations.filter((m) => !applied.has(m.version))) {
       this.db.exec(migration.doSql);
-      this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+      this.db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))").run(migration.version, migration.name);
     }
   }
 
