@@ -59,6 +59,8 @@ class ExternalIssuer {
   }
 
   close(): Promise<void> {
+    // pcapi's fetches keep their connections alive; close does not wait for them.
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

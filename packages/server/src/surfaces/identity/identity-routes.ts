@@ -1,28 +1,27 @@
 /** The local issuer's endpoints, at Entra's paths: OIDC discovery, JWKS, token. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
+import type { SignInLockout } from '../../identity/sign-in-lockout.js';
 import type { SigningKey } from '../../identity/signing-key.js';
 import type { TokenIssuer } from '../../identity/token-issuer.js';
+import type { Store } from '../../store/store.js';
+import { readClientCredentials } from './client-credentials.js';
 import { OAuthError } from './oauth-errors.js';
 import { TokenEndpoint } from './token-endpoint.js';
-import type { Store } from '../../store/store.js';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
-/** RFC 6749 §2.3.1: client id and secret are form-encoded, then joined by ":" and base64-encoded. */
-function basicAuth(header: string | undefined): { clientId: string; secret: string } | undefined {
-  const match = header && /^Basic +([A-Za-z0-9+/=]+)$/i.exec(header);
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) throw new OAuthError(401, 'invalid_client', 7000215, 'The HTTP Basic credentials are not client_id:client_secret.');
-  // URLSearchParams decodes "+" as a space and never throws on a malformed escape.
-  const formDecode = (text: string) => new URLSearchParams(`v=${text.replace(/&/g, '%26')}`).get('v') ?? '';
-  return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+export interface IdentityRouteDeps {
+  store: Store;
+  issuer: TokenIssuer;
+  signingKey: SigningKey;
+  publicUrl: () => string;
+  clock: Clock;
+  lockout: SignInLockout;
 }
 
-export function registerIdentityRoutes(app: FastifyInstance, deps: { store: Store; issuer: TokenIssuer; signingKey: SigningKey; publicUrl: () => string; clock: Clock }): void {
-  const endpoint = new TokenEndpoint(deps.store, deps.issuer);
+export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRouteDeps): void {
+  const endpoint = new TokenEndpoint(deps.store, deps.issuer, deps.lockout);
 
   const sendOAuthError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(error instanceof OAuthError)) throw error;
@@ -72,7 +71,8 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: { store: Stor
       if (typeof form !== 'object' || form === null || !request.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
         throw new OAuthError(400, 'invalid_request', 900144, 'The request body must be application/x-www-form-urlencoded.');
       }
-      const response = await endpoint.grant(request.params.tenant, form as Record<string, string>, basicAuth(request.headers.authorization));
+      const fields = form as Record<string, string | undefined>;
+      const response = await endpoint.grant(request.params.tenant, fields, readClientCredentials(fields, request.headers.authorization));
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
     } catch (error) {
       return sendOAuthError(error, request, reply);

@@ -1,15 +1,39 @@
 /** OAuth 2.0 error responses shaped like Microsoft Entra's (RFC 6749 §5.2 plus AADSTS codes). */
 import { randomUUID } from 'node:crypto';
 
+/** The most characters of a request value an error description repeats. */
+export const ECHO_LIMIT = 64;
+
+/**
+ * Control and formatting characters (C0, DEL, C1, line/paragraph separators, bidi and zero-width
+ * marks): a description must not carry them back to a log or terminal that would act on them.
+ */
+const UNSAFE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * A request value as an error description may repeat it: at most ECHO_LIMIT characters (whole code
+ * points, never half a surrogate pair), "…" marking a cut, control characters replaced by U+FFFD.
+ */
+export function echoed(value: string): string {
+  const codePoints = Array.from(value);
+  const kept = codePoints.length > ECHO_LIMIT ? `${codePoints.slice(0, ECHO_LIMIT).join('')}…` : value;
+  return kept.replace(UNSAFE_CHARACTERS, '\uFFFD');
+}
+
 export class OAuthError extends Error {
   override name = 'OAuthError';
+  readonly description: string;
+
   constructor(
     readonly status: 400 | 401,
     readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_resource' | 'invalid_tenant',
     readonly aadsts: number,
-    readonly description: string,
+    description: string,
   ) {
-    super(description);
+    // Values should reach a description through echoed(); this is the net for one that did not.
+    const safe = description.replace(UNSAFE_CHARACTERS, '\uFFFD');
+    super(safe);
+    this.description = safe;
   }
 
   /** @param now epoch ms, from the server's clock */

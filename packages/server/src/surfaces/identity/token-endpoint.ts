@@ -4,10 +4,12 @@
  */
 import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import type { PartnerTenant, PrincipalCredential } from '../../domain/model.js';
-import type { Store } from '../../store/store.js';
-import { OAuthError } from './oauth-errors.js';
 import { verifySecret } from '../../identity/secrets.js';
+import type { SignInLockout } from '../../identity/sign-in-lockout.js';
 import type { TokenIssuer } from '../../identity/token-issuer.js';
+import type { Store } from '../../store/store.js';
+import type { ClientCredentials } from './client-credentials.js';
+import { echoed, OAuthError } from './oauth-errors.js';
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 const RESOURCES = [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID];
@@ -36,28 +38,28 @@ function parseScope(scope: string | undefined, grant: 'client_credentials' | 'pa
   const permission = slash > 0 ? requested.slice(slash + 1) : '';
   const audience = RESOURCES.find((r) => r.toLowerCase() === resource.toLowerCase());
   if (!audience) {
-    throw new OAuthError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant. This server issues tokens for ${PARTNER_CENTER_RESOURCE} only.`);
+    throw new OAuthError(400, 'invalid_resource', 500011, `The resource principal named ${echoed(resource)} was not found in the tenant. This server issues tokens for ${PARTNER_CENTER_RESOURCE} only.`);
   }
   if (grant === 'client_credentials' ? permission !== '.default' : permission !== '.default' && permission !== 'user_impersonation') {
-    throw new OAuthError(400, 'invalid_scope', 1002012, `The provided value for scope ${requested} is not valid.${grant === 'client_credentials' ? ' Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).' : ''}`);
+    throw new OAuthError(400, 'invalid_scope', 1002012, `The provided value for scope ${echoed(requested)} is not valid.${grant === 'client_credentials' ? ' Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).' : ''}`);
   }
   return { audience, granted: grant === 'client_credentials' ? `${audience}/.default` : `${audience}/user_impersonation`, oidc };
 }
 
 export class TokenEndpoint {
-  constructor(private readonly store: Store, private readonly issuer: TokenIssuer) {}
+  constructor(private readonly store: Store, private readonly issuer: TokenIssuer, private readonly lockout: SignInLockout) {}
 
   async resolveTenant(tenant: string): Promise<PartnerTenant> {
     const partner = await this.store.findPartnerTenant(tenant);
-    if (!partner) throw new OAuthError(400, 'invalid_tenant', 90002, `Tenant '${tenant.slice(0, 64)}' not found.`);
+    if (!partner) throw new OAuthError(400, 'invalid_tenant', 90002, `Tenant '${echoed(tenant)}' not found.`);
     return partner;
   }
 
-  async grant(tenantParam: string, form: Record<string, string>, basicAuth: { clientId: string; secret: string } | undefined): Promise<TokenResponse> {
+  async grant(tenantParam: string, form: Record<string, string | undefined>, client: ClientCredentials): Promise<TokenResponse> {
     const grantType = form.grant_type;
     if (!grantType) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
-    const clientId = (form.client_id ?? basicAuth?.clientId ?? '').toLowerCase();
-    const clientSecret = form.client_secret ?? basicAuth?.secret;
+    const clientId = (client.clientId ?? '').toLowerCase();
+    const clientSecret = client.secret;
     if (!clientId) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
     if (form.client_assertion) throw new OAuthError(400, 'invalid_request', 50027, 'Client assertions (certificate credentials) are not supported by this server; use a client secret.');
 
@@ -65,9 +67,8 @@ export class TokenEndpoint {
       const partner = await this.resolveTenant(tenantParam);
       const { audience, granted } = parseScope(form.scope, 'client_credentials');
       if (!clientSecret) throw new OAuthError(401, 'invalid_client', 7000215, 'Invalid client secret provided: the request has no client_secret.');
-      const app = await this.store.findAppByClientId(partner.tenantId, clientId);
-      await this.checkSecret(app, clientSecret, 7000215, 'invalid_client', `Application with identifier '${clientId}' was not found in the directory '${partner.displayName}', or the client secret is not valid.`);
-      const { token, expiresIn } = await this.issuer.mintAccessToken(app!, { audience });
+      const app = await this.authenticateClient(partner, clientId, clientSecret);
+      const { token, expiresIn } = await this.issuer.mintAccessToken(app, { audience });
       return { token_type: 'Bearer', scope: granted, expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
     }
 
@@ -77,31 +78,56 @@ export class TokenEndpoint {
       if (!username || !password) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameters: 'username' and 'password'.");
       const partner = await this.resolveTenant(['organizations', 'common'].includes(tenantParam.toLowerCase()) ? (username.split('@')[1] ?? '') : tenantParam);
       const { audience, granted, oidc } = parseScope(form.scope, 'password');
-      const app = await this.store.findAppByClientId(partner.tenantId, clientId);
-      if (!app) throw new OAuthError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${partner.displayName}'.`);
-      if (clientSecret !== undefined) await this.checkSecret(app, clientSecret, 7000215, 'invalid_client', 'Invalid client secret provided.');
-      const user = await this.store.findUserByName(partner.tenantId, username);
-      await this.checkSecret(user, password, 50126, 'invalid_grant', 'Error validating credentials due to invalid username or password.');
-      const { token, expiresIn } = await this.issuer.mintAccessToken(user!, { audience, clientId });
+      // A confidential client authenticates first, as at Entra. A public one (no secret) is only named:
+      // whether that app exists is told only to a user who has signed in (below), so neither answer
+      // nor timing reveals it to someone guessing.
+      const app = clientSecret !== undefined ? await this.authenticateClient(partner, clientId, clientSecret) : await this.store.findAppByClientId(partner.tenantId, clientId);
+      const user = await this.authenticateUser(partner, username, password);
+      if (!app) throw new OAuthError(400, 'unauthorized_client', 700016, `Application with identifier '${echoed(clientId)}' was not found in the directory '${partner.displayName}'.`);
+      const { token, expiresIn } = await this.issuer.mintAccessToken(user, { audience, clientId });
       const response: TokenResponse = { token_type: 'Bearer', scope: [granted, ...oidc].join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
-      if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user!, clientId);
+      if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId);
       if (form.client_info === '1') {
-        response.client_info = Buffer.from(JSON.stringify({ uid: user!.objectId, utid: user!.tenantId })).toString('base64url');
+        response.client_info = Buffer.from(JSON.stringify({ uid: user.objectId, utid: user.tenantId })).toString('base64url');
       }
       return response;
     }
 
-    throw new OAuthError(400, 'unsupported_grant_type', 70003, `The grant type '${grantType.slice(0, 64)}' is not supported; use client_credentials or password.`);
+    throw new OAuthError(400, 'unsupported_grant_type', 70003, `The grant type '${echoed(grantType)}' is not supported; use client_credentials or password.`);
   }
 
-  private async checkSecret(
-    principal: PrincipalCredential | undefined,
-    secret: string,
-    code: number,
-    error: 'invalid_client' | 'invalid_grant',
-    description: string,
-  ): Promise<void> {
-    const ok = principal?.credentialHash ? await verifySecret(secret, principal.credentialHash) : false;
-    if (!ok) throw new OAuthError(error === 'invalid_client' ? 401 : 400, error, code, description);
+  /** An unknown client and a wrong secret get one answer after the same work; a locked client gets none. */
+  private async authenticateClient(partner: PartnerTenant, clientId: string, secret: string): Promise<PrincipalCredential> {
+    const account = `app:${partner.tenantId}:${clientId}`;
+    const verdict = await this.lockout.attempt(account);
+    if (!verdict.allowed) {
+      throw new OAuthError(401, 'invalid_client', 50053, `Application with identifier '${echoed(clientId)}' is locked because of too many attempts with a wrong client secret. Try again in ${verdict.retryAfterSeconds} seconds.`);
+    }
+    const app = await this.store.findAppByClientId(partner.tenantId, clientId);
+    // Verify first: verifySecret does the full scrypt work even without an app, so "unknown" is not faster.
+    if (!(await verifySecret(secret, app?.credentialHash)) || !app) {
+      throw new OAuthError(401, 'invalid_client', 7000215, `Application with identifier '${echoed(clientId)}' was not found in the directory '${partner.displayName}', or the client secret is not valid.`);
+    }
+    await this.lockout.succeeded(account);
+    return app;
+  }
+
+  /**
+   * An unknown user and a wrong password get one answer after the same work. Attempts on names that
+   * do not exist are counted (and locked) like any other, so a lock reveals nothing either.
+   */
+  private async authenticateUser(partner: PartnerTenant, username: string, password: string): Promise<PrincipalCredential> {
+    const user = await this.store.findUserByName(partner.tenantId, username);
+    const account = `user:${partner.tenantId}:${user ? user.objectId : `name:${username.toLowerCase()}`}`;
+    const verdict = await this.lockout.attempt(account);
+    if (!verdict.allowed) {
+      throw new OAuthError(400, 'invalid_grant', 50053, `The account is locked because of too many sign-in attempts with a wrong user name or password. Try again in ${verdict.retryAfterSeconds} seconds.`);
+    }
+    // Verify first: verifySecret does the full scrypt work even without a user, so "unknown" is not faster.
+    if (!(await verifySecret(password, user?.credentialHash)) || !user) {
+      throw new OAuthError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.');
+    }
+    await this.lockout.succeeded(account);
+    return user;
   }
 }
