@@ -5,22 +5,27 @@
  * surfaces/partner-center/organization-route.ts.
  */
 import { createHash } from 'node:crypto';
+import { maxHeaderSize } from 'node:http';
 import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { systemClock, type Clock } from './clock.js';
+import { closeLingeringConnectionsWhenStopping, DEFAULT_CONNECTION_LIMITS, limitConnections, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
 import type { SigningKey } from './identity/signing-key.js';
 import { TokenIssuer } from './identity/token-issuer.js';
 import { TokenVerifier } from './identity/token-verifier.js';
 import type { TrustedIssuer } from './identity/trusted-issuers.js';
+import { createSignInLockout, type LockoutConfig } from './identity/create-sign-in-lockout.js';
+import { ENTRA_LOCKOUT_DEFAULTS } from './identity/sign-in-lockout.js';
 import { AuthenticationService } from './services/authentication-service.js';
 import { OrganizationService, type DecisionCacheSettings } from './services/organization-service.js';
 import type { Store } from './store/store.js';
 import { registerIdentityRoutes } from './surfaces/identity/identity-routes.js';
 import { makeAuthenticateHook } from './surfaces/partner-center/authenticate.js';
 import { installErrorHandling, makeErrorSender, makeFrameworkErrorHandler } from './surfaces/partner-center/errors/error-handler.js';
-import { registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
+import { installHttpRefusals, makeHttpRefusals } from './surfaces/partner-center/errors/http-refusals.js';
+import { methodRefusalFor, registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
 import { makeRequestContextHook, requestIdFrom } from './surfaces/partner-center/request-context.js';
 import { makeThrottleHook } from './surfaces/partner-center/throttle.js';
 import { createThrottle, type ThrottleConfig } from './throttle/index.js';
@@ -40,8 +45,12 @@ export interface AppDeps {
   trustedIssuers: TrustedIssuer[];
   clockToleranceSeconds: number;
   throttle: ThrottleConfig;
+  /** Failed sign-ins at the token endpoint; Entra's defaults (10 failures, 60 s) counted in memory unless given. */
+  lockout?: LockoutConfig;
   logger: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer } | undefined;
+  /** Timeouts and the connection cap of the listening server; DEFAULT_CONNECTION_LIMITS unless given. */
+  connections?: ConnectionLimits;
 }
 
 /** The app and what a caller of buildApp may need from the inside: the issuer (to mint tokens) and the clock. */
@@ -61,21 +70,40 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { store } = deps;
   const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
   let closing = false;
-  const requestContext = makeRequestContextHook(serverId(), () => closing);
+  const msServerId = serverId();
+  const requestContext = makeRequestContextHook(msServerId, () => closing);
+  const connections = deps.connections ?? DEFAULT_CONNECTION_LIMITS;
+  // What Node's parser refuses before Fastify sees a request, answered from the same catalog.
+  const httpRefusals = makeHttpRefusals({
+    serverId: msServerId, clock, realm: PARTNER_CENTER_RESOURCE, explain: () => deps.explainDenials,
+    methodRefusalFor, maxRequestLineBytes: maxHeaderSize,
+  });
   const app = Fastify({
     logger: deps.logger,
     // One logger for every request instead of a child per request (a measurable share of the hot
     // path); the few lines logged per request carry the request ids themselves.
     childLoggerFactory: (logger) => logger,
-    ...(deps.https ? { https: deps.https } : {}),
+    ...(deps.https ? { https: { ...deps.https, ...nodeServerOptions(connections) } } : { http: nodeServerOptions(connections) }),
+    // Fastify sets these two on the server after creating it (its requestTimeout default is none).
+    requestTimeout: connections.requestTimeoutMs,
+    keepAliveTimeout: connections.keepAliveTimeoutMs,
+    clientErrorHandler: httpRefusals.onClientError,
     // Per-request log lines are synchronous writes on the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFrom,
     bodyLimit: 64 * 1024,
-    return503OnClosing: true,
+    // While closing, requests already on open connections are served (with `Connection: close`, see
+    // request-context.ts) rather than refused with Fastify's own 503 body, which is not the catalog's.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false, maxParamLength: 256 },
     frameworkErrors: makeFrameworkErrorHandler(sendError, requestContext),
   }) as unknown as FastifyInstance;
+  installHttpRefusals(app.server, httpRefusals);
+  limitConnections(app.server, connections, (details, message) => app.log.warn(details, message));
+  app.addHook('preClose', (done) => {
+    closeLingeringConnectionsWhenStopping(app.server, connections);
+    done();
+  });
 
   // Identity: the local issuer, and the verifier that trusts it and any configured external issuer.
   const issuer = new TokenIssuer(deps.signingKey, deps.publicUrl, clock);
@@ -100,7 +128,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     closing = true;
     done();
   });
+  const lockout = createSignInLockout(deps.lockout ?? ENTRA_LOCKOUT_DEFAULTS, {
+    warn: (details, message) => app.log.warn(details, message),
+    info: (details, message) => app.log.info(details, message),
+  }, clock);
   app.addHook('onClose', async () => throttle.close());
+  app.addHook('onClose', async () => lockout.close());
 
   // Surfaces.
   registerOrganizationRoutes(app, {
@@ -108,7 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     throttle: makeThrottleHook({ throttle, limits: deps.throttle, clock }),
     organizations,
   });
-  registerIdentityRoutes(app, { store, issuer, signingKey: deps.signingKey, publicUrl: deps.publicUrl, clock });
+  registerIdentityRoutes(app, { store, issuer, signingKey: deps.signingKey, publicUrl: deps.publicUrl, clock, lockout });
 
   return { app, issuer, clock };
 }

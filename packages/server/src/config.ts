@@ -5,8 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { LockoutConfig } from './identity/create-sign-in-lockout.js';
+import { ENTRA_LOCKOUT_DEFAULTS } from './identity/sign-in-lockout.js';
 import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-limits.js';
 import type { DecisionCacheSettings } from './services/organization-service.js';
 import { PUBLISHED_TENANT_LIMIT, type RedisUnavailableMode, type ThrottleConfig, type ThrottleLimit } from './throttle/index.js';
 
@@ -38,6 +41,10 @@ export interface ServeConfig {
   workers: number;
   throttle: ThrottleConfig;
   decisionCache: DecisionCacheSettings;
+  /** Failed sign-ins at the token endpoint; counted in Redis (`--redis`) when set, so every process counts together. */
+  lockout: LockoutConfig;
+  /** Header, request and keep-alive timeouts, and open connections per process. */
+  connections: ConnectionLimits;
 }
 
 /** Raw option values as commander hands them (flag, else env, else undefined). */
@@ -65,6 +72,12 @@ export interface RawServeOptions {
   onRedisUnavailable?: string;
   decisionCacheTtl?: string;
   decisionCacheSize?: string;
+  lockoutThreshold?: string;
+  lockoutDuration?: string;
+  headersTimeout?: string;
+  requestTimeout?: string;
+  keepAliveTimeout?: string;
+  maxConnections?: string;
 }
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -93,6 +106,9 @@ export const ENV = {
   tokenCacheSize: 'PCAPI_TOKEN_CACHE_SIZE', workers: 'PCAPI_WORKERS', redis: 'PCAPI_REDIS',
   throttleTenant: 'PCAPI_THROTTLE_TENANT', throttleTenantCustomer: 'PCAPI_THROTTLE_TENANT_CUSTOMER',
   onRedisUnavailable: 'PCAPI_ON_REDIS_UNAVAILABLE', decisionCacheTtl: 'PCAPI_DECISION_CACHE_TTL', decisionCacheSize: 'PCAPI_DECISION_CACHE_SIZE',
+  lockoutThreshold: 'PCAPI_LOCKOUT_THRESHOLD', lockoutDuration: 'PCAPI_LOCKOUT_DURATION',
+  headersTimeout: 'PCAPI_HEADERS_TIMEOUT', requestTimeout: 'PCAPI_REQUEST_TIMEOUT', keepAliveTimeout: 'PCAPI_KEEP_ALIVE_TIMEOUT',
+  maxConnections: 'PCAPI_MAX_CONNECTIONS',
 } as const satisfies Record<keyof RawServeOptions, string>;
 
 const FLAG: Record<keyof RawServeOptions, string> = {
@@ -102,6 +118,9 @@ const FLAG: Record<keyof RawServeOptions, string> = {
   clockTolerance: '--clock-tolerance', tokenCacheSize: '--token-cache-size', workers: '--workers', redis: '--redis',
   throttleTenant: '--throttle-tenant', throttleTenantCustomer: '--throttle-tenant-customer', onRedisUnavailable: '--on-redis-unavailable',
   decisionCacheTtl: '--decision-cache-ttl', decisionCacheSize: '--decision-cache-size',
+  lockoutThreshold: '--lockout-threshold', lockoutDuration: '--lockout-duration',
+  headersTimeout: '--headers-timeout', requestTimeout: '--request-timeout', keepAliveTimeout: '--keep-alive-timeout',
+  maxConnections: '--max-connections',
 };
 
 export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
@@ -117,6 +136,18 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
       return fallback;
     }
     return Number(text);
+  };
+  /** Seconds, to the millisecond (`0.5`), as milliseconds. */
+  const milliseconds = (name: keyof RawServeOptions, fallbackMs: number, minMs: number, maxMs: number): number => {
+    const value = raw[name];
+    if (value === undefined || value === '') return fallbackMs;
+    const text = String(value).trim();
+    const ms = /^\d{1,7}(\.\d{1,3})?$/.test(text) ? Math.round(Number(text) * 1000) : NaN;
+    if (!(ms >= minMs && ms <= maxMs)) {
+      problems.push(`${label(name)}: "${String(value)}" is not a number of seconds from ${minMs / 1000} to ${maxMs / 1000}`);
+      return fallbackMs;
+    }
+    return ms;
   };
   const boolean = (name: keyof RawServeOptions, fallback: boolean): boolean => {
     const value = raw[name];
@@ -222,6 +253,17 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
     problems.push(`${label('onRedisUnavailable')}: "${raw.onRedisUnavailable}" is not allow, deny or memory`);
   }
 
+  const connections: ConnectionLimits = {
+    headersTimeoutMs: milliseconds('headersTimeout', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs, 0, 3_600_000),
+    requestTimeoutMs: milliseconds('requestTimeout', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs, 0, 3_600_000),
+    keepAliveTimeoutMs: milliseconds('keepAliveTimeout', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs, 1, 3_600_000),
+    maxConnections: integer('maxConnections', DEFAULT_CONNECTION_LIMITS.maxConnections, 1, 1_000_000),
+  };
+  // Node refuses a header timeout longer than the request timeout it is part of.
+  if (connections.headersTimeoutMs > 0 && connections.requestTimeoutMs > 0 && connections.headersTimeoutMs > connections.requestTimeoutMs) {
+    problems.push(`${label('headersTimeout')}: ${connections.headersTimeoutMs / 1000} s is longer than ${label('requestTimeout')}: ${connections.requestTimeoutMs / 1000} s`);
+  }
+
   const config: ServeConfig = {
     host, port, dataDir, database, publicUrl,
     tls: cert && key ? { cert, key } : undefined,
@@ -244,6 +286,12 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
       onRedisUnavailable,
     },
     decisionCache: { ttlSeconds: integer('decisionCacheTtl', 60, 0, 3600), maxEntries: integer('decisionCacheSize', 100_000, 1, 10_000_000) },
+    lockout: {
+      threshold: integer('lockoutThreshold', ENTRA_LOCKOUT_DEFAULTS.threshold, 0, 1000),
+      durationSeconds: integer('lockoutDuration', ENTRA_LOCKOUT_DEFAULTS.durationSeconds, 1, 86_400),
+      redisUrl,
+    },
+    connections,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -48,7 +48,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       store, signingKey, clock: options.clock, publicUrl: () => publicUrl,
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
-      throttle: config.throttle, https: config.tls,
+      throttle: config.throttle, lockout: config.lockout, https: config.tls, connections: config.connections,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
 

@@ -25,10 +25,16 @@ export function addServeOptions(command: Command): Command {
     .addOption(new Option('--clock-tolerance <seconds>', 'allowed clock skew for exp/nbf/iat').env(ENV.clockTolerance).default('60'))
     .addOption(new Option('--token-cache-size <n>', 'verified tokens kept in memory (0 disables)').env(ENV.tokenCacheSize).default('10000'))
     .addOption(new Option('--workers <n>', 'processes serving the port; "auto" for one per core').env(ENV.workers).default('1'))
-    .addOption(new Option('--redis <url>', 'share throttling state through Redis (redis://host:6379)').env(ENV.redis))
+    .addOption(new Option('--redis <url>', 'share throttling and sign-in lockout state through Redis (redis://host:6379)').env(ENV.redis))
     .addOption(new Option('--throttle-tenant <n/s>', 'requests per seconds per partner tenant; 0 = no limit').env(ENV.throttleTenant).default('500/60'))
     .addOption(new Option('--throttle-tenant-customer <n/s>', 'requests per seconds per partner + customer; 0 = no limit').env(ENV.throttleTenantCustomer).default('100/60'))
     .addOption(new Option('--decision-cache-ttl <seconds>', 'reuse an access decision this long at most (0 disables); data changes clear it at once').env(ENV.decisionCacheTtl).default('60'))
     .addOption(new Option('--decision-cache-size <n>', 'access decisions kept in memory').env(ENV.decisionCacheSize).default('100000'))
+    .addOption(new Option('--lockout-threshold <n>', 'failed sign-ins that lock a user or client (Entra: 10); 0 = no lockout').env(ENV.lockoutThreshold).default('10'))
+    .addOption(new Option('--lockout-duration <seconds>', 'how long a locked user or client is refused').env(ENV.lockoutDuration).default('60'))
+    .addOption(new Option('--headers-timeout <seconds>', 'time for a request\'s headers to arrive, from the connection\'s opening or the request\'s first byte; then 408 (0 = none)').env(ENV.headersTimeout).default('10'))
+    .addOption(new Option('--request-timeout <seconds>', 'time for a whole request (headers and body) to arrive; then 408 (0 = none)').env(ENV.requestTimeout).default('30'))
+    .addOption(new Option('--keep-alive-timeout <seconds>', 'an idle keep-alive connection is closed after this long').env(ENV.keepAliveTimeout).default('72'))
+    .addOption(new Option('--max-connections <n>', 'open connections per process; more are closed unanswered').env(ENV.maxConnections).default('10000'))
     .addOption(new Option('--on-redis-unavailable <mode>', 'allow (serve and warn), deny (503) or memory (per-process limits)').env(ENV.onRedisUnavailable).default('allow'));
 }

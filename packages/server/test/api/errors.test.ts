@@ -1,5 +1,5 @@
 /**
- * One test per row of the error catalog (src/errors/catalog.ts), each titled `<catalogName>: <situation>`,
+ * One test per row of the error catalog (src/surfaces/partner-center/errors/catalog.ts), each titled `<catalogName>: <situation>`,
  * produced the real way against a listening server.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { after, before, test, type TestContext } from 'node:test';
 import { ERROR_CATALOG, type ErrorName } from '../../src/surfaces/partner-center/errors/catalog.js';
 import { createTestDatabase, databaseUrl, PostgresProxy } from '../helpers/postgres.js';
 import { closedPort } from '../helpers/ports.js';
+import { assertCatalogAnswer, exchange } from '../helpers/raw-http.js';
 import { DEMO, startTestServer } from '../helpers/test-server.js';
 
 type Pcapi = Awaited<ReturnType<typeof startTestServer>>;
@@ -78,17 +79,43 @@ row('invalidCustomerId', 'customer id not a GUID', async () => {
   }
 });
 
-row('badRequest', 'request body the framework cannot parse (token endpoint)', async () => {
+row('badRequest', 'request body the framework cannot parse (token endpoint), or malformed HTTP', async () => {
   const tokenUrl = `${pcapi.url}/${DEMO.fabrikam}/oauth2/v2.0/token`;
   const malformed = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":' });
   const body = await expectError(malformed, 'badRequest', 400, 400);
   assert.match(dataText(body), /^failed: /);
   assert.ok(malformed.headers.get('ms-requestid'));
-  // Other framework refusals keep their HTTP status (413, 415) with the same badRequest body.
+  // What Node's parser refuses (here a bare CR) gets the same row; test/api/http-refusals.test.ts has the rest.
+  const { responses } = await exchange(pcapi.url, `GET /v1/customers/${DEMO.contoso}/organization HTTP/1.1\r\nHost: x\r\nX-A: a\rX-B: b\r\n\r\n`);
+  assertCatalogAnswer(responses[0], 'badRequest');
+});
+
+row('payloadTooLarge', 'request body over the 64 KiB limit (token endpoint)', async () => {
+  const tokenUrl = `${pcapi.url}/${DEMO.fabrikam}/oauth2/v2.0/token`;
   const oversized = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `a=${'x'.repeat(70 * 1024)}` });
-  await expectError(oversized, 'badRequest', 413, 400);
+  await expectError(oversized, 'payloadTooLarge', 413, 413);
+});
+
+row('unsupportedMediaType', 'request body of a Content-Type no parser reads (token endpoint)', async () => {
+  const tokenUrl = `${pcapi.url}/${DEMO.fabrikam}/oauth2/v2.0/token`;
   const unsupported = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<grant_type/>' });
-  await expectError(unsupported, 'badRequest', 415, 400);
+  await expectError(unsupported, 'unsupportedMediaType', 415, 415);
+});
+
+row('requestHeadersTooLarge', 'request headers over Node\'s 16 KiB limit', async () => {
+  const { responses, closedByServer } = await exchange(pcapi.url, `GET /v1/customers/${DEMO.contoso}/organization HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+  assertCatalogAnswer(responses[0], 'requestHeadersTooLarge');
+  assert.ok(closedByServer);
+});
+
+row('requestTimeout', 'request headers or body not received in time', async (t) => {
+  const impatient = await startTestServer(t, { headersTimeout: '0.2', requestTimeout: '0.4' });
+  const started = Date.now();
+  const { responses, closedByServer } = await exchange(impatient.url, `GET /v1/customers/${DEMO.contoso}/organization HTTP/1.1\r\nHost: x\r\n`);
+  assertCatalogAnswer(responses[0], 'requestTimeout');
+  assert.ok(closedByServer);
+  assert.ok(Date.now() - started < 2000, 'within the header timeout, checked four times per limit');
+  // Slow bodies, and clients that send nothing at all: test/api/connection-limits.test.ts.
 });
 
 row('tokenMissing', 'no Authorization header', async () => {
@@ -200,11 +227,12 @@ row('routeNotFound', 'path matches no route', async () => {
   }
 });
 
-row('methodNotAllowed', 'POST, PUT, PATCH or DELETE on the organization path, before authentication', async () => {
+row('methodNotAllowed', 'any method but GET and HEAD on the organization path, before authentication', async () => {
+  // Every method token (TRACE, CONNECT, lowercase, unknown to Node): test/api/http-refusals.test.ts.
   const url = `${pcapi.url}/v1/customers/${DEMO.contoso}/organization`;
-  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND', 'QUERY', 'BREW']) {
     for (const headers of [{}, { authorization: 'Bearer garbage' }] as Record<string, string>[]) {
-      const response = await fetch(url, { method, headers, ...(method === 'DELETE' ? {} : { body: '{}' }) });
+      const response = await fetch(url, { method, headers, ...(method === 'DELETE' || method === 'OPTIONS' ? {} : { body: '{}' }) });
       assert.equal(response.status, 405, `${method} ${JSON.stringify(headers)}`);
       assert.equal(response.headers.get('allow'), 'GET, HEAD');
       assert.equal(response.headers.get('www-authenticate'), null, '405 comes before authentication');

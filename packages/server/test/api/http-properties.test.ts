@@ -35,7 +35,7 @@ after(async () => {
 
 const catalogBodies = Object.values(ERROR_CATALOG).map((entry) => ({ status: entry.status as number, code: entry.code, description: entry.description as string }));
 /** The organization resource, whatever the case or a trailing slash, with a segment the router can read. */
-const ORGANIZATION_RESOURCE = /^\/v1\/customers\/[A-Za-z0-9._~!$&'()*+,;=:@-]+\/organization\/?$/i;
+const ORGANIZATION_RESOURCE = /^\/v1\/customers\/(?!\.\.?\/)[A-Za-z0-9._~!$&'()*+,;=:@-]+\/organization\/?$/i;
 
 /** A printable-ASCII string that may carry the characters attackers like (quotes, CR/LF as text, %-escapes). */
 const headerText = fc.stringMatching(/^[\x20-\x7e]{0,80}$/);
@@ -131,7 +131,9 @@ async function check(generated: Request): Promise<void> {
   // Nothing the caller sent comes back in a response header, except a well-formed id where it belongs.
   const sent = Object.values(headers).filter((value) => value.length >= 8 && !GUID.test(value) && !/^application\//.test(value));
   for (const [name, value] of Object.entries(response.headers)) {
-    for (const text of sent) assert.ok(!String(value).includes(text), `header ${name} reflects the request: ${label}`);
+    // The challenge's fixed opening (`Bearer realm="..."`) is pcapi's own text, whatever was sent.
+    const own = String(value).replace(/^Bearer realm="[^"]*"/, '');
+    for (const text of sent) assert.ok(!own.includes(text), `header ${name} reflects the request: ${label}`);
   }
 
   if (generated.method === 'HEAD') return;

@@ -6,6 +6,7 @@
  *   → the OrganizationService decides and loads (handler) → respond, or the error handler renders
  *   the catalog error.
  */
+import http from 'node:http';
 import type {
   FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler,
   RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault,
@@ -80,14 +81,58 @@ export function registerOrganizationRoutes(
     },
   });
 
-  // The gateway answers other methods on a known resource with 405, before authentication.
+  // The gateway answers every other method on a known resource with 405, before authentication (and
+  // before any body is read). Fastify routes only the common methods: the others Node's parser knows
+  // (PROPFIND, SEARCH, LOCK, and QUERY where Node knows it) are added here. Tokens Node's parser does
+  // not know, and CONNECT, never reach a route: errors/http-refusals.ts answers them with
+  // methodRefusalFor.
+  for (const method of http.METHODS) {
+    if (!ROUTED_ELSEWHERE.has(method) && !app.supportedMethods.includes(method)) app.addHttpMethod(method);
+  }
   app.route({
-    method: ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    method: app.supportedMethods.filter((method) => !ROUTED_ELSEWHERE.has(method)),
     url: ORGANIZATION_PATH,
-    onRequest: async (_request, reply) => {
-      reply.header('allow', 'GET, HEAD');
-      throw new ApiError('methodNotAllowed', [], undefined, { allow: 'GET, HEAD' });
+    onRequest: async () => {
+      throw methodNotAllowed();
     },
     handler: async () => undefined,
   });
+}
+
+/** GET and HEAD are the resource's; CONNECT is never routed (Node hands it to the server's 'connect' event). */
+const ROUTED_ELSEWHERE = new Set(['GET', 'HEAD', 'CONNECT']);
+
+function methodNotAllowed(): ApiError {
+  return new ApiError('methodNotAllowed', [], undefined, { allow: 'GET, HEAD' });
+}
+
+/**
+ * The organization path as the router matches it (app.ts's router options): an absolute-form target
+ * reduced to its path, the query cut, percent-escapes decoded (but those of reserved characters
+ * such as %2F), duplicate slashes folded, one trailing slash ignored, letters in any case.
+ */
+export function isOrganizationTarget(requestTarget: string): boolean {
+  let path = requestTarget;
+  if (!path.startsWith('/')) {
+    const absolute = /^https?:\/\/[^/?#]+(\/[^#]*)?$/i.exec(path);
+    if (!absolute) return false;
+    path = absolute[1] ?? '/';
+  }
+  path = path.split(/[?#]/, 1)[0]!;
+  try {
+    path = decodeURI(path);
+  } catch {
+    // A malformed escape (in the id, say): the method is still wrong for the path as written.
+  }
+  path = path.replace(/\/{2,}/g, '/');
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  return /^\/v1\/customers\/[^/]+\/organization$/i.test(path);
+}
+
+/**
+ * What a method the router never sees gets: 405 on the organization resource, as any routed
+ * method; elsewhere 404, as any method on a path that matches no route.
+ */
+export function methodRefusalFor(requestTarget: string): ApiError {
+  return isOrganizationTarget(requestTarget) ? methodNotAllowed() : new ApiError('routeNotFound');
 }

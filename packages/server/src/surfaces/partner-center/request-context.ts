@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isGuid } from '@pcapi/contracts';
 import type { Caller } from '../../domain/model.js';
+import { ApiError } from './errors/api-error.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,7 +46,7 @@ export function correlationVectorFrom(given: string | undefined): string {
 }
 
 export function makeRequestContextHook(serverId: string, isClosing: () => boolean) {
-  return function requestContext(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  return function requestContext(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
     const correlation = headerValue(request.headers['ms-correlationid']);
     request.correlationId = isGuid(correlation) ? correlation : randomUUID();
     request.caller = null;
@@ -57,6 +58,11 @@ export function makeRequestContextHook(serverId: string, isClosing: () => boolea
     // While shutting down, close each connection after its answer, so keep-alive clients reconnect
     // (to another process) instead of sending their next request into a socket about to close.
     if (isClosing()) reply.header('connection', 'close');
+    // HTTP/1.1 requires Host (RFC 9112 §3.2). Node would refuse it with a bare 400; refused here, the
+    // answer carries the catalog body and the ids like any other.
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') return done(HOST_MISSING());
     done();
   };
 }
+
+const HOST_MISSING = () => new ApiError('badRequest', ['failed: the request has no Host header, which HTTP/1.1 requires']);

@@ -27,6 +27,26 @@ export const ERROR_CATALOG = {
     description: 'The request is malformed.',
     provenance: 'pcapi choice',
   },
+  requestTimeout: {
+    status: 408, code: 408, body: 'partnerCenter',
+    description: 'The request did not arrive in time: its headers or its body came too slowly. The connection is closed.',
+    provenance: 'pcapi choice',
+  },
+  payloadTooLarge: {
+    status: 413, code: 413, body: 'partnerCenter',
+    description: 'The request body is larger than the server accepts.',
+    provenance: 'pcapi choice',
+  },
+  unsupportedMediaType: {
+    status: 415, code: 415, body: 'partnerCenter',
+    description: 'The request body has a Content-Type the server does not accept.',
+    provenance: 'pcapi choice',
+  },
+  requestHeadersTooLarge: {
+    status: 431, code: 431, body: 'partnerCenter',
+    description: 'The request line and headers are larger than the server accepts.',
+    provenance: 'pcapi choice',
+  },
   tokenMissing: {
     status: 401, code: 800001, body: 'partnerCenter', bearerError: null,
     description: 'Partner token missing: send an Authorization header with a Bearer access token for https://api.partnercenter.microsoft.com.',
