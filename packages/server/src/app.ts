@@ -111,10 +111,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     signingKey: deps.signingKey, issuer, trustedIssuers: deps.trustedIssuers, clockToleranceSeconds: deps.clockToleranceSeconds, clock,
     isPartnerTenant: (tenantId) => store.isPartnerTenant(tenantId),
   });
-  const throttle = createThrottle(deps.throttle, {
-    warn: (details, message) => app.log.warn(details, message),
-    info: (details, message) => app.log.info(details, message),
-  }, clock);
+  // Redis-backed parts log an outage once when it starts and once when it ends, through the app's logger.
+  const outageLog = { warn: app.log.warn.bind(app.log), info: app.log.info.bind(app.log) };
+  const throttle = createThrottle(deps.throttle, outageLog, clock);
+  const lockout = createSignInLockout(deps.lockout ?? ENTRA_LOCKOUT_DEFAULTS, outageLog, clock);
 
   // Services: use cases over the store, each with its cache, knowing nothing of HTTP.
   const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize });
@@ -128,12 +128,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     closing = true;
     done();
   });
-  const lockout = createSignInLockout(deps.lockout ?? ENTRA_LOCKOUT_DEFAULTS, {
-    warn: (details, message) => app.log.warn(details, message),
-    info: (details, message) => app.log.info(details, message),
-  }, clock);
-  app.addHook('onClose', async () => throttle.close());
-  app.addHook('onClose', async () => lockout.close());
+  app.addHook('onClose', async () => {
+    await throttle.close();
+    await lockout.close();
+  });
 
   // Surfaces.
   registerOrganizationRoutes(app, {
