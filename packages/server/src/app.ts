@@ -28,6 +28,7 @@ import { installHttpRefusals, makeHttpRefusals } from './surfaces/partner-center
 import { methodRefusalFor, registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
 import { makeRequestContextHook, requestIdFrom } from './surfaces/partner-center/request-context.js';
 import { makeThrottleHook } from './surfaces/partner-center/throttle.js';
+import { SharedRedis } from './redis/shared-redis.js';
 import { createThrottle, type ThrottleConfig } from './throttle/index.js';
 
 export interface AppDeps {
@@ -111,10 +112,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     signingKey: deps.signingKey, issuer, trustedIssuers: deps.trustedIssuers, clockToleranceSeconds: deps.clockToleranceSeconds, clock,
     isPartnerTenant: (tenantId) => store.isPartnerTenant(tenantId),
   });
-  // Redis-backed parts log an outage once when it starts and once when it ends, through the app's logger.
+  // With --redis, one connection per process keeps what processes share: throttle budgets and
+  // failed sign-ins. An outage is logged once when it starts and once when it ends.
   const outageLog = { warn: app.log.warn.bind(app.log), info: app.log.info.bind(app.log) };
-  const throttle = createThrottle(deps.throttle, outageLog, clock);
-  const lockout = createSignInLockout(deps.lockout ?? ENTRA_LOCKOUT_DEFAULTS, outageLog, clock);
+  const redis = deps.throttle.redisUrl ? new SharedRedis({ url: deps.throttle.redisUrl, timeoutMs: deps.throttle.redisTimeoutMs, logger: outageLog, clock }) : undefined;
+  const throttle = createThrottle(deps.throttle, outageLog, clock, redis);
+  const lockout = createSignInLockout(deps.lockout ?? ENTRA_LOCKOUT_DEFAULTS, outageLog, clock, redis);
 
   // Services: use cases over the store, each with its cache, knowing nothing of HTTP.
   const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize });
@@ -131,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.addHook('onClose', async () => {
     await throttle.close();
     await lockout.close();
+    redis?.close();
   });
 
   // Surfaces.

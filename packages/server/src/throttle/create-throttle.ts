@@ -6,7 +6,8 @@ import { systemClock, type Clock } from '../clock.js';
 import { assertValidLimit } from './gcra.js';
 import { MemoryThrottle } from './memory-throttle.js';
 import { RedisThrottle } from './redis-throttle.js';
-import type { RedisUnavailableMode, Throttle, ThrottleKey, ThrottleLimit, ThrottleLogger } from './types.js';
+import type { OutageLogger, SharedRedis } from '../redis/shared-redis.js';
+import type { RedisUnavailableMode, Throttle, ThrottleKey, ThrottleLimit } from './types.js';
 
 /** The only number Microsoft publishes: 500 requests per minute per tenant (Customer resource). */
 export const PUBLISHED_TENANT_LIMIT: ThrottleLimit = { requests: 500, perSeconds: 60 };
@@ -29,21 +30,17 @@ export interface ThrottleConfig {
 /**
  * @param clock the server's clock. The memory throttle reads it; the Redis throttle reads Redis's own
  * clock (shared by every process) unless the server runs on a clock of its own (tests, a moved clock).
+ * @param redis the process's shared Redis connection; without it, a Redis throttle opens its own.
  */
-export function createThrottle(config: ThrottleConfig, logger?: ThrottleLogger, clock: Clock = systemClock): Throttle {
+export function createThrottle(config: ThrottleConfig, logger?: OutageLogger, clock: Clock = systemClock, redis?: SharedRedis): Throttle {
   assertValidLimit(config.tenantLimit, 'tenantLimit');
   assertValidLimit(config.tenantCustomerLimit, 'tenantCustomerLimit');
   if (!config.redisUrl) return new MemoryThrottle({ maxEntries: config.maxMemoryEntries, clock });
-  const timeoutMs = config.redisTimeoutMs ?? 200;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`redisTimeoutMs must be > 0, got ${timeoutMs}`);
   return new RedisThrottle({
-    url: config.redisUrl,
+    redis: redis ?? { url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger, clock },
     keyPrefix: config.keyPrefix,
     onRedisUnavailable: config.onRedisUnavailable,
-    timeoutMs,
-    logger,
     maxMemoryEntries: config.maxMemoryEntries,
-    clock,
     useCallerClock: clock !== systemClock,
   });
 }

@@ -37,10 +37,7 @@ export interface Throttle {
 export type RedisUnavailableMode = 'allow' | 'deny' | 'memory';
 
 /** The part of a pino logger the throttle uses. */
-export interface ThrottleLogger {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
+export type { OutageLogger as ThrottleLogger } from '../redis/shared-redis.js';
 
 /** Thrown by consume() in `onRedisUnavailable: 'deny'` mode; render it as a 503 with Retry-After. */
 export class ThrottleUnavailableError extends Error {

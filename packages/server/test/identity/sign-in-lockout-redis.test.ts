@@ -101,7 +101,7 @@ test('Redis unreachable: failures are counted in memory, and the outage is logge
   const logs: string[] = [];
   const logger: LockoutLogger = { warn: (_o, msg) => logs.push(`warn ${msg}`), info: (_o, msg) => logs.push(`info ${msg}`) };
   const lockout = new RedisLockout({ threshold: THRESHOLD, durationSeconds: DURATION_S }, {
-    url: `redis://127.0.0.1:${await closedPort()}`, keyPrefix: PREFIX, timeoutMs: 100, logger, clock: new ManualClock(TEST_EPOCH),
+    redis: { url: `redis://127.0.0.1:${await closedPort()}`, timeoutMs: 100, logger }, keyPrefix: PREFIX, clock: new ManualClock(TEST_EPOCH),
   });
   try {
     const verdicts = [];

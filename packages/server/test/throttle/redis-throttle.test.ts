@@ -24,7 +24,7 @@ const logs: string[] = [];
 const logger: ThrottleLogger = { warn: (_o, msg) => logs.push(`warn ${msg}`), info: (_o, msg) => logs.push(`info ${msg}`) };
 
 function redisThrottle(options: { useCallerClock?: boolean } = {}): RedisThrottle {
-  const throttle = new RedisThrottle({ url: REDIS_URL, keyPrefix: PREFIX, logger, ...options });
+  const throttle = new RedisThrottle({ redis: { url: REDIS_URL, logger }, keyPrefix: PREFIX, ...options });
   throttles.push(throttle);
   return throttle;
 }

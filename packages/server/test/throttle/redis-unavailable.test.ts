@@ -8,6 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { ManualClock } from '../../src/clock.js';
+import { createSignInLockout } from '../../src/identity/create-sign-in-lockout.js';
+import { SharedRedis } from '../../src/redis/shared-redis.js';
 import { closedPort } from '../helpers/ports.js';
 import {
   RedisThrottle, ThrottleUnavailableError, createThrottle, throttleKeysFor,
@@ -221,4 +224,22 @@ test('start-up: a call made while the first connection is still being made waits
   assert.deepEqual(result, { allowed: true });
   assert.ok(ms < FAST_MS, `took ${ms.toFixed(0)} ms`);
   assert.deepEqual(levels(), []);
+});
+
+test('one connection shared by the throttle and the sign-in lockout: one warning per outage, naming both effects', async () => {
+  const { logger, lines, levels } = recordingLogger();
+  const redis = new SharedRedis({ url: `redis://127.0.0.1:${await closedPort()}`, logger });
+  const throttle = createThrottle({ redisUrl: 'redis://unused', keyPrefix: PREFIX, onRedisUnavailable: 'memory', ...LIMITS }, logger, undefined, redis);
+  const lockout = createSignInLockout({ threshold: 3, durationSeconds: 60, redisUrl: 'redis://unused' }, logger, new ManualClock(Date.now()), redis);
+  cleanup.push(async () => {
+    await throttle.close();
+    await lockout.close();
+    redis.close();
+  });
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await timedConsume(throttle, `shared-${i}`)).result?.allowed, true);
+    assert.equal((await lockout.attempt(`user:t:${i}`)).allowed, true);
+  }
+  assert.deepEqual(levels(), ['warn']);
+  assert.match(lines[0]!.msg, /^Redis is unavailable; calls are rate limited per process; failed sign-ins are counted per process until it is back$/);
 });

@@ -1,0 +1,145 @@
+/**
+ * One Redis connection for the state every pcapi process must share (throttling, sign-in lockout).
+ * Redis must never hang a request: commands time out quickly, nothing is queued while disconnected
+ * (a command fails at once and its caller falls back), a connection that timed out is dropped and
+ * re-established, and the client reconnects on its own. An outage is logged once when it starts and
+ * once when it ends, naming what it means for each user of the connection, never once per request.
+ */
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../clock.js';
+
+// Loaded on first use: a server without --redis never pays for loading the Redis client.
+const requireOptional = createRequire(import.meta.url);
+const loadRedis = () => (requireOptional('ioredis') as typeof import('ioredis')).Redis;
+
+/** The part of a pino logger an outage is logged through. */
+export interface OutageLogger {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/** What an outage means to one user of the connection, in the words of its log lines. */
+export interface OutageEffect {
+  /** e.g. "calls are served without rate limiting" */
+  whileDown: string;
+  /** e.g. "shared rate limiting resumed" */
+  whenBack: string;
+  /** Fields added to the outage's warning. */
+  fields?: Record<string, unknown>;
+}
+
+export interface SharedRedisOptions {
+  /** redis://[user:password@]host:port[/db], or rediss:// for TLS. */
+  url: string;
+  /** Longest a command waits; default 200 ms. */
+  timeoutMs?: number;
+  /** Cap of the reconnection backoff; default 1000 ms. */
+  reconnectMaxDelayMs?: number;
+  logger?: OutageLogger;
+  /** Times outages for their log lines. */
+  clock?: Clock;
+}
+
+const consoleLogger: OutageLogger = {
+  warn: (obj, msg) => console.warn(msg, obj),
+  info: (obj, msg) => console.info(msg, obj),
+};
+
+export class SharedRedis {
+  readonly client: Redis;
+  readonly timeoutMs: number;
+  private readonly logger: OutageLogger;
+  private readonly clock: Clock;
+  private readonly effects: OutageEffect[] = [];
+  /** Settles at the first connection attempt's outcome, so commands sent during start-up wait for it (briefly). */
+  private readonly firstAttempt: Promise<void>;
+  private firstAttemptSettled = false;
+  private outageSince: number | undefined;
+  private closing = false;
+
+  constructor(options: SharedRedisOptions) {
+    this.timeoutMs = options.timeoutMs ?? 200;
+    if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) throw new RangeError(`Redis timeout must be > 0 ms, got ${this.timeoutMs}`);
+    this.logger = options.logger ?? consoleLogger;
+    this.clock = options.clock ?? systemClock;
+    const reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 1000;
+    const RedisClient = loadRedis();
+    this.client = new RedisClient(options.url, {
+      commandTimeout: this.timeoutMs,
+      connectTimeout: Math.max(1000, this.timeoutMs),
+      // Fail at once instead of queueing while disconnected, and never resend a command whose caller
+      // already got its fallback answer.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, reconnectMaxDelayMs),
+    });
+    let settle!: () => void;
+    this.firstAttempt = new Promise<void>((resolve) => { settle = resolve; });
+    const settleFirstAttempt = () => { this.firstAttemptSettled = true; settle(); };
+    this.client.on('ready', () => { settleFirstAttempt(); this.markUp(); });
+    // Without an 'error' listener ioredis prints every failed reconnection attempt.
+    this.client.on('error', (error: Error) => { settleFirstAttempt(); this.markDown(error); });
+    this.client.on('close', () => { settleFirstAttempt(); if (!this.closing) this.markDown(new Error('connection closed')); });
+  }
+
+  /** Registers what an outage means to one more user of this connection. */
+  describeOutage(effect: OutageEffect): void {
+    this.effects.push(effect);
+  }
+
+  /** False from the first failure until Redis answers again. */
+  get available(): boolean {
+    return this.outageSince === undefined;
+  }
+
+  /**
+   * Runs a command. On failure the outage is recorded (and a connection that timed out is replaced,
+   * so later commands fail at once instead of each waiting out the timeout) and the error rethrown:
+   * the caller answers with its fallback.
+   */
+  async run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+    if (!this.firstAttemptSettled) await Promise.race([this.firstAttempt, delay(this.timeoutMs)]);
+    try {
+      const result = await command(this.client);
+      this.markUp();
+      return result;
+    } catch (error) {
+      this.markDown(error);
+      if (error instanceof Error && error.message === 'Command timed out' && this.client.status === 'ready') this.client.disconnect(true);
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.closing = true;
+    // disconnect(), not quit(): quit would wait for a Redis that may not be answering.
+    this.client.disconnect();
+  }
+
+  private get address(): string {
+    return `${this.client.options.host}:${this.client.options.port}`;
+  }
+
+  private markDown(error: unknown): void {
+    if (this.closing || this.outageSince !== undefined) return;
+    this.outageSince = this.clock.now();
+    const fields = Object.assign({}, ...this.effects.map((effect) => effect.fields ?? {})) as Record<string, unknown>;
+    this.logger.warn(
+      { err: error instanceof Error ? error.message : String(error), redis: this.address, ...fields },
+      `Redis is unavailable; ${this.effects.map((effect) => effect.whileDown).join('; ') || 'shared state is not kept'} until it is back`,
+    );
+  }
+
+  private markUp(): void {
+    if (this.outageSince === undefined) return;
+    const outageMs = this.clock.now() - this.outageSince;
+    this.outageSince = undefined;
+    this.logger.info({ outageMs, redis: this.address }, `Redis is back; ${this.effects.map((effect) => effect.whenBack).join('; ') || 'shared state resumed'}`);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
