@@ -1,23 +1,45 @@
 /**
  * The autocannon load generator, run as its own process (pinned to the load core):
  *   node --import tsx bench/autocannon-worker.ts '{"url":..., "poolFile":..., "connections":50, "durationS":10}'
- * Cycles through the pool's (token, customer) pairs and prints one `BENCH_JSON {...}` line.
+ * Cycles through the pool's (token, customer) pairs, or through `requestsFile` (a JSON array of
+ * {method, path, headers, body?}: the soak's mix), at full speed or at `overallRate` requests per
+ * second in all, and prints one `BENCH_JSON {...}` line.
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { parsePoolFile } from './requests.js';
 
 interface WorkerArgs {
   url: string;
-  poolFile: string;
+  poolFile?: string;
+  requestsFile?: string;
   connections: number;
   durationS: number;
+  overallRate?: number;
+}
+
+export interface MixRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** The pool file (requests.ts): `t TOKEN` lines, then `p TOKEN_INDEX CUSTOMER_ID` lines. Read here, not imported: this process starts faster without the server's modules. */
+function poolRequests(poolFile: string): MixRequest[] {
+  const tokens: string[] = [];
+  const requests: MixRequest[] = [];
+  for (const line of readFileSync(poolFile, 'utf8').split('\n')) {
+    if (line.startsWith('t ')) tokens.push(line.slice(2));
+    else if (line.startsWith('p ')) {
+      const [, token, customer] = line.split(' ');
+      requests.push({ method: 'GET', path: `/v1/customers/${customer}/organization`, headers: { authorization: `Bearer ${tokens[Number(token)]}`, accept: 'application/json' } });
+    }
+  }
+  return requests;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
-const { tokens, pairs } = parsePoolFile(readFileSync(args.poolFile, 'utf8'));
-const paths = pairs.map((pair) => `/v1/customers/${pair.customer}/organization`);
-const headers = pairs.map((pair) => ({ authorization: `Bearer ${tokens[pair.token]}`, accept: 'application/json' }));
+const mix = args.requestsFile ? (JSON.parse(readFileSync(args.requestsFile, 'utf8')) as MixRequest[]) : poolRequests(args.poolFile!);
 let position = 0;
 
 // autocannon's own histogram keeps whole milliseconds; keep every response time (ms, fractional) instead.
@@ -37,12 +59,15 @@ const instance = autocannon({
   connections: args.connections,
   duration: args.durationS,
   pipelining: 1,
+  ...(args.overallRate ? { overallRate: args.overallRate } : {}),
   requests: [{
     setupRequest: (request: Record<string, unknown>) => {
-      position = position + 1 === paths.length ? 0 : position + 1;
-      request.method = 'GET';
-      request.path = paths[position];
-      request.headers = headers[position];
+      position = position + 1 === mix.length ? 0 : position + 1;
+      const next = mix[position]!;
+      request.method = next.method;
+      request.path = next.path;
+      request.headers = next.headers;
+      request.body = next.body;
       return request;
     },
   }],

@@ -7,6 +7,7 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     pipelining?: number;
+    overallRate?: number;
     requests?: Array<{ setupRequest?: (request: Record<string, unknown>, context: Record<string, unknown>) => Record<string, unknown> }>;
   }
 
@@ -16,7 +17,6 @@ declare module 'autocannon' {
     timeouts: number;
     non2xx: number;
     statusCodeStats?: Record<string, { count: number }>;
-    latency: { p50: number; p90: number; p99: number; average: number; max: number };
   }
 
   type Instance = EventEmitter & PromiseLike<Result>;

@@ -5,6 +5,8 @@ import type { BenchResult, TargetResult } from './results-types.js';
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const COLORS: Record<TargetResult['kind'], string> = { pcapi: '#2563eb', ceiling: '#6b7280', prism: '#ea580c' };
+/** pcapi's cache-cold figures in a lighter blue, a baseline commit's in violet. */
+const colorOf = (target: TargetResult) => (target.kind !== 'pcapi' ? COLORS[target.kind] : target.baselineCommit ? '#8b5cf6' : target.decisionCache === false ? '#93c5fd' : COLORS.pcapi);
 
 export function renderChart(result: BenchResult): string {
   const targets = result.targets.filter((target) => target.median);
@@ -32,7 +34,7 @@ export function renderChart(result: BenchResult): string {
     const length = Math.max(1, (value / maxRps) * barArea);
     const ratio = ceiling && target.kind !== 'ceiling' ? ` · ${fmt.ratio(value / ceiling)} of ceiling` : '';
     parts.push(`<text x="${left - 8}" y="${y + 17}" font-size="12" text-anchor="end">${escape(target.label)}</text>`);
-    parts.push(`<rect x="${left}" y="${y + 4}" width="${length.toFixed(1)}" height="${row - 10}" fill="${COLORS[target.kind]}" rx="2"/>`);
+    parts.push(`<rect x="${left}" y="${y + 4}" width="${length.toFixed(1)}" height="${row - 10}" fill="${colorOf(target)}" rx="2"/>`);
     parts.push(`<text x="${(left + length + 6).toFixed(1)}" y="${y + 17}" font-size="11">${escape(fmt.rps(value) + ratio)}</text>`);
     y += row;
   }
@@ -45,7 +47,7 @@ export function renderChart(result: BenchResult): string {
     const p99Length = Math.max(1, (p99Ms / maxLatency) * barArea);
     const p50Length = Math.max(1, (p50Ms / maxLatency) * barArea);
     parts.push(`<text x="${left - 8}" y="${y + 17}" font-size="12" text-anchor="end">${escape(target.label)}</text>`);
-    parts.push(`<rect x="${left}" y="${y + 4}" width="${p99Length.toFixed(1)}" height="${row - 10}" fill="${COLORS[target.kind]}" rx="2"/>`);
+    parts.push(`<rect x="${left}" y="${y + 4}" width="${p99Length.toFixed(1)}" height="${row - 10}" fill="${colorOf(target)}" rx="2"/>`);
     parts.push(`<rect x="${left}" y="${y + 4}" width="${p50Length.toFixed(1)}" height="${row - 10}" fill="#ffffff" fill-opacity="0.55" rx="2"/>`);
     parts.push(`<text x="${(left + p99Length + 6).toFixed(1)}" y="${y + 17}" font-size="11">${escape(`p50 ${fmt.ms(p50Ms)} · p99 ${fmt.ms(p99Ms)}`)}</text>`);
     y += row;

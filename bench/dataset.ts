@@ -3,14 +3,14 @@
  * SQLite data folder, and the folder is kept in the cache (bench/.data) for the next run.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { bundleCli } from '../scripts/bundle-cli.mjs';
 import { formatSize, REPO_DIR } from './options.js';
 import { runToEnd } from './processes.js';
 
 /** The `pcapi` command as installed (`npx pcapi`): the server package's bin script. */
 export const PCAPI_BIN = join(REPO_DIR, 'packages/server/bin/pcapi.mjs');
-/** The bundle `npm run build` writes and `npm start` runs, when the project has a build step. */
-export const PCAPI_BUNDLE = join(REPO_DIR, 'packages/server/dist/pcapi.mjs');
+/** The project's build step (`npm run build`, which `npm start` runs first). */
 export const BUILD_SCRIPT = join(REPO_DIR, 'scripts/build.mjs');
 
 export interface PcapiEntry {
@@ -23,22 +23,22 @@ let entry: PcapiEntry = { kind: 'bin', script: PCAPI_BIN };
 
 /**
  * Chooses how `pcapi serve` is run. `auto`: as `npm start` runs it: when the project has a build
- * script, build the bundle now (so it matches the sources) and run it; otherwise the bin script.
+ * script, bundle the CLI now (so it matches the sources) into `bundleDir` with the build's own
+ * bundler, and run that; otherwise the bin script.
  */
-export async function selectPcapiEntry(wanted: 'auto' | 'bin' | 'dist', log: (line: string) => void): Promise<PcapiEntry> {
+export async function selectPcapiEntry(wanted: 'auto' | 'bin' | 'dist', log: (line: string) => void, bundleDir: string): Promise<PcapiEntry> {
   if (wanted === 'bin' || (wanted === 'auto' && !existsSync(BUILD_SCRIPT))) {
     entry = { kind: 'bin', script: PCAPI_BIN };
     return entry;
   }
   if (!existsSync(BUILD_SCRIPT)) throw new Error(`--entry dist: ${BUILD_SCRIPT} does not exist`);
-  log('building the pcapi bundle (scripts/build.mjs), as npm start does');
-  const built = await runToEnd(process.execPath, [BUILD_SCRIPT], { cwd: REPO_DIR });
-  if (built.code === 0 && existsSync(PCAPI_BUNDLE)) {
-    entry = { kind: 'dist', script: PCAPI_BUNDLE };
-  } else if (wanted === 'dist') {
-    throw new Error(`scripts/build.mjs failed (${built.code}): ${built.stderr.slice(-2000)}`);
-  } else {
-    entry = { kind: 'bin', script: PCAPI_BIN, note: `scripts/build.mjs failed (${built.code}), so the bin script (tsx) was measured: ${built.stderr.slice(-300)}` };
+  log(`bundling pcapi into ${relative(REPO_DIR, bundleDir)}, as npm start does`);
+  try {
+    await bundleCli(bundleDir);
+    entry = { kind: 'dist', script: join(bundleDir, 'pcapi.mjs') };
+  } catch (error) {
+    if (wanted === 'dist') throw error;
+    entry = { kind: 'bin', script: PCAPI_BIN, note: `bundling failed, so the bin script (tsx) was measured: ${(error as Error).message.slice(0, 300)}` };
   }
   return entry;
 }
@@ -65,9 +65,9 @@ interface Marker {
   createdAt: string;
 }
 
-/** Node running `pcapi ARGS` with the selected entry (without npm's or npx's extra process). */
-export function pcapiCommand(args: string[]): [string, string[]] {
-  return [process.execPath, [entry.script, ...args]];
+/** Node running `pcapi ARGS` with the selected entry, or another build's `script` (without npm's or npx's extra process). */
+export function pcapiCommand(args: string[], script = entry.script): [string, string[]] {
+  return [process.execPath, [script, ...args]];
 }
 
 /** Node running a TypeScript file of the harness through tsx. */
@@ -75,7 +75,8 @@ export function nodeWithTsx(script: string, args: string[]): [string, string[]] 
   return [process.execPath, ['--import', 'tsx', script, ...args]];
 }
 
-export async function ensureDataset(cacheDir: string, spec: { customers: number; partners: number; usersPerPartner: number }, log: (line: string) => void): Promise<Dataset> {
+/** `script`: generate and import with another build (a baseline's, whose schema may be older); the selected entry by default. */
+export async function ensureDataset(cacheDir: string, spec: { customers: number; partners: number; usersPerPartner: number }, log: (line: string) => void, script = entry.script): Promise<Dataset> {
   // A partner count above the customer count would leave partners without customers; cap it.
   const partners = Math.min(spec.partners, spec.customers);
   const folder = join(cacheDir, `c${formatSize(spec.customers)}-p${partners}-u${spec.usersPerPartner}`);
@@ -97,14 +98,14 @@ export async function ensureDataset(cacheDir: string, spec: { customers: number;
 
   log(`dataset ${formatSize(spec.customers)}: generating ${spec.customers} customers of ${partners} partners (${spec.usersPerPartner} users each)`);
   let started = performance.now();
-  const [node, generateArgs] = pcapiCommand(['generate-seed', '--customers', String(spec.customers), '--partners', String(partners), '--users-per-partner', String(spec.usersPerPartner), '--out', seedFile]);
+  const [node, generateArgs] = pcapiCommand(['generate-seed', '--customers', String(spec.customers), '--partners', String(partners), '--users-per-partner', String(spec.usersPerPartner), '--out', seedFile], script);
   const generated = await runToEnd(node, generateArgs, { cwd: REPO_DIR });
   if (generated.code !== 0) throw new Error(`pcapi generate-seed failed (${generated.code}): ${generated.stderr}`);
   const generateSeconds = (performance.now() - started) / 1000;
 
   log(`dataset ${formatSize(spec.customers)}: importing into SQLite (1M customers take a few minutes)`);
   started = performance.now();
-  const [, seedArgs] = pcapiCommand(['seed', seedFile, '--data-dir', dataDir]);
+  const [, seedArgs] = pcapiCommand(['seed', seedFile, '--data-dir', dataDir], script);
   const seeded = await runToEnd(node, seedArgs, { cwd: REPO_DIR, env: { ...process.env, PCAPI_LOG_LEVEL: 'warn' } });
   if (seeded.code !== 0) throw new Error(`pcapi seed failed (${seeded.code}): ${seeded.stderr}`);
   const importSeconds = (performance.now() - started) / 1000;

@@ -66,20 +66,25 @@ interface RawResult {
   statusCounts?: Record<string, number>;
 }
 
-export async function runLoad(generator: LoadGenerator, options: { url: string; poolFile: string; connections: number; durationS: number; cpu: string | undefined }): Promise<LoadResult> {
+/**
+ * `poolFile`: the benchmark's mix, at full speed. `requestsFile` with `overallRate`: the soak's mix at
+ * a fixed rate, which only autocannon does (wrk has no rate limit).
+ */
+export async function runLoad(generator: LoadGenerator, options: { url: string; poolFile?: string; requestsFile?: string; overallRate?: number; connections: number; durationS: number; cpu: string | undefined }): Promise<LoadResult> {
   let outcome: Awaited<ReturnType<typeof runToEnd>>;
-  if (generator.tool === 'wrk') {
+  const tool = generator.tool === 'wrk' && !options.requestsFile && !options.overallRate ? 'wrk' : 'autocannon';
+  if (tool === 'wrk') {
     // wrk takes whole seconds.
     const seconds = Math.max(1, Math.round(options.durationS));
     outcome = await runToEnd('wrk', ['-t1', `-c${options.connections}`, `-d${seconds}s`, '--timeout', '5s', '--latency', '-s', join(BENCH_DIR, 'wrk-mix.lua'), options.url], {
       cpu: options.cpu, env: { ...process.env, BENCH_POOL: options.poolFile },
     });
   } else {
-    const args = JSON.stringify({ url: options.url, poolFile: options.poolFile, connections: options.connections, durationS: options.durationS });
+    const args = JSON.stringify({ url: options.url, poolFile: options.poolFile, requestsFile: options.requestsFile, overallRate: options.overallRate, connections: options.connections, durationS: options.durationS });
     outcome = await runToEnd(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'autocannon-worker.ts'), args], { cpu: options.cpu, cwd: REPO_DIR });
   }
   const line = outcome.stdout.split('\n').find((text) => text.startsWith('BENCH_JSON '));
-  if (outcome.code !== 0 || !line) throw new Error(`${generator.tool} failed (${outcome.code}): ${outcome.stderr.slice(-2000)}${outcome.stdout.slice(-2000)}`);
+  if (outcome.code !== 0 || !line) throw new Error(`${tool} failed (${outcome.code}): ${outcome.stderr.slice(-2000)}${outcome.stdout.slice(-2000)}`);
   const raw = JSON.parse(line.slice('BENCH_JSON '.length)) as RawResult;
   const durationS = raw.durationUs / 1e6;
   return {

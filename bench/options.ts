@@ -48,7 +48,24 @@ export interface BenchOptions {
   retries: number;
   /** How pcapi is run: the built bundle (as `npm start`), the bin script (as `npx pcapi`), or auto. */
   entry: 'auto' | 'bin' | 'dist';
+  /**
+   * Where the dist entry is bundled (the bundle `npm start` runs, built the same way): a folder of the
+   * harness's own under packages/server/dist, so that a run leaves `npm start`'s bundle and the tests'
+   * private ones (dist/.test) alone.
+   */
+  bundleDir: string;
   quick: boolean;
+  /**
+   * Also measure pcapi with its decision cache off (`--decision-cache-ttl 0`) at every size: every
+   * request then reads the store and decides (tokens stay cached). The cache-cold figure.
+   */
+  cold: boolean;
+  /** Also measure pcapi built from this commit, on the largest dataset, in the same modes (baseline.ts). */
+  baselineCommit: string | undefined;
+  /** Run the soak (soak.ts) instead of the benchmark, on the largest size. */
+  soak: boolean;
+  /** Seconds of soak traffic. */
+  soakDurationS: number;
 }
 
 export const FULL_SIZES = [1_000, 100_000, 1_000_000];
@@ -77,7 +94,12 @@ export function defaultOptions(): BenchOptions {
     quietWaitS: 60,
     retries: 2,
     entry: 'auto',
+    bundleDir: resolve(REPO_DIR, 'packages/server/dist/.bench'),
     quick: false,
+    cold: true,
+    baselineCommit: undefined,
+    soak: false,
+    soakDurationS: 300,
   };
 }
 
@@ -104,8 +126,13 @@ export const USAGE = `npm run bench -- [options]
   --prism-timeout S        seconds Prism may take to start (default 60)
   --quiet-wait S           before each run, wait up to S seconds for other processes to go quiet (default 60)
   --retries N              repeat a run disturbed by other processes up to N times (default 2)
-  --entry KIND             dist: build and run packages/server/dist (as npm start); bin: the bin script
+  --entry KIND             dist: bundle the CLI as npm start does and run that; bin: the bin script
                            (as npx pcapi, through tsx); auto (default): dist when scripts/build.mjs exists
+  --no-cold                do not measure pcapi with its decision cache off (the cache-cold figure)
+  --baseline-commit SHA    also measure pcapi built from commit SHA on the largest dataset (same modes)
+  --soak                   run the soak instead: mixed traffic with fuzz at half of measured capacity,
+                           RSS sampled (results named "soak"; default size 1m)
+  --soak-duration S        seconds of soak traffic (default 300)
 `;
 
 export class UsageError extends Error {
@@ -183,6 +210,10 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
         break;
       }
       case '--retries': { const text = value(); options.retries = text === '0' ? 0 : positive(flag, text); break; }
+      case '--no-cold': options.cold = false; break;
+      case '--baseline-commit': options.baselineCommit = value(); if (!options.baselineCommit) throw new UsageError('--baseline-commit expects a commit'); break;
+      case '--soak': options.soak = true; break;
+      case '--soak-duration': options.soakDurationS = positive(flag, value(), true); break;
       default: throw new UsageError(`unknown option "${arg}"`);
     }
   }
@@ -190,6 +221,10 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
     if (!sizesGiven) options.sizes = QUICK_SIZES;
     if (!runsGiven) options.runs = 1;
     if (!nameGiven) options.name = 'quick';
+  }
+  if (options.soak) {
+    if (!sizesGiven) options.sizes = [1_000_000];
+    if (!nameGiven) options.name = 'soak';
   }
   if (options.sizes.length === 0) throw new UsageError('--sizes needs at least one size');
   if (options.targets.length === 0) throw new UsageError('--targets needs at least one target');

@@ -2,7 +2,7 @@
  * Child processes of the benchmark: spawned (pinned to a core with taskset when possible), observed
  * through /proc (peak RSS, CPU time), and stopped by their own pid only.
  */
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,7 +28,6 @@ export function detectPinning(wanted: boolean): Pinning {
 }
 
 export interface Started {
-  child: ChildProcess;
   pid: number;
   /** Resolves with the exit code (or signal name) once the process has exited. */
   exited: Promise<number | string>;
@@ -63,12 +62,8 @@ export function startProcess(command: string, args: string[], options: { cpu?: s
       resolvePromise('spawn-error');
     });
   });
-  if (child.pid === undefined) {
-    // spawn failed synchronously (e.g. command not found); `exited` resolves on the error event
-  }
   let stopping: Promise<void> | undefined;
   return {
-    child,
     pid: child.pid ?? -1,
     exited,
     output: () => tail,

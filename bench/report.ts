@@ -55,7 +55,8 @@ export function terminalTable(result: BenchResult): string {
   const out = [line(HEADER), widths.map((width) => '-'.repeat(width)).join('  '), ...rows(result).map(line)];
   out.push('');
   out.push('ratios (medians, this run):');
-  for (const ratio of result.ratios) out.push(`  ${ratio.name.padEnd(28)} ${fmt.ratio(ratio.value)}`);
+  const nameWidth = Math.max(0, ...result.ratios.map((ratio) => ratio.name.length));
+  for (const ratio of result.ratios) out.push(`  ${ratio.name.padEnd(nameWidth)}  ${fmt.ratio(ratio.value)}`);
   out.push('');
   out.push('goals:');
   for (const goal of result.goals) out.push(`  ${goal.met === undefined ? '  ?' : goal.met ? ' ok' : 'MISS'}  ${goal.name}: ${goal.measured} (target ${goal.target})${goal.note ? ` — ${goal.note}` : ''}`);
@@ -70,7 +71,7 @@ export function environmentLine(result: BenchResult): string {
   const { machine, settings, pinning, loadGenerator } = result;
   return [
     `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.kernel}`,
-    `commit ${result.git.commit?.slice(0, 12) ?? 'unknown'}, ${result.finishedAt.slice(0, 10)}`,
+    `commit ${result.git.commit?.slice(0, 12) ?? 'unknown'}${result.git.uncommittedChanges ? ' with uncommitted changes' : ''}, ${result.finishedAt.slice(0, 10)}`,
     `pcapi run as \`node ${result.settings.pcapiEntry.script} serve\``,
     `${loadGenerator.tool} ${loadGenerator.version}, ${loadGenerator.threads} thread, ${settings.connections} connections, ${settings.warmupS} s warm-up, ${settings.runs} × ${settings.durationS} s runs (medians)`,
     pinning.enabled ? `servers pinned to core ${pinning.serverCpu}, load generator to core ${pinning.loadCpu}` : `not pinned: ${pinning.reason}`,

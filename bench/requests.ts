@@ -25,8 +25,6 @@ export interface RequestPool {
   tokens: string[];
   pairs: Array<{ token: number; customer: string; customerIndex: number }>;
   principals: { users: number; apps: number };
-  /** Seconds spent minting tokens. */
-  mintSeconds: number;
 }
 
 /** A small deterministic PRNG (mulberry32), so a dataset always gets the same mix. */
@@ -43,7 +41,6 @@ export function random(seed: number): () => number {
 
 export async function buildRequestPool(dataset: Dataset, options: { pairs: number; file: string }): Promise<RequestPool> {
   const store = await openStore({ kind: 'sqlite', file: join(dataset.dataDir, 'pcapi.db') });
-  const started = performance.now();
   const byPartner: number[][] = [];
   const tokens: string[] = [];
   let users = 0;
@@ -77,7 +74,6 @@ export async function buildRequestPool(dataset: Dataset, options: { pairs: numbe
   } finally {
     await store.close();
   }
-  const mintSeconds = (performance.now() - started) / 1000;
 
   // Distinct (principal, customer) pairs: customers uniform over the dataset, principals uniform
   // over the customer's partner's agents and app. All pairs when the dataset has fewer.
@@ -109,23 +105,9 @@ export async function buildRequestPool(dataset: Dataset, options: { pairs: numbe
 
   const lines = [...tokens.map((token) => `t ${token}`), ...pairs.map((pair) => `p ${pair.token} ${pair.customer}`)];
   writeFileSync(options.file, lines.join('\n') + '\n');
-  return { file: options.file, tokens, pairs, principals: { users, apps }, mintSeconds };
+  return { file: options.file, tokens, pairs, principals: { users, apps } };
 }
 
 export function organizationPath(customerTenantId: string): string {
   return `/v1/customers/${customerTenantId}/organization`;
-}
-
-/** Reads a pool file back (the load generator child does this). */
-export function parsePoolFile(text: string): { tokens: string[]; pairs: Array<{ token: number; customer: string }> } {
-  const tokens: string[] = [];
-  const pairs: Array<{ token: number; customer: string }> = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('t ')) tokens.push(line.slice(2));
-    else if (line.startsWith('p ')) {
-      const [, token, customer] = line.split(' ');
-      pairs.push({ token: Number(token), customer: customer! });
-    }
-  }
-  return { tokens, pairs };
 }

@@ -32,6 +32,10 @@ export interface TargetResult {
   kind: TargetKind;
   label: string;
   customers?: number;
+  /** pcapi only: false when it ran with `--decision-cache-ttl 0` (every request read the store: the cache-cold figure). */
+  decisionCache?: boolean;
+  /** pcapi only: the commit of a baseline build (`--baseline-commit`); absent for the work tree's. */
+  baselineCommit?: string;
   status: 'ok' | 'failed';
   error?: string;
   version?: string;
@@ -73,7 +77,8 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   elapsedSeconds: number;
-  git: { commit: string | undefined; branch: string | undefined; note: string };
+  /** uncommittedChanges: the work tree differed from the commit (tracked files) when measured. */
+  git: { commit: string | undefined; branch: string | undefined; uncommittedChanges: boolean; note: string };
   machine: { cpuModel: string; cores: number; memoryBytes: number; node: string; platform: string; kernel: string };
   settings: {
     sizes: number[];
@@ -89,6 +94,8 @@ export interface BenchResult {
     quietWaitS: number;
     retries: number;
     quick: boolean;
+    cold: boolean;
+    baselineCommit?: string;
     /** The command pcapi ran as: `node <script> serve ...`. */
     pcapiEntry: { kind: 'bin' | 'dist'; script: string; note?: string };
   };

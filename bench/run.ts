@@ -7,13 +7,16 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderChart } from './chart.js';
 import { runBenchmark } from './harness.js';
-import { parseOptions, REPO_DIR, USAGE, UsageError } from './options.js';
+import { parseOptions, REPO_DIR, USAGE, UsageError, type BenchOptions } from './options.js';
 import { markdownFigures, markdownReport, terminalTable } from './report.js';
 import type { BenchResult } from './results-types.js';
+import { runSoak, soakMarkdown } from './soak.js';
 
 export const DOCS_FILE = join(REPO_DIR, 'docs/benchmarks.md');
 export const FIGURES_START = '<!-- bench:figures:start (written by `npm run bench -- --update-docs`) -->';
 export const FIGURES_END = '<!-- bench:figures:end -->';
+export const SOAK_START = '<!-- bench:soak:start (written by `npm run bench -- --soak --update-docs`) -->';
+export const SOAK_END = '<!-- bench:soak:end -->';
 
 export function writeResults(result: BenchResult, outDir: string, name: string): { json: string; svg: string; md: string } {
   mkdirSync(outDir, { recursive: true });
@@ -24,16 +27,29 @@ export function writeResults(result: BenchResult, outDir: string, name: string):
   return files;
 }
 
-/** Replaces the block between the markers in docs/benchmarks.md with this result's figures. */
-export function updateDocs(result: BenchResult, file = DOCS_FILE): boolean {
+/** Replaces the block between two markers in docs/benchmarks.md (the figures, or the soak's). */
+export function updateDocs(block: string, file = DOCS_FILE, [startMarker, endMarker] = [FIGURES_START, FIGURES_END]): boolean {
   if (!existsSync(file)) return false;
   const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(FIGURES_START);
-  const end = text.indexOf(FIGURES_END);
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker);
   if (start < 0 || end < start) return false;
-  const updated = `${text.slice(0, start + FIGURES_START.length)}\n${markdownFigures(result)}${text.slice(end)}`;
-  writeFileSync(file, updated);
+  writeFileSync(file, `${text.slice(0, start + startMarker.length)}\n${block}${text.slice(end)}`);
   return true;
+}
+
+async function soak(options: BenchOptions): Promise<number> {
+  const result = await runSoak(options);
+  mkdirSync(options.outDir, { recursive: true });
+  const json = join(options.outDir, `${options.name}.json`);
+  const md = join(options.outDir, `${options.name}.md`);
+  writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(md, `# pcapi soak: ${result.startedAt}\n\n${soakMarkdown(result)}`);
+  process.stdout.write(`\n${soakMarkdown(result)}\nwrote ${relative(process.cwd(), json)}, ${relative(process.cwd(), md)}\n`);
+  if (options.updateDocs) {
+    process.stdout.write(updateDocs(soakMarkdown(result), DOCS_FILE, [SOAK_START, SOAK_END]) ? `updated ${relative(process.cwd(), DOCS_FILE)}\n` : `could not update ${DOCS_FILE}: soak markers not found\n`);
+  }
+  return result.goals.every((goal) => goal.met) ? 0 : 1;
 }
 
 async function main(): Promise<number> {
@@ -51,13 +67,14 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (options.soak) return soak(options);
   const result = await runBenchmark(options);
   const files = writeResults(result, options.outDir, options.name);
   process.stdout.write(`\n${terminalTable(result)}\n`);
   if (result.notes.length > 0) process.stdout.write(`\nnotes:\n${result.notes.map((note) => `  - ${note}`).join('\n')}\n`);
   process.stdout.write(`\nwrote ${relative(process.cwd(), files.json)}, ${relative(process.cwd(), files.svg)}, ${relative(process.cwd(), files.md)}\n`);
   if (options.updateDocs) {
-    process.stdout.write(updateDocs(result) ? `updated ${relative(process.cwd(), DOCS_FILE)}\n` : `could not update ${DOCS_FILE}: markers not found\n`);
+    process.stdout.write(updateDocs(markdownFigures(result)) ? `updated ${relative(process.cwd(), DOCS_FILE)}\n` : `could not update ${DOCS_FILE}: markers not found\n`);
   }
   return result.targets.some((target) => target.kind !== 'prism' && target.status === 'failed') ? 1 : 0;
 }

@@ -1,0 +1,97 @@
+/** Ratios between the targets of one run, and the issue's goals judged on them. */
+import { formatSize } from './options.js';
+import { MB } from './report.js';
+import type { BenchResult, Goal, Ratio, TargetResult } from './results-types.js';
+
+const fmt2 = (value: number) => value.toFixed(2);
+
+export function computeRatios(result: BenchResult): Ratio[] {
+  const ratios: Ratio[] = [];
+  const measured = result.targets.filter((target) => target.median);
+  const short = (target: TargetResult) => (target.kind === 'ceiling' ? 'ceiling' : target.kind === 'prism' ? 'Prism' : target.label);
+  const ratio = (numerator: TargetResult, denominator: TargetResult) => ratios.push({
+    name: `${short(numerator)} / ${short(denominator)}`, numerator: numerator.id, denominator: denominator.id, value: numerator.median!.rps / denominator.median!.rps,
+  });
+  const ceiling = measured.find((target) => target.kind === 'ceiling');
+  const prism = measured.find((target) => target.kind === 'prism');
+  const pcapi = measured.filter((target) => target.kind === 'pcapi');
+  for (const target of pcapi) {
+    if (ceiling) ratio(target, ceiling);
+    if (prism) ratio(target, prism);
+  }
+  if (prism && ceiling) ratio(prism, ceiling);
+  // Scaling: the work tree's cached figure at each size against the smallest.
+  const cached = pcapi.filter((target) => !target.baselineCommit && target.decisionCache !== false);
+  for (const larger of cached.slice(1)) ratio(larger, cached[0]!);
+  // What the decision cache buys: each build's cache-cold figure against its cached one.
+  for (const cold of pcapi.filter((target) => target.decisionCache === false)) {
+    const warm = pcapi.find((target) => target.decisionCache !== false && target.customers === cold.customers && target.baselineCommit === cold.baselineCommit);
+    if (warm) ratio(cold, warm);
+  }
+  // The same size and mode, from the work tree against the baseline commit.
+  for (const base of pcapi.filter((target) => target.baselineCommit)) {
+    const current = pcapi.find((target) => !target.baselineCommit && target.customers === base.customers && target.decisionCache === base.decisionCache);
+    if (current) ratio(current, base);
+  }
+  return ratios;
+}
+
+/** The issue's targets, judged on the largest dataset measured (1M customers in a full run). */
+export function evaluateGoals(result: BenchResult): Goal[] {
+  const pcapi = result.targets.filter((target) => target.kind === 'pcapi' && target.median && !target.baselineCommit);
+  const cached = pcapi.filter((target) => target.decisionCache !== false);
+  const largest = cached[cached.length - 1];
+  const smallest = cached[0];
+  const size = largest ? formatSize(largest.customers ?? 0) : '1m';
+  const ratio = (name: string) => result.ratios.find((entry) => entry.name === name)?.value;
+  const goals: Goal[] = [];
+
+  const scaling = largest && smallest && largest !== smallest ? largest.median!.rps / smallest.median!.rps : undefined;
+  goals.push({
+    name: `throughput at ${size} vs ${smallest ? formatSize(smallest.customers ?? 0) : '1k'} customers`,
+    target: 'within 15% (ratio ≥ 0.85)',
+    measured: scaling === undefined ? 'needs two sizes' : `${fmt2(scaling)} (${Math.round(largest!.median!.rps)} vs ${Math.round(smallest!.median!.rps)} req/s)`,
+    met: scaling === undefined ? undefined : scaling >= 0.85,
+    ...(largest && largest.customers !== 1_000_000 ? { note: 'not at 1M customers' } : {}),
+  });
+  const rss = largest?.peakRssBytes;
+  goals.push({
+    name: `peak RSS serving ${size} customers from SQLite`,
+    target: '< 250 MB',
+    measured: rss === undefined ? 'not measured' : `${(rss / MB).toFixed(0)} MB`,
+    met: rss === undefined ? undefined : rss < 250 * MB,
+  });
+  const cold = largest?.coldStart?.medianMs;
+  goals.push({
+    name: `cold start to the first 200 (${size} customers)`,
+    target: '< 1 s',
+    measured: cold === undefined ? 'not measured' : `${(cold / 1000).toFixed(2)} s (median of ${largest!.coldStart!.samplesMs.length})`,
+    met: cold === undefined ? undefined : cold < 1000,
+  });
+  const ceilingRatio = largest ? ratio(`${largest.label} / ceiling`) : undefined;
+  goals.push({
+    name: `pcapi / ceiling (${size} customers, decisions cached)`,
+    target: '≥ 0.6 (aim 0.75)',
+    measured: ceilingRatio === undefined ? 'not measured' : fmt2(ceilingRatio),
+    met: ceilingRatio === undefined ? undefined : ceilingRatio >= 0.6,
+  });
+  const prismRatio = largest ? ratio(`${largest.label} / Prism`) : undefined;
+  goals.push({
+    name: `pcapi / Prism (${size} customers)`,
+    target: '≥ 5',
+    measured: prismRatio === undefined ? 'not measured' : fmt2(prismRatio),
+    met: prismRatio === undefined ? undefined : prismRatio >= 5,
+  });
+  const coldRead = pcapi.find((target) => target.decisionCache === false && target.customers === largest?.customers);
+  const base = result.targets.find((target) => target.baselineCommit && target.decisionCache === false && target.median && target.customers === coldRead?.customers);
+  const speedup = coldRead && base ? coldRead.median!.rps / base.median!.rps : undefined;
+  goals.push({
+    name: `cache-cold reads (${size} customers, decision cache off)`,
+    target: base ? `≥ 2× ${base.label.replace(/ cold$/, '')}` : '≥ 2× the baseline commit (--baseline-commit)',
+    measured: !coldRead ? 'not measured' : speedup === undefined
+      ? `${Math.round(coldRead.median!.rps)} req/s; baseline not measured`
+      : `${fmt2(speedup)}× (${Math.round(coldRead.median!.rps)} vs ${Math.round(base!.median!.rps)} req/s)`,
+    met: speedup === undefined ? undefined : speedup >= 2,
+  });
+  return goals;
+}
