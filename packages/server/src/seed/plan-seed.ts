@@ -1,13 +1,14 @@
 /**
  * Turns a schema-valid seed document into a SeedPlan: derives missing ids, resolves role names and
  * relative dates, checks cross-references, and hashes secrets (keeping a stored hash whose secret
- * did not change, so importing the same file twice changes nothing).
+ * did not change, so importing the same file twice changes nothing). Every key the plan declares is
+ * listed with its place in the file (SeedPlan.claims), so an import can refuse one declared twice.
  */
-import { AGENT_ROLES, ENTRA_ROLES, type AgentRole, type CustomerOrganization } from '@pcapi/contracts';
+import { AGENT_ROLES, ENTRA_ROLES, roleDisplayName, type AgentRole, type CustomerOrganization } from '@pcapi/contracts';
 import { hashSecret, verifySecret } from '../identity/secrets.js';
 import { addIsoDuration, isoDurationDays, resolveSeedDate } from './relative-date.js';
-import type { SeedDocument, SeedRelationship } from './seed-document.js';
-import type { RelationshipRow, SeedDate, SeedPlan } from './seed-plan.js';
+import type { SeedCustomer, SeedDocument, SeedPartner, SeedRelationship } from './seed-document.js';
+import { claimKey, type RelationshipRow, type SeedDate, type SeedPlan } from './seed-plan.js';
 import { stableId } from './stable-id.js';
 import { SeedError } from './validate-seed.js';
 
@@ -16,6 +17,7 @@ const ROLE_IDS_BY_LOWER_NAME = new Map(Object.entries(ENTRA_ROLES).map(([name, i
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Statuses in which a relationship has been activated and so has an end date. */
 const ACTIVATED_STATUSES = new Set(['active', 'expiring', 'expired', 'terminationRequested', 'terminating', 'terminated']);
+const LOWER_AGENT_ROLES = new Set(AGENT_ROLES.map((role) => role.toLowerCase()));
 
 /** What an import needs to know of stored rows to leave unchanged data unchanged (the Store provides it). */
 export interface ExistingRows {
@@ -37,6 +39,30 @@ export interface PlanOptions {
   existing: ExistingRows;
 }
 
+/** A partner and its customers as written in a file, with the places that messages name. */
+export interface PartnerEntry {
+  partner: SeedPartner;
+  /** `$.partners[0]`, or `line 3: $.partner` in a streamed file. */
+  path: string;
+  /** The line of a streamed file that holds the partner. */
+  line?: number;
+  /**
+   * False for a streamed chunk's customers: their partner was planned from its own line, so only the
+   * partner's group names are needed here, and its rows are neither planned nor claimed again.
+   */
+  declare: boolean;
+  customers: { customer: SeedCustomer; path: string; line?: number }[];
+}
+
+/** `"text"` with quotes and escapes, so a value from the file never reaches a terminal raw. */
+export const quote = (text: string): string => JSON.stringify(text);
+
+/** A role id with its name when Entra has one: `Helpdesk Administrator (729827e3-...)`. */
+export const roleLabel = (roleId: string): string => {
+  const name = roleDisplayName(roleId);
+  return name === roleId ? roleId : `${name} (${roleId})`;
+};
+
 function relationshipIdOf(relationship: SeedRelationship, partnerTenantId: string, customerTenantId: string): string {
   return relationship.id?.toLowerCase() ?? stableId('relationship', partnerTenantId, customerTenantId, relationship.displayName.toLowerCase());
 }
@@ -45,26 +71,44 @@ export function agentGroupId(partnerTenantId: string, role: AgentRole): string {
   return stableId('agent-group', partnerTenantId.toLowerCase(), role);
 }
 
-export async function planSeed(document: SeedDocument, options: PlanOptions): Promise<SeedPlan> {
+function securityGroupId(group: { id?: string }, tenantId: string, lowerName: string): string {
+  return group.id?.toLowerCase() ?? stableId('group', tenantId, lowerName);
+}
+
+export function planSeed(document: SeedDocument, options: PlanOptions): Promise<SeedPlan> {
+  return planPartners(document.partners.map((partner, p) => ({
+    partner, path: `$.partners[${p}]`, declare: true,
+    customers: (partner.customers ?? []).map((customer, c) => ({ customer, path: `$.partners[${p}].customers[${c}]` })),
+  })), options);
+}
+
+export async function planPartners(entries: PartnerEntry[], options: PlanOptions): Promise<SeedPlan> {
   const problems: string[] = [];
-  const plan: SeedPlan = { partners: [], principals: [], groups: [], memberOf: [], customers: [], partnerCustomers: [], relationships: [], assignments: [] };
+  const plan: SeedPlan = { partners: [], principals: [], groups: [], memberOf: [], customers: [], partnerCustomers: [], relationships: [], assignments: [], claims: [] };
   const secrets = new Map<string, string>();
-  const seen = new Map<string, string>();
+  const claimed = new Map<string, string>();
   const organizations = new Map<string, { json: string; path: string }>();
   // A relative date whose text is unchanged keeps its stored value, so "in 300 days" does not move on re-import.
   const storedDates = await options.existing.relationshipDates(
-    document.partners.flatMap((partner) =>
-      (partner.customers ?? []).flatMap((customer) =>
+    entries.flatMap(({ partner, customers }) =>
+      customers.flatMap(({ customer }) =>
         (customer.gdapRelationships ?? []).map((r) => relationshipIdOf(r, partner.tenantId.toLowerCase(), customer.tenantId.toLowerCase())),
       ),
     ),
   );
 
-  /** Records a unique key; reports a duplicate with both paths. */
-  const unique = (key: string, path: string, what: string) => {
-    const earlier = seen.get(key);
-    if (earlier) problems.push(`${path}: duplicate ${what} (also at ${earlier})`);
-    else seen.set(key, path);
+  /** The streamed file's line being planned (set by the loop below): a claim's origin for later chunks. */
+  let line: number | undefined;
+  /** Claims a key for the plan; reports a duplicate with both places. */
+  const claim = (key: string, place: string, what: string) => {
+    const earlier = claimed.get(key);
+    if (earlier) {
+      problems.push(`${place}: duplicate ${what} (also at ${earlier})`);
+      return;
+    }
+    const origin = line === undefined ? place : `line ${line}`;
+    claimed.set(key, origin);
+    plan.claims.push({ key, place, origin, what });
   };
 
   const resolveRoles = (roles: string[], path: string): string[] => {
@@ -72,7 +116,7 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     roles.forEach((role, index) => {
       const id = GUID.test(role) ? role.toLowerCase() : ROLE_IDS_BY_LOWER_NAME.get(role.toLowerCase());
       if (id) ids.push(id);
-      else problems.push(`${path}[${index}]: unknown role "${role}" (use a Microsoft Entra role name such as "Global Reader", or a role definition id)`);
+      else problems.push(`${path}[${index}]: unknown role ${quote(role)} (use a Microsoft Entra role name such as "Global Reader", or a role definition id)`);
     });
     return [...new Set(ids)];
   };
@@ -82,17 +126,26 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     if (stored && stored.source === text.trim()) return stored;
     const value = resolveSeedDate(text, options.now);
     if (value === undefined) {
-      problems.push(`${path}: not a date: use ISO 8601 with a time zone ("2026-01-31T00:00:00Z") or "now", "in 300 days", "10 days ago"`);
+      problems.push(`${path}: not a date: use ISO 8601 with a time zone ("2026-01-31T00:00:00Z") or "now", "in 300 days", "10 days ago", within the years 0001-9999`);
       return null;
     }
     return { value, source: text.trim() };
   };
 
-  document.partners.forEach((partner, p) => {
-    const partnerPath = `$.partners[${p}]`;
-    const tenantId = partner.tenantId.toLowerCase();
-    unique(`tenant:${tenantId}`, `${partnerPath}.tenantId`, 'partner tenant id');
-    if (partner.domain) unique(`domain:${partner.domain.toLowerCase()}`, `${partnerPath}.domain`, 'partner domain');
+  for (const entry of entries) {
+    const tenantId = entry.partner.tenantId.toLowerCase();
+    line = entry.line;
+    const groupIdsByName = entry.declare ? declarePartner(entry, tenantId) : securityGroupIds(entry.partner, tenantId);
+    for (const customer of entry.customers) {
+      line = customer.line;
+      planCustomer(entry.partner, tenantId, groupIdsByName, customer.customer, customer.path);
+    }
+  }
+
+  /** Plans a partner's own rows (partner, groups, users, apps, memberships); returns its group ids by lower-case name. */
+  function declarePartner({ partner, path: partnerPath }: PartnerEntry, tenantId: string): Map<string, string> {
+    claim(claimKey.partner(tenantId), `${partnerPath}.tenantId`, 'partner tenant id');
+    if (partner.domain) claim(claimKey.domain(partner.domain.toLowerCase()), `${partnerPath}.domain`, 'partner domain');
     plan.partners.push({ tenantId, displayName: partner.displayName, domain: partner.domain?.toLowerCase() ?? null });
 
     for (const role of AGENT_ROLES) {
@@ -102,13 +155,13 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     (partner.securityGroups ?? []).forEach((group, g) => {
       const path = `${partnerPath}.securityGroups[${g}]`;
       const lowerName = group.displayName.toLowerCase();
-      if ((AGENT_ROLES as readonly string[]).some((role) => role.toLowerCase() === lowerName)) {
-        problems.push(`${path}.displayName: "${group.displayName}" is an agent group; give principals agentRoles instead`);
+      if (LOWER_AGENT_ROLES.has(lowerName)) {
+        problems.push(`${path}.displayName: ${quote(group.displayName)} is an agent group; give principals agentRoles instead`);
         return;
       }
-      unique(`group:${tenantId}:${lowerName}`, `${path}.displayName`, 'security group name');
-      const groupId = group.id?.toLowerCase() ?? stableId('group', tenantId, lowerName);
-      unique(`id:${groupId}`, `${path}.id`, 'object id');
+      claim(claimKey.groupName(tenantId, lowerName), `${path}.displayName`, 'security group name');
+      const groupId = securityGroupId(group, tenantId, lowerName);
+      claim(claimKey.object(groupId), `${path}.id`, 'object id');
       groupIdsByName.set(lowerName, groupId);
       plan.groups.push({ groupId, tenantId, displayName: group.displayName, agentRole: null });
     });
@@ -116,7 +169,7 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     const groupIds = (names: string[] | undefined, path: string): string[] =>
       (names ?? []).flatMap((name, index) => {
         const id = groupIdsByName.get(name.toLowerCase());
-        if (!id) problems.push(`${path}[${index}]: no security group named "${name}" in partner ${partner.displayName}`);
+        if (!id) problems.push(`${path}[${index}]: no security group named ${quote(name)} in partner ${quote(partner.displayName)}`);
         return id ? [id] : [];
       });
     const agentGroupIds = (roles: AgentRole[] | undefined) => (roles ?? []).map((role) => agentGroupId(tenantId, role));
@@ -132,9 +185,9 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     (partner.users ?? []).forEach((user, u) => {
       const path = `${partnerPath}.users[${u}]`;
       const upn = user.userPrincipalName.toLowerCase();
-      unique(`upn:${tenantId}:${upn}`, `${path}.userPrincipalName`, 'userPrincipalName');
+      claim(claimKey.userName(tenantId, upn), `${path}.userPrincipalName`, 'userPrincipalName');
       const objectId = user.id?.toLowerCase() ?? stableId('user', tenantId, upn);
-      unique(`id:${objectId}`, `${path}.id`, 'object id');
+      claim(claimKey.object(objectId), `${path}.id`, 'object id');
       if (user.password !== undefined) secrets.set(objectId, user.password);
       plan.principals.push({
         tenantId, objectId, kind: 'user', displayName: user.displayName ?? user.userPrincipalName,
@@ -146,9 +199,9 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     (partner.applications ?? []).forEach((app, a) => {
       const path = `${partnerPath}.applications[${a}]`;
       const clientId = app.clientId.toLowerCase();
-      unique(`client:${tenantId}:${clientId}`, `${path}.clientId`, 'application client id');
+      claim(claimKey.clientId(tenantId, clientId), `${path}.clientId`, 'application client id');
       const objectId = app.objectId?.toLowerCase() ?? stableId('service-principal', tenantId, clientId);
-      unique(`id:${objectId}`, `${path}.objectId`, 'object id');
+      claim(claimKey.object(objectId), `${path}.objectId`, 'object id');
       if (app.clientSecret !== undefined) secrets.set(objectId, app.clientSecret);
       plan.principals.push({
         tenantId, objectId, kind: 'app', displayName: app.displayName, userPrincipalName: null, clientId,
@@ -156,51 +209,52 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
       });
       plan.memberOf.push({ memberId: objectId, memberKind: 'app', groupIds: [...agentGroupIds(app.agentRoles), ...groupIds(app.memberOf, `${path}.memberOf`)] });
     });
+    return groupIdsByName;
+  }
 
-    (partner.customers ?? []).forEach((customer, c) => {
-      const path = `${partnerPath}.customers[${c}]`;
-      const customerTenantId = customer.tenantId.toLowerCase();
-      unique(`customer:${tenantId}:${customerTenantId}`, `${path}.tenantId`, 'customer of this partner');
-      if (customerTenantId === tenantId) problems.push(`${path}.tenantId: a partner cannot be its own customer`);
-      const organization = normalizeOrganization(customer.organization, customer.displayName);
-      const json = JSON.stringify(organization);
-      const earlier = organizations.get(customerTenantId);
-      if (earlier && earlier.json !== json) {
-        problems.push(`${path}.organization: customer ${customerTenantId} also appears at ${earlier.path} with different organization details`);
-      } else if (!earlier) {
-        organizations.set(customerTenantId, { json, path });
-        plan.customers.push({ tenantId: customerTenantId, organization });
-      }
-      plan.partnerCustomers.push({ partnerTenantId: tenantId, customerTenantId, displayName: customer.displayName, dapEnabled: customer.dap ?? false });
+  function planCustomer(partner: SeedPartner, tenantId: string, groupIdsByName: Map<string, string>, customer: SeedCustomer, path: string): void {
+    const customerTenantId = customer.tenantId.toLowerCase();
+    claim(claimKey.customer(tenantId, customerTenantId), `${path}.tenantId`, 'customer of this partner');
+    if (customerTenantId === tenantId) problems.push(`${path}.tenantId: a partner cannot be its own customer`);
+    const organization = normalizeOrganization(customer.organization, customer.displayName);
+    const json = JSON.stringify(organization);
+    const earlier = organizations.get(customerTenantId);
+    if (earlier && earlier.json !== json) {
+      problems.push(`${path}.organization: customer ${customerTenantId} also appears at ${earlier.path} with different organization details`);
+    } else if (!earlier) {
+      organizations.set(customerTenantId, { json, path: `${path}.organization` });
+      plan.customers.push({ tenantId: customerTenantId, organization, organizationOwner: tenantId });
+    }
+    plan.partnerCustomers.push({ partnerTenantId: tenantId, customerTenantId, displayName: customer.displayName, dapEnabled: customer.dap ?? false });
 
-      (customer.gdapRelationships ?? []).forEach((relationship, r) => {
-        const relationshipPath = `${path}.gdapRelationships[${r}]`;
-        const row = planRelationship(relationship, relationshipPath, tenantId, customerTenantId);
-        if (!row) return;
-        plan.relationships.push(row);
-        (relationship.accessAssignments ?? []).forEach((assignment, s) => {
-          const assignmentPath = `${relationshipPath}.accessAssignments[${s}]`;
-          const groupId = groupIdsByName.get(assignment.securityGroup.toLowerCase());
-          if (!groupId) problems.push(`${assignmentPath}.securityGroup: no security group named "${assignment.securityGroup}" in partner ${partner.displayName}`);
-          const roleIds = resolveRoles(assignment.roles, `${assignmentPath}.roles`);
-          const outside = roleIds.filter((id) => !row.roleIds.includes(id));
-          if (outside.length > 0) problems.push(`${assignmentPath}.roles: roles must be a subset of the relationship's; not in it: ${outside.join(', ')}`);
-          const id = assignment.id?.toLowerCase() ?? stableId('assignment', row.id, assignment.securityGroup.toLowerCase());
-          unique(`assignment:${id}`, `${assignmentPath}.id`, 'access assignment id');
-          if (groupId) plan.assignments.push({ id, relationshipId: row.id, groupId, status: assignment.status ?? 'active', roleIds });
-        });
+    (customer.gdapRelationships ?? []).forEach((relationship, r) => {
+      const relationshipPath = `${path}.gdapRelationships[${r}]`;
+      const row = planRelationship(relationship, relationshipPath, tenantId, customerTenantId);
+      if (!row) return;
+      plan.relationships.push(row);
+      (relationship.accessAssignments ?? []).forEach((assignment, s) => {
+        const assignmentPath = `${relationshipPath}.accessAssignments[${s}]`;
+        const groupId = groupIdsByName.get(assignment.securityGroup.toLowerCase());
+        if (!groupId) problems.push(`${assignmentPath}.securityGroup: no security group named ${quote(assignment.securityGroup)} in partner ${quote(partner.displayName)}`);
+        const roleIds = resolveRoles(assignment.roles, `${assignmentPath}.roles`);
+        const outside = roleIds.filter((id) => !row.roleIds.includes(id));
+        if (outside.length > 0) problems.push(`${assignmentPath}.roles: roles must be a subset of the relationship's; not in it: ${outside.map(roleLabel).join(', ')}`);
+        const id = assignment.id?.toLowerCase() ?? stableId('assignment', row.id, assignment.securityGroup.toLowerCase());
+        claim(claimKey.assignment(id), `${assignmentPath}.id`, 'access assignment id');
+        if (groupId) plan.assignments.push({ id, relationshipId: row.id, groupId, status: assignment.status ?? 'active', roleIds });
       });
     });
-  });
+  }
 
   function planRelationship(relationship: SeedRelationship, path: string, partnerTenantId: string, customerTenantId: string): RelationshipRow | undefined {
     const id = relationshipIdOf(relationship, partnerTenantId, customerTenantId);
     const stored = storedDates.get(id);
-    unique(`relationship:${id}`, `${path}.id`, 'relationship id');
+    claim(claimKey.relationship(id), `${path}.id`, 'relationship id');
     const roleIds = resolveRoles(relationship.roles, `${path}.roles`);
     const duration = relationship.duration ?? 'P730D';
     const days = isoDurationDays(duration);
-    if (days === undefined || days < 1 || days > 730) problems.push(`${path}.duration: must be between P1D and P2Y (730 days)`);
+    const durationValid = days !== undefined && days >= 1 && days <= 730;
+    if (!durationValid) problems.push(`${path}.duration: must be between P1D and P2Y (730 days)`);
     const autoExtendDuration = relationship.autoExtendDuration ?? 'PT0S';
     if (autoExtendDuration !== 'PT0S' && roleIds.includes(GLOBAL_ADMINISTRATOR)) {
       problems.push(`${path}.autoExtendDuration: relationships with Global Administrator cannot auto-extend (use "PT0S")`);
@@ -213,6 +267,7 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
       if (!endDateTime && activatedDateTime) {
         const value = addIsoDuration(activatedDateTime.value, duration);
         if (value) endDateTime = { value, source: `${activatedDateTime.source} + ${duration}` };
+        else if (durationValid) problems.push(`${path}.duration: the relationship would end after 9999-12-31 (activation + duration); give an endDateTime`);
       }
     }
     if (!createdDateTime) return undefined;
@@ -232,6 +287,16 @@ export async function planSeed(document: SeedDocument, options: PlanOptions): Pr
     principal.credentialHash = stored && (await verifySecret(secret, stored)) ? stored : await hashSecret(secret);
   }
   return plan;
+}
+
+/** A partner's security group ids by lower-case name, derived as declarePartner derives them. */
+function securityGroupIds(partner: SeedPartner, tenantId: string): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const group of partner.securityGroups ?? []) {
+    const lowerName = group.displayName.toLowerCase();
+    if (!LOWER_AGENT_ROLES.has(lowerName)) ids.set(lowerName, securityGroupId(group, tenantId, lowerName));
+  }
+  return ids;
 }
 
 /** Missing address values become null and a missing list [], as Microsoft Graph serves them. */

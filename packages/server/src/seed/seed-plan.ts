@@ -23,7 +23,12 @@ export interface GroupRow { groupId: string; tenantId: string; displayName: stri
 /** The complete list of groups one member (principal or group) belongs to directly. */
 export interface MemberOfRow { memberId: string; memberKind: PrincipalKind | 'group'; groupIds: string[] }
 
-export interface CustomerRow { tenantId: string; organization: CustomerOrganization }
+export interface CustomerRow {
+  tenantId: string;
+  organization: CustomerOrganization;
+  /** The partner whose file sets the organization details when the customer is new; the store keeps the first one. */
+  organizationOwner: string;
+}
 
 export interface PartnerCustomerRow { partnerTenantId: string; customerTenantId: string; displayName: string; dapEnabled: boolean }
 
@@ -46,6 +51,37 @@ export interface RelationshipRow {
 
 export interface AssignmentRow { id: string; relationshipId: string; groupId: string; status: AssignmentStatus; roleIds: string[] }
 
+/**
+ * A key the plan declares (an id, or a name unique in its scope) and where the file declares it. An
+ * import refuses a key declared twice, even by two chunks of one streamed file.
+ */
+export interface Claim {
+  key: string;
+  /** The field that declares it: `$.partners[0].users[1].id`, or `line 12: $.customer.tenantId`. */
+  place: string;
+  /** How a duplicate names it: the place, or just `line 12` in a streamed file (kept for the whole import). */
+  origin: string;
+  /** `customer of this partner`, `object id`... */
+  what: string;
+}
+
+/** The keys of claims: one namespace per kind of thing that must be unique in an import. */
+export const claimKey = {
+  partner: (tenantId: string) => `tenant:${tenantId}`,
+  domain: (domain: string) => `domain:${domain}`,
+  groupName: (tenantId: string, lowerName: string) => `group:${tenantId}:${lowerName}`,
+  /** Users, applications and groups share one namespace of object ids, as in Entra. */
+  object: (objectId: string) => `id:${objectId}`,
+  userName: (tenantId: string, upnKey: string) => `upn:${tenantId}:${upnKey}`,
+  clientId: (tenantId: string, clientId: string) => `client:${tenantId}:${clientId}`,
+  customer: (partnerTenantId: string, customerTenantId: string) => `customer:${partnerTenantId}:${customerTenantId}`,
+  relationship: (id: string) => `relationship:${id}`,
+  assignment: (id: string) => `assignment:${id}`,
+};
+
+/** The key of a name unique within a partner tenant (a user name, a client id), in StoredIds' maps. */
+export const nameKey = (tenantId: string, name: string): string => `${tenantId} ${name}`;
+
 export interface SeedPlan {
   partners: PartnerRow[];
   principals: PrincipalRow[];
@@ -56,4 +92,6 @@ export interface SeedPlan {
   relationships: RelationshipRow[];
   /** Complete per relationship: assignments of a listed relationship that the plan omits are removed. */
   assignments: AssignmentRow[];
+  /** Every key the rows above declare, once each, with its place in the file. */
+  claims: Claim[];
 }

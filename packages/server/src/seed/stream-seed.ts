@@ -2,74 +2,131 @@
  * Streamed seed files (JSON Lines, `.jsonl`/`.ndjson`) for datasets too large to hold in memory, such
  * as a million customers. Each line is `{"partner": {...}}` (without customers) or
  * `{"customer": {"partnerTenantId": "...", ...}}`; a partner's line comes before its customers. The
- * file is read once, planned in chunks, and imported in ONE transaction: a bad line anywhere changes nothing.
+ * file is read once, planned in chunks, and imported in ONE transaction: a bad line anywhere changes
+ * nothing. Every message names its line (`line 12: $.customer.tenantId: ...`); a key declared twice
+ * is refused wherever the copies fall, through the import's claims (see import-conflicts.ts).
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { isGuid } from '@pcapi/contracts';
-import type { ImportSummary, Store } from '../store/store.js';
-import { planSeed } from './plan-seed.js';
-import type { SeedCustomer, SeedDocument, SeedPartner } from './seed-document.js';
+import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
+import { planPartners, type ExistingRows, type PartnerEntry } from './plan-seed.js';
+import type { SeedCustomer, SeedPartner } from './seed-document.js';
 import type { SeedPlan } from './seed-plan.js';
 import { lineProblems, SeedError } from './validate-seed.js';
 
 /** Customers per planned chunk: bounds memory while keeping batches large. */
 const CHUNK_CUSTOMERS = 2000;
+/** A longer line is not a seed line (a binary file, or one without line breaks). */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export function isStreamedSeedFile(file: string): boolean {
   return /\.(jsonl|ndjson)$/i.test(file);
 }
 
-interface PendingCustomer { partnerTenantId: string; customer: SeedCustomer; line: number }
+interface CustomerLine { partnerTenantId: string; customer: SeedCustomer; line: number }
 
-export async function importSeedStream(store: Store, file: string, now = new Date()): Promise<ImportSummary> {
-  return store.importSeed(planStream(store, file, now));
+/** The plans of a streamed file, one per partner line and one per chunk of customer lines. */
+export async function* planStreamedSeed(existing: ExistingRows, file: string, now: Date): AsyncIterable<SeedPlan> {
+  const options = { now, source: file, existing };
+  const partners = new Map<string, SeedPartner>();
+  let pending: CustomerLine[] = [];
+  const customerChunk = () => {
+    const chunk = planPartners(chunkEntries(pending, partners), options);
+    pending = [];
+    return chunk;
+  };
+  for await (const { number, text } of readLines(file)) {
+    if (text.trim() === '') continue;
+    const entry = parseLine(text, file, number);
+    if ('partner' in entry) {
+      if (pending.length > 0) yield await customerChunk();
+      // A second line for the same partner is refused by the import, through its claims.
+      partners.set(entry.partner.tenantId.toLowerCase(), entry.partner);
+      yield await planPartners([{ partner: entry.partner, path: `line ${number}: $.partner`, line: number, declare: true, customers: [] }], options);
+    } else {
+      const { partnerTenantId, ...customer } = entry.customer;
+      if (!partners.has(partnerTenantId.toLowerCase())) {
+        throw new SeedError(file, [`line ${number}: $.customer.partnerTenantId: no partner ${partnerTenantId} on an earlier line (a partner's line must come before its customers)`]);
+      }
+      pending.push({ partnerTenantId: partnerTenantId.toLowerCase(), customer, line: number });
+      if (pending.length >= CHUNK_CUSTOMERS) yield await customerChunk();
+    }
+  }
+  if (pending.length > 0) yield await customerChunk();
 }
 
-async function* planStream(store: Store, file: string, now: Date): AsyncIterable<SeedPlan> {
-  const partners = new Map<string, SeedPartner>();
-  let pending: PendingCustomer[] = [];
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let lineNumber = 0;
+/** Customer lines grouped by partner, in order of first appearance; their partners are not planned again. */
+function chunkEntries(lines: CustomerLine[], partners: Map<string, SeedPartner>): PartnerEntry[] {
+  const entries = new Map<string, PartnerEntry>();
+  for (const { partnerTenantId, customer, line } of lines) {
+    let entry = entries.get(partnerTenantId);
+    if (!entry) {
+      entry = { partner: partners.get(partnerTenantId)!, path: '$.partner', declare: false, customers: [] };
+      entries.set(partnerTenantId, entry);
+    }
+    entry.customers.push({ customer, path: `line ${line}: $.customer`, line });
+  }
+  return [...entries.values()];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The file's lines, numbered from 1, split on line feeds at the byte level and decoded as strict
+ * UTF-8: a stray byte is refused with its line and column, never read as U+FFFD.
+ */
+async function* readLines(file: string): AsyncIterable<{ number: number; text: string }> {
+  const stream = createReadStream(file);
+  let partial: Buffer[] = [];
+  let partialLength = 0;
+  let number = 0;
+  const decode = (bytes: Buffer): { number: number; text: string } => {
+    number++;
+    const line = bytes.at(-1) === 0x0d ? bytes.subarray(0, -1) : bytes;
+    let text: string;
+    try {
+      text = utf8.decode(line);
+    } catch {
+      throw new SeedError(file, [`line ${number}: ${describeInvalidUtf8(line, number) ?? 'not UTF-8 text'}`]);
+    }
+    return { number, text: number === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  };
   try {
-    for await (const raw of lines) {
-      lineNumber++;
-      const text = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-      if (text.trim() === '') continue;
-      const entry = parseLine(text, file, lineNumber);
-      if ('partner' in entry) {
-        if (pending.length > 0) yield await planChunk(pending, partners, store, file, now);
-        pending = [];
-        const partner = entry.partner as SeedPartner;
-        partners.set(partner.tenantId.toLowerCase(), partner);
-        yield await planDocument({ partners: [partner] }, store, file, now, (path) => path.replace(/^\$\.partners\[0\]/, `line ${lineNumber}: $.partner`));
-      } else {
-        const { partnerTenantId, ...customer } = entry.customer as SeedCustomer & { partnerTenantId: string };
-        if (!partners.has(partnerTenantId.toLowerCase())) {
-          throw new SeedError(file, [`line ${lineNumber}: $.customer.partnerTenantId: no partner ${partnerTenantId} on an earlier line (a partner's line must come before its customers)`]);
-        }
-        pending.push({ partnerTenantId: partnerTenantId.toLowerCase(), customer, line: lineNumber });
-        if (pending.length >= CHUNK_CUSTOMERS) {
-          yield await planChunk(pending, partners, store, file, now);
-          pending = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
+        const piece = chunk.subarray(start, end);
+        yield decode(partial.length > 0 ? Buffer.concat([...partial, piece]) : piece);
+        partial = [];
+        partialLength = 0;
+        start = end + 1;
+      }
+      if (start < chunk.length) {
+        partial.push(chunk.subarray(start));
+        partialLength += chunk.length - start;
+        if (partialLength > MAX_LINE_BYTES) {
+          throw new SeedError(file, [`line ${number + 1}: longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB; is this a JSON Lines seed file?`]);
         }
       }
     }
+    if (partialLength > 0) yield decode(Buffer.concat(partial));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new SeedError(file, [`cannot read the file: ${(error as NodeJS.ErrnoException).code}`]);
-    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') throw new SeedError(file, [`cannot read the file: ${code}`]);
     throw error;
+  } finally {
+    stream.destroy();
   }
-  if (pending.length > 0) yield await planChunk(pending, partners, store, file, now);
 }
 
-function parseLine(text: string, file: string, line: number): { partner: unknown } | { customer: unknown } {
+type Line = { partner: SeedPartner } | { customer: SeedCustomer & { partnerTenantId: string } };
+
+function parseLine(text: string, file: string, line: number): Line {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    throw new SeedError(file, [`line ${line}: not valid JSON (${(error as Error).message})`]);
+  } catch {
+    throw new SeedError(file, [`line ${line}: ${describeJsonSyntaxError(text, line)}`]);
   }
   const keys = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
   if (keys.length !== 1 || (keys[0] !== 'partner' && keys[0] !== 'customer')) {
@@ -78,38 +135,13 @@ function parseLine(text: string, file: string, line: number): { partner: unknown
   const entry = value as Record<string, unknown>;
   if (keys[0] === 'partner') {
     const problems = lineProblems('partner', entry.partner);
-    if ((entry.partner as { customers?: unknown }).customers !== undefined) problems.push('$.partner.customers: put customers on their own lines');
+    if ((entry.partner as { customers?: unknown } | null)?.customers !== undefined) problems.push('$.partner.customers: put customers on their own lines');
     if (problems.length > 0) throw new SeedError(file, problems.map((problem) => `line ${line}: ${problem}`));
-    return { partner: entry.partner };
+    return { partner: entry.partner as SeedPartner };
   }
   const { partnerTenantId, ...customer } = (entry.customer ?? {}) as Record<string, unknown>;
   const problems = lineProblems('customer', customer);
   if (!isGuid(partnerTenantId)) problems.unshift('$.customer.partnerTenantId: must be a GUID (8-4-4-4-12 hexadecimal digits)');
   if (problems.length > 0) throw new SeedError(file, problems.map((problem) => `line ${line}: ${problem}`));
-  return { customer: { partnerTenantId, ...customer } };
-}
-
-/** Plans one chunk of customers; their partners come without users and apps, which their own line planned. */
-function planChunk(pending: PendingCustomer[], partners: Map<string, SeedPartner>, store: Store, file: string, now: Date): Promise<SeedPlan> {
-  const byPartner = new Map<string, PendingCustomer[]>();
-  for (const item of pending) byPartner.set(item.partnerTenantId, [...(byPartner.get(item.partnerTenantId) ?? []), item]);
-  const groups = [...byPartner.entries()];
-  const document: SeedDocument = {
-    partners: groups.map(([tenantId, items]) => {
-      const { users: _users, applications: _applications, ...partner } = partners.get(tenantId)!;
-      return { ...partner, customers: items.map((item) => item.customer) };
-    }),
-  };
-  return planDocument(document, store, file, now, (path) =>
-    path.replace(/^\$\.partners\[(\d+)\]\.customers\[(\d+)\]/, (_match, p: string, c: string) => `line ${groups[Number(p)]![1][Number(c)]!.line}: $.customer`),
-  );
-}
-
-async function planDocument(document: SeedDocument, store: Store, file: string, now: Date, relocate: (path: string) => string): Promise<SeedPlan> {
-  try {
-    return await planSeed(document, { now, source: file, existing: store });
-  } catch (error) {
-    if (error instanceof SeedError) throw new SeedError(file, error.problems.map(relocate));
-    throw error;
-  }
+  return { customer: { partnerTenantId: partnerTenantId as string, ...(customer as unknown as SeedCustomer) } };
 }

@@ -3,12 +3,31 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
 import { SEED_SCHEMA_FILE } from '../package-paths.js';
+import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
 import type { SeedDocument } from './seed-document.js';
 
+/** Problems shown in a message; the rest are counted (SeedError.problems keeps them all). */
+const SHOWN_PROBLEMS = 20;
+const MAX_PROBLEM_LENGTH = 1000;
+/** C0 and C1 controls, line and paragraph separators, bidirectional overrides: never printed raw. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from a file made safe for a terminal: unprintable characters as \uXXXX, long text cut. */
+export function printable(text: string): string {
+  const safe = text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return safe.length > MAX_PROBLEM_LENGTH ? `${safe.slice(0, MAX_PROBLEM_LENGTH)}... (${safe.length - MAX_PROBLEM_LENGTH} more characters)` : safe;
+}
+
 export class SeedError extends Error {
-  constructor(readonly source: string, readonly problems: string[]) {
-    super(`seed file ${source} is not valid:\n  ${problems.join('\n  ')}`);
+  readonly problems: string[];
+
+  constructor(readonly source: string, problems: string[]) {
+    const safe = problems.map(printable);
+    const more = safe.length - SHOWN_PROBLEMS;
+    const shown = more > 0 ? [...safe.slice(0, SHOWN_PROBLEMS), `... and ${more} more problems`] : safe;
+    super(`seed file ${printable(source)} is not valid:\n  ${shown.join('\n  ')}`);
     this.name = 'SeedError';
+    this.problems = safe;
   }
 }
 
@@ -24,8 +43,42 @@ const validateCustomerLine = ajv.compile({ $ref: `${seedSchema.$id}#/definitions
 /** Schema problems of one streamed line's entity, with paths under `$.partner` or `$.customer`. */
 export function lineProblems(kind: 'partner' | 'customer', value: unknown): string[] {
   const validate = kind === 'partner' ? validatePartnerLine : validateCustomerLine;
-  if (validate(value)) return [];
+  if (validate(value)) return unstorableText(value, `$.${kind}`);
   return [...new Set((validate.errors ?? []).map((error) => describe({ ...error, instancePath: `/${kind}${error.instancePath}` })))];
+}
+
+/** U+0000, and a surrogate without its pair (not Unicode text). */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Strings no store can hold as written: PostgreSQL refuses U+0000 in text and JSON, and a lone
+ * surrogate is not UTF-8 (SQLite would store U+FFFD instead, so the file never matches the store).
+ */
+export function unstorableText(value: unknown, path = '$'): string[] {
+  // Paths are built only where something was found: this runs on every line of a million-line file.
+  return holdsSuspectText(value) ? unstorableTextAt(value, path) : [];
+}
+
+/** Whether any string in the value holds U+0000 or a surrogate (paired or not). */
+function holdsSuspectText(value: unknown): boolean {
+  if (typeof value === 'string') return SUSPECT.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) if (holdsSuspectText(item)) return true;
+  return false;
+}
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+
+function unstorableTextAt(value: unknown, path: string): string[] {
+  if (typeof value === 'string') {
+    const found = UNSTORABLE.exec(value)?.[0];
+    if (found === undefined) return [];
+    return [`${path}: contains ${found === '\u0000' ? 'U+0000 (a NUL character)' : `an unpaired surrogate (U+${found.charCodeAt(0).toString(16).toUpperCase()})`}, which is not text a store can hold`];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => unstorableTextAt(item, `${path}[${index}]`));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => unstorableTextAt(item, jsonPath(`/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`).replace(/^\$/, path)));
+  }
+  return [];
 }
 
 /** `/partners/0/users/1` → `$.partners[0].users[1]`. */
@@ -42,7 +95,7 @@ function describe(error: ErrorObject): string {
   const path = jsonPath(error.instancePath);
   switch (error.keyword) {
     case 'additionalProperties':
-      return `${path}: unknown property "${(error.params as { additionalProperty: string }).additionalProperty}"`;
+      return `${path}: unknown property ${JSON.stringify((error.params as { additionalProperty: string }).additionalProperty)}`;
     case 'required':
       return `${path}: missing required property "${(error.params as { missingProperty: string }).missingProperty}"`;
     case 'enum':
@@ -60,24 +113,36 @@ function describe(error: ErrorObject): string {
 
 export function parseSeedText(text: string, source: string): SeedDocument {
   let document: unknown;
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    document = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (error) {
-    throw new SeedError(source, [`$: not valid JSON (${(error as Error).message})`]);
+    document = JSON.parse(json);
+  } catch {
+    throw new SeedError(source, [`$: ${describeJsonSyntaxError(json)}`]);
   }
   if (!validateSchema(document)) {
     const problems = [...new Set((validateSchema.errors ?? []).map(describe))];
     throw new SeedError(source, problems.slice(0, 20).concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []));
   }
+  const unstorable = unstorableText(document);
+  if (unstorable.length > 0) throw new SeedError(source, unstorable);
   return document;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function readSeedFile(file: string): SeedDocument {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new SeedError(file, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+  }
+  // JSON is UTF-8 (RFC 8259): a stray byte is refused, not silently read as U+FFFD.
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new SeedError(file, [`$: ${describeInvalidUtf8(bytes) ?? 'not UTF-8 text'}`]);
   }
   return parseSeedText(text, file);
 }

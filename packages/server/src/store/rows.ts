@@ -2,8 +2,9 @@
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AgentRole } from '@pcapi/contracts';
 import type { AccessAssignment, AccessFacts, GdapRelationship, GroupMembership, PrincipalCredential } from '../domain/model.js';
+import type { StoredIds } from '../seed/import-conflicts.js';
 import type { StoredRelationshipDates } from '../seed/plan-seed.js';
-import type { SeedPlan } from '../seed/seed-plan.js';
+import { nameKey, type SeedPlan } from '../seed/seed-plan.js';
 
 export type Row = Record<string, unknown>;
 
@@ -113,6 +114,64 @@ export function groupRelationships(rows: Row[]): GdapRelationship[] {
     }
   }
   return [...byId.values()];
+}
+
+/** The keys and ids of a plan whose stored holders an import check needs (ImportOptions.check). */
+export interface Lookups {
+  objects: string[];
+  /** [tenant id, lower-case user principal name]. */
+  userNames: [string, string][];
+  /** [tenant id, client id]. */
+  clientIds: [string, string][];
+  domains: string[];
+  relationships: string[];
+  assignments: string[];
+  customers: string[];
+  partners: string[];
+}
+
+export function lookupsOf(plan: SeedPlan): Lookups {
+  const principals = plan.principals;
+  return {
+    objects: [...principals.map((p) => p.objectId), ...plan.groups.map((g) => g.groupId)],
+    userNames: principals.filter((p) => p.userPrincipalName !== null).map((p) => [p.tenantId, p.userPrincipalName!.toLowerCase()]),
+    clientIds: principals.filter((p) => p.clientId !== null).map((p) => [p.tenantId, p.clientId!]),
+    domains: plan.partners.flatMap((p) => (p.domain ? [p.domain] : [])),
+    relationships: plan.relationships.map((r) => r.id),
+    assignments: plan.assignments.map((a) => a.id),
+    customers: plan.customers.map((c) => c.tenantId),
+    partners: [...new Set([...principals.map((p) => p.tenantId), ...plan.partnerCustomers.map((pc) => pc.partnerTenantId)])],
+  };
+}
+
+/** The rows both stores' lookups return (the same column names), as the check reads them. */
+export type LookupRows = { [K in keyof Lookups]: Row[] };
+
+export function toStoredIds(rows: LookupRows): Omit<StoredIds, 'earlierClaims'> {
+  const partnerNames = new Map<string, string>();
+  const named = (tenantId: unknown, name: unknown) => {
+    if (typeof name === 'string') partnerNames.set(tenantId as string, name);
+    return tenantId as string;
+  };
+  for (const row of rows.partners) named(row.tenant_id, row.display_name);
+  return {
+    objects: new Map(rows.objects.map((row) => [row.id as string, {
+      kind: row.kind as 'user' | 'app' | 'group', tenantId: named(row.tenant_id, row.partner_name), name: row.name as string, agentRole: row.agent_role as string | null,
+    }])),
+    userNames: new Map(rows.userNames.map((row) => [nameKey(row.tenant_id as string, row.upn_key as string), row.object_id as string])),
+    clientIds: new Map(rows.clientIds.map((row) => [nameKey(row.tenant_id as string, row.client_id as string), row.object_id as string])),
+    domains: new Map(rows.domains.map((row) => [row.domain as string, named(row.tenant_id, row.partner_name)])),
+    relationships: new Map(rows.relationships.map((row) => [row.id as string, {
+      partnerTenantId: named(row.partner_tenant_id, row.partner_name), customerTenantId: row.customer_tenant_id as string, displayName: row.display_name as string,
+    }])),
+    assignments: new Map(rows.assignments.map((row) => [row.id as string, {
+      relationshipId: row.relationship_id as string, relationshipName: row.relationship_name as string, partnerTenantId: named(row.partner_tenant_id, row.partner_name),
+    }])),
+    customers: new Map(rows.customers.map((row) => [row.tenant_id as string, {
+      organization: toOrganization(row)!, organizationOwner: row.organization_owner_tenant_id === null ? null : named(row.organization_owner_tenant_id, row.owner_name),
+    }])),
+    partnerNames,
+  };
 }
 
 /** Turns a unique or foreign-key violation into what a seed author must change. */

@@ -1,9 +1,9 @@
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../domain/model.js';
+import type { StoredIds } from '../seed/import-conflicts.js';
 import type { StoredRelationshipDates } from '../seed/plan-seed.js';
 import type { SeedPlan } from '../seed/seed-plan.js';
 
-/** Counts of rows an import created or changed; all zero when the data was already there. */
 /** The store cannot be opened or migrated at start-up. */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
@@ -17,12 +17,34 @@ export class StoreUnavailableError extends Error {
 /** An import that clashes with stored data (a name or id already taken); nothing was changed. */
 export class SeedConflictError extends Error {
   override name = 'SeedConflictError';
+  readonly problems: string[];
+
+  constructor(problems: string[] | string) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('\n'));
+    this.problems = list;
+  }
 }
 
+/** Counts of rows an import created or changed; all zero when the data was already there. */
 export interface ImportSummary {
   inserted: number;
   updated: number;
   unchanged: number;
+  /**
+   * Work after the commit that failed (e.g. refreshing planner statistics): the data is imported all
+   * the same. Present only when something failed.
+   */
+  warnings?: string[];
+}
+
+export interface ImportOptions {
+  /**
+   * Judges each chunk against what the store holds for its ids and names, read inside the import's
+   * transaction (so rows and claims of earlier chunks count). Any problem aborts the import with a
+   * SeedConflictError listing them; nothing is changed. Without it a plan is applied as given.
+   */
+  check?: (plan: SeedPlan, stored: StoredIds) => string[];
 }
 
 /**
@@ -60,6 +82,9 @@ export interface Store {
    */
   onDataChanged(listener: () => void): void;
 
-  /** Applies a validated seed plan, or the chunks of a streamed one, in one transaction: all of it or nothing. */
-  importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary>;
+  /**
+   * Applies a validated seed plan, or the chunks of a streamed one, in one transaction: all of it or
+   * nothing. Resolves once committed; nothing after the commit can turn it into a failure.
+   */
+  importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, options?: ImportOptions): Promise<ImportSummary>;
 }

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
+import { customerLine, partnerLine } from '../../src/seed/generate-seed.js';
 import { DEMO_SEED_FILE } from '../../src/seed/import-seed.js';
+import { stableId } from '../../src/seed/stable-id.js';
+import { DEMO } from '../helpers/demo-ids.js';
 import { runPcapi } from '../helpers/run-cli.js';
 
 
@@ -95,10 +98,52 @@ describe('pcapi seed', () => {
       users: [{ id: '0b9a4c62-3d0e-4f7c-9a51-6c2d8e1f4a70', userPrincipalName: 'admin@fabrikam.example' }],
     }] }));
     const run = await pcapi(['seed', clash, '--data-dir', dir]);
-    assert.notEqual(run.code, 0);
+    assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /^pcapi: /);
+    assert.match(run.stderr, /\$\.partners\[0\]\.users\[0\]\.userPrincipalName: userPrincipalName "admin@fabrikam\.example" already belongs to another user id/);
     assertNoStack(run.stderr);
     assert.deepEqual(dump(join(dir, 'pcapi.db')), before);
+  });
+
+  test("a file taking over another partner's user exits 2 naming the id, both partners and the place, and changes nothing", async (t) => {
+    const dir = tempDir(t);
+    assert.equal((await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', dir])).code, 0);
+    const before = dump(join(dir, 'pcapi.db'));
+    const admin = stableId('user', DEMO.fabrikam, 'admin@fabrikam.example');
+    const takeover = join(dir, 'takeover.seed.json');
+    writeFileSync(takeover, JSON.stringify({ partners: [{ tenantId: '7b3e9f1c-2a4d-4e5f-8c6b-0d1e2f3a4b5c', displayName: 'Newcomer', users: [{ id: admin, userPrincipalName: 'boss@newcomer.example' }] }] }));
+    const run = await pcapi(['seed', takeover, '--data-dir', dir]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.ok(run.stderr.includes(`$.partners[0].users[0].id: object id ${admin} is user "admin@fabrikam.example" of partner "Fabrikam" (${DEMO.fabrikam}) in the store; `
+      + 'partner "Newcomer" (7b3e9f1c-2a4d-4e5f-8c6b-0d1e2f3a4b5c) cannot take it over'), run.stderr);
+    assertNoStack(run.stderr);
+    assert.deepEqual(dump(join(dir, 'pcapi.db')), before);
+  });
+
+  test('a JSON Lines file with one customer on two lines in different chunks exits 2 naming both lines, and imports nothing', async (t) => {
+    const dir = tempDir(t);
+    const lines = [partnerLine(0, 1), ...Array.from({ length: 2_050 }, (_, i) => customerLine(i, 1)), customerLine(7, 1)];
+    const file = join(dir, 'big.seed.jsonl');
+    writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n'));
+    const run = await pcapi(['seed', file, '--data-dir', dir]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /line 2052: \$\.customer\.tenantId: duplicate customer of this partner \(also at line 9\)/);
+    assertNoStack(run.stderr);
+    assert.equal((dump(join(dir, 'pcapi.db')).partner_tenants as unknown[]).length, 0);
+  });
+
+  test('a binary file exits 2 with a description; none of its bytes reach the terminal', async (t) => {
+    const dir = tempDir(t);
+    for (const name of ['picture.seed.json', 'picture.seed.jsonl']) {
+      const file = join(dir, name);
+      // A PNG signature, then an escape sequence that would clear a terminal.
+      writeFileSync(file, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x1b, 0x5b, 0x32, 0x4a]));
+      const run = await pcapi(['seed', file, '--data-dir', dir]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /not valid JSON: unexpected byte 0x89 at (line 1, )?column 1 \(not UTF-8 text\); is this a seed file\?/);
+      assert.doesNotMatch(run.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ufffd]/, JSON.stringify(run.stderr));
+    }
   });
 
   test('a missing file exits 2 with a clear message', async (t) => {

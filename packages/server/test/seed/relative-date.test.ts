@@ -62,6 +62,14 @@ describe('resolveSeedDate', () => {
     assert.equal(resolveSeedDate('2026-01-01T25:00:00Z', NOW), undefined);
   });
 
+  test('rejects dates outside the years 0001-9999 (which every store accepts) instead of failing on them', () => {
+    assert.equal(resolveSeedDate('in 999999 years', NOW), undefined);
+    assert.equal(resolveSeedDate('999999 weeks ago', NOW), undefined);
+    assert.equal(resolveSeedDate('in 7972 years', NOW), at(7972 * 365 * DAY));
+    assert.equal(resolveSeedDate('9999-12-31T23:59:59Z', NOW), '9999-12-31T23:59:59.000Z');
+    assert.equal(resolveSeedDate('9999-12-31T23:59:59-01:00', NOW), undefined);
+  });
+
   test('rejects a day that does not exist in its month instead of rolling over', () => {
     // new Date('2026-02-30T00:00:00Z') is 2026-03-02 in V8; a seed date must not silently move.
     assert.equal(resolveSeedDate('2026-02-30T00:00:00Z', NOW), undefined);
@@ -94,6 +102,12 @@ describe('addIsoDuration', () => {
   test('adding months clamps to the end of a shorter month (ISO 8601 / XML Schema, .NET AddMonths)', () => {
     assert.equal(addIsoDuration('2026-01-31T00:00:00.000Z', 'P1M'), '2026-02-28T00:00:00.000Z');
     assert.equal(addIsoDuration('2024-02-29T00:00:00.000Z', 'P1Y'), '2025-02-28T00:00:00.000Z');
+  });
+
+  test('gives undefined, never throws, when the end falls past 9999-12-31', () => {
+    assert.equal(addIsoDuration('9999-01-01T00:00:00.000Z', 'P730D'), undefined);
+    assert.equal(addIsoDuration('2026-01-01T00:00:00.000Z', 'P999999999999D'), undefined);
+    assert.equal(addIsoDuration('2026-01-01T00:00:00.000Z', 'P99999999Y'), undefined);
   });
 
   test('rejects what is not a Y/M/D duration', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -179,6 +179,39 @@ describe('a bad seed changes nothing', () => {
     await assert.rejects(importSeedDocument(store, parseSeedText(JSON.stringify(seed), 'x'), 'x', NOW), SeedError);
     assert.deepEqual(dump(file), before);
     assert.equal(await store.isEmpty(), true);
+  });
+});
+
+describe("ids belong to their partner", () => {
+  test("a new partner's file reusing Fabrikam's admin, GDAP group and Contoso relationship is refused, naming each id, both partners and the place; nothing changes", async (t) => {
+    const { store, file, dir } = await openStore(t);
+    await importSeedFile(store, DEMO_SEED_FILE, NOW);
+    const before = dump(file);
+    const admin = await userId(store, 'admin@fabrikam.example');
+    const facts = await factsFor(store, 'admin@fabrikam.example', DEMO.contoso);
+    const readers = facts.memberships.find((group) => group.displayName === 'GDAP Readers')!.groupId;
+    const relationship = facts.relationships[0]!.id;
+    const newcomer = '7b3e9f1c-2a4d-4e5f-8c6b-0d1e2f3a4b5c';
+    const seed = { partners: [{
+      tenantId: newcomer, displayName: 'Newcomer',
+      securityGroups: [{ id: readers, displayName: 'Mine' }],
+      users: [{ id: admin, userPrincipalName: 'boss@newcomer.example', password: 'taken' }],
+      customers: [{ tenantId: DEMO.contoso, displayName: 'Contoso', organization: demoJson().partners[0].customers[0].organization,
+        gdapRelationships: [{ id: relationship, displayName: 'Mine', status: 'active', roles: ['Global Administrator'] }] }],
+    }] };
+    const takeover = join(dir, 'takeover.json');
+    writeFileSync(takeover, JSON.stringify(seed));
+    const error = await importSeedFile(store, takeover, NOW).then(() => undefined, (caught: unknown) => caught);
+    assert.ok(error instanceof SeedError, String(error));
+    assert.equal(error.source, takeover);
+    const both = `of partner "Fabrikam" (${DEMO.fabrikam}) in the store; partner "Newcomer" (${newcomer}) cannot take it over`;
+    assert.deepEqual(error.problems.sort(), [
+      `$.partners[0].customers[0].gdapRelationships[0].id: relationship id ${relationship} is the relationship "Contoso readers" with customer ${DEMO.contoso} ${both} (ids belong to their partner: leave the id out, or use a new one)`,
+      `$.partners[0].securityGroups[0].id: object id ${readers} is security group "GDAP Readers" ${both} (ids belong to their partner: leave the id out, or use a new one)`,
+      `$.partners[0].users[0].id: object id ${admin} is user "admin@fabrikam.example" ${both} (ids belong to their partner: leave the id out, or use a new one)`,
+    ]);
+    assert.deepEqual(dump(file), before);
+    assert.equal((await store.findPrincipal(DEMO.fabrikam, admin))?.userPrincipalName, 'admin@fabrikam.example');
   });
 });
 

@@ -61,11 +61,10 @@ function assertProblem(problems: string[], path: string, text: RegExp) {
 }
 
 describe('parseSeedText: schema errors', () => {
-  test('invalid JSON is reported at $ with the parser message', () => {
+  test('invalid JSON is reported at $ with its line, column and what was expected', () => {
     assert.throws(() => parseSeedText('{"partners": [', 'broken.json'), (error: unknown) => {
       assert.ok(error instanceof SeedError);
-      assert.equal(error.problems.length, 1);
-      assert.match(error.problems[0]!, /^\$: not valid JSON \(.+\)$/);
+      assert.deepEqual(error.problems, ['$: not valid JSON: unexpected end of file at line 1, column 15 (expected a value)']);
       assert.match(error.message, /broken\.json/);
       return true;
     });
@@ -189,6 +188,22 @@ describe('planSeed: semantic errors', () => {
     const result = await plan(parseSeedText(JSON.stringify(seed), 'test.seed.json'));
     assert.equal(result.customers.length, 1);
     assert.equal(result.partnerCustomers.length, 2);
+  });
+
+  test('dates past 9999 or before year 1, and durations too long for a date, are problems of the file, never a crash', async () => {
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ createdDateTime: 'in 999999 years' }, 'createdDateTime', /not a date: .*within the years 0001-9999/],
+      [{ endDateTime: '999999 weeks ago' }, 'endDateTime', /not a date: .*within the years 0001-9999/],
+      [{ duration: 'P999999999999D' }, 'duration', /between P1D and P2Y/],
+      [{ createdDateTime: '9999-12-01T00:00:00Z' }, 'duration', /would end after 9999-12-31 \(activation \+ duration\); give an endDateTime/],
+    ];
+    for (const [change, field, text] of cases) {
+      const seed = baseSeed();
+      Object.assign(seed.partners[0].customers[0].gdapRelationships[0], change);
+      const problems = await problemsOf(seed);
+      assertProblem(problems, `${REL}.${field}`, text);
+      assert.equal(problems.length, 1, problems.join('\n'));
+    }
   });
 
   for (const duration of ['P3Y', 'P731D', 'P0D']) {

@@ -146,4 +146,44 @@ describe('SQLite store specifics', () => {
     assert.deepEqual(await importDocument(store, largeDocument(size)), { inserted: largeDocumentRows(size), updated: 0, unchanged: 0 });
     assert.deepEqual(await importDocument(store, largeDocument(size)), { inserted: 0, updated: 0, unchanged: largeDocumentRows(size) });
   });
+
+  test('a statistics refresh that fails after COMMIT (another writer holds the lock) is a warning: the import is committed and reported so', async (t) => {
+    const store = await openSqlite(t);
+    await store.init();
+    // A second connection takes the write lock the moment the import commits, as another process's
+    // import could; PRAGMA optimize then finds the database locked.
+    const writer = new Database(store.file);
+    writer.pragma('busy_timeout = 0');
+    t.after(() => {
+      if (writer.inTransaction) writer.exec('ROLLBACK');
+      writer.close();
+    });
+    let armed = true;
+    store.onDataChanged(() => {
+      if (!armed) return;
+      armed = false;
+      writer.exec('BEGIN IMMEDIATE');
+    });
+    const summary = await importDocument(store, demoDocument());
+    writer.exec('ROLLBACK');
+    assert.deepEqual([summary.inserted, summary.updated, summary.unchanged], [DEMO_ROWS, 0, 0]);
+    assert.equal(summary.warnings?.length, 1, JSON.stringify(summary));
+    assert.match(summary.warnings![0]!, /^the import was committed, but refreshing the query planner's statistics \(PRAGMA optimize\) failed: database is locked/);
+    assert.equal((await dumpTables(store)).partner_tenants?.length, 2, 'committed');
+    assert.deepEqual(await importDocument(store, demoDocument()), { inserted: 0, updated: 0, unchanged: DEMO_ROWS });
+  });
+
+  test('a data-change listener that throws after COMMIT is a warning, not a failed import', async (t) => {
+    const store = await openSqlite(t);
+    await store.init();
+    let calls = 0;
+    // Throws once: the import's own notification comes first (the data-version poll notices later).
+    store.onDataChanged(() => {
+      if (++calls === 1) throw new Error('listener broke');
+    });
+    const summary = await importDocument(store, demoDocument());
+    assert.deepEqual(summary.warnings, ['the import was committed, but a data-change listener failed: listener broke']);
+    assert.equal(summary.inserted, DEMO_ROWS);
+    assert.equal((await store.findPartnerTenant(DEMO.fabrikam))?.displayName, 'Fabrikam');
+  });
 });

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { ENTRA_ROLES } from '@pcapi/contracts';
 import type { AccessFacts, Principal } from '../../src/domain/model.js';
 import { DEMO_SEED_FILE } from '../../src/seed/import-seed.js';
+import { importConflicts } from '../../src/seed/import-conflicts.js';
 import { agentGroupId, planSeed } from '../../src/seed/plan-seed.js';
 import type { SeedDocument } from '../../src/seed/seed-document.js';
 import type { SeedPlan } from '../../src/seed/seed-plan.js';
@@ -24,6 +25,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { SeedConflictError, type ImportSummary, type Store } from '../../src/store/store.js';
 import { databaseUrl } from '../helpers/postgres.js';
+import { importConflictContract } from './import-conflict-contract.js';
 import { DEMO } from '../helpers/demo-ids.js';
 
 export type OpenStore = (t: TestContext) => Promise<Store>;
@@ -57,12 +59,13 @@ export async function planFor(store: Store, document: SeedDocument, now = NOW): 
   return planSeed(checked, { now, source: 'contract-test.json', existing: store });
 }
 
+/** Plans and imports a document with the conflict rules, as `pcapi seed` does. */
 export async function importDocument(store: Store, document: SeedDocument, now = NOW): Promise<ImportSummary> {
-  return store.importSeed(await planFor(store, document, now));
+  return store.importSeed(await planFor(store, document, now), { check: importConflicts });
 }
 
 /** A fresh store, initialized, with the demo seed imported; returns the plan that was imported. */
-async function demoStore(open: OpenStore, t: TestContext): Promise<{ store: Store; plan: SeedPlan }> {
+export async function demoStore(open: OpenStore, t: TestContext): Promise<{ store: Store; plan: SeedPlan }> {
   const store = await open(t);
   await store.init();
   const plan = await planFor(store, demoDocument());
@@ -544,7 +547,27 @@ export function storeContract(name: string, open: OpenStore): void {
         assert.equal((await dumpTables(store)).access_assignments?.length, 6);
       });
 
-      test('an assignment (explicit id) moved to another relationship is one updated row', timeout, async (t) => {
+      test('an assignment (explicit id) listed under another relationship is refused: an assignment belongs to its relationship', timeout, async (t) => {
+        const store = await open(t);
+        await store.init();
+        const assignmentId = '4e1d2c3b-5a69-4f78-8e9d-0a1b2c3d4e5f';
+        const document = demoDocument();
+        relationshipIn(document, 'Contoso readers').accessAssignments = [{ id: assignmentId, securityGroup: 'GDAP Readers', roles: ['Global Reader'] }];
+        await importDocument(store, document);
+        const before = await dumpTables(store);
+        const moved = demoDocument();
+        relationshipIn(moved, 'Contoso readers').accessAssignments = [];
+        relationshipIn(moved, 'Tailspin admins').accessAssignments!.push({ id: assignmentId, securityGroup: 'GDAP Readers', roles: ['Global Reader'] });
+        await assert.rejects(importDocument(store, moved), (error: Error) => {
+          assert.ok(error instanceof SeedConflictError, `${error.name}: ${error.message}`);
+          assert.equal(error.problems.length, 1, error.message);
+          assert.match(error.problems[0]!, /^\$\.partners\[0\]\.customers\[2\]\.gdapRelationships\[0\]\.accessAssignments\[1\]\.id: access assignment id 4e1d2c3b-5a69-4f78-8e9d-0a1b2c3d4e5f belongs to the relationship "Contoso readers" \([^)]+\) of this partner in the store; an assignment cannot move to another relationship/);
+          return true;
+        });
+        assert.deepEqual(await dumpTables(store), before);
+      });
+
+      test('without the conflict check a plan is applied as given: a moved assignment is one updated row', timeout, async (t) => {
         const store = await open(t);
         await store.init();
         const assignmentId = '4e1d2c3b-5a69-4f78-8e9d-0a1b2c3d4e5f';
@@ -554,7 +577,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const moved = demoDocument();
         relationshipIn(moved, 'Contoso readers').accessAssignments = [];
         relationshipIn(moved, 'Tailspin admins').accessAssignments!.push({ id: assignmentId, securityGroup: 'GDAP Readers', roles: ['Global Reader'] });
-        const summary = await importDocument(store, moved);
+        const summary = await store.importSeed(await planFor(store, moved));
         const rows = (await dumpTables(store)).access_assignments!.map((row) => JSON.parse(row) as { id: string; relationship_id: string });
         const tailspin = planIndex(await planFor(store, moved)).relationship('Tailspin admins').id;
         assert.equal(rows.find((row) => row.id === assignmentId)?.relationship_id, tailspin);
@@ -902,5 +925,6 @@ export function storeContract(name: string, open: OpenStore): void {
         assert.equal(await store.isEmpty(), true);
       });
     });
+    importConflictContract(open);
   });
 }

@@ -48,20 +48,23 @@ interface TableSpec {
   /** Column name and PostgreSQL type, in insert order. */
   columns: [string, string][];
   key: string[];
+  /** Columns written once: an update keeps the stored value unless it is null. */
+  keepStored?: string[];
 }
 
 /**
  * A batched upsert: rows arrive as one array per column; rows identical to the stored ones are left
  * untouched (and not returned), so the caller can count inserted, updated and unchanged rows.
  */
-export function batchUpsert({ table, columns, key }: TableSpec): string {
+export function batchUpsert({ table, columns, key, keepStored = [] }: TableSpec): string {
   const names = columns.map(([name]) => name);
   const others = names.filter((name) => !key.includes(name));
+  const updated = (name: string) => (keepStored.includes(name) ? `coalesce(${table}.${name}, excluded.${name})` : `excluded.${name}`);
   return `
     INSERT INTO ${table} (${names.join(', ')})
     SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
-    ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${others.map((name) => `${name} = excluded.${name}`).join(', ')}
-    WHERE (${others.map((name) => `${table}.${name}`).join(', ')}) IS DISTINCT FROM (${others.map((name) => `excluded.${name}`).join(', ')})
+    ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${others.map((name) => `${name} = ${updated(name)}`).join(', ')}
+    WHERE (${others.map((name) => `${table}.${name}`).join(', ')}) IS DISTINCT FROM (${others.map(updated).join(', ')})
     RETURNING (xmax = 0) AS inserted`;
 }
 
@@ -73,10 +76,11 @@ export const UPSERTS = {
       ['upn_key', 'text'], ['client_id', 'text'], ['mfa_registered', 'boolean'], ['credential_hash', 'text']],
   }),
   groups: batchUpsert({ table: 'groups', key: ['group_id'], columns: [['group_id', 'text'], ['tenant_id', 'text'], ['display_name', 'text'], ['agent_role', 'text']] }),
+  // The organization's owner is recorded once: the first partner to set the details keeps them.
   customers: batchUpsert({
-    table: 'customer_tenants', key: ['tenant_id'],
+    table: 'customer_tenants', key: ['tenant_id'], keepStored: ['organization_owner_tenant_id'],
     columns: [['tenant_id', 'text'], ['street', 'text'], ['country_letter_code', 'text'], ['postal_code', 'text'], ['city', 'text'], ['state', 'text'],
-      ['display_name', 'text'], ['technical_notification_mails', 'jsonb']],
+      ['display_name', 'text'], ['technical_notification_mails', 'jsonb'], ['organization_owner_tenant_id', 'text']],
   }),
   partnerCustomers: batchUpsert({
     table: 'partner_customers', key: ['partner_tenant_id', 'customer_tenant_id'],
@@ -105,4 +109,45 @@ export const MEMBERSHIPS = {
     INSERT INTO group_members (member_id, group_id, member_kind)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
   removeOtherAssignments: 'DELETE FROM access_assignments WHERE relationship_id = ANY($1::text[]) AND id <> ALL($2::text[])',
+} as const;
+
+/**
+ * The keys an import has claimed so far, with where the file declares them: a key claimed again, even by
+ * a later chunk, is a duplicate. A temporary table dropped at the end of the import's transaction,
+ * appended to without an index (see claim-filter.ts, which finds the keys worth looking up), so a
+ * million customers' keys stay out of the process's memory.
+ */
+export const CLAIMS = {
+  create: 'CREATE TEMP TABLE pcapi_import_claims (key text NOT NULL, origin text NOT NULL, chunk integer NOT NULL) ON COMMIT DROP',
+  add: 'INSERT INTO pcapi_import_claims (key, origin, chunk) SELECT *, $3::integer FROM unnest($1::text[], $2::text[])',
+  // A scan: run only for keys the filter suspects. The earliest claim comes last, so it wins in a Map.
+  earlier: 'SELECT key, origin FROM pcapi_import_claims WHERE chunk < $2 AND key = ANY($1::text[]) ORDER BY chunk DESC',
+} as const;
+
+/** What the store holds for a chunk's ids and names (see rows.ts lookupsOf/toStoredIds), inside the import's transaction. */
+export const IMPORT_LOOKUPS = {
+  objects: `
+    SELECT p.object_id AS id, p.kind, p.tenant_id, coalesce(p.user_principal_name, p.display_name) AS name, NULL AS agent_role, t.display_name AS partner_name
+    FROM principals p JOIN partner_tenants t ON t.tenant_id = p.tenant_id WHERE p.object_id = ANY($1::text[])
+    UNION ALL
+    SELECT g.group_id, 'group', g.tenant_id, g.display_name, g.agent_role, t.display_name
+    FROM groups g JOIN partner_tenants t ON t.tenant_id = g.tenant_id WHERE g.group_id = ANY($1::text[])`,
+  userNames: `
+    SELECT tenant_id, upn_key, object_id FROM principals
+    WHERE upn_key IS NOT NULL AND (tenant_id, upn_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+  clientIds: `
+    SELECT tenant_id, client_id, object_id FROM principals
+    WHERE client_id IS NOT NULL AND (tenant_id, client_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+  domains: 'SELECT domain, tenant_id, display_name AS partner_name FROM partner_tenants WHERE domain = ANY($1::text[])',
+  relationships: `
+    SELECT r.id, r.partner_tenant_id, r.customer_tenant_id, r.display_name, t.display_name AS partner_name
+    FROM gdap_relationships r JOIN partner_tenants t ON t.tenant_id = r.partner_tenant_id WHERE r.id = ANY($1::text[])`,
+  assignments: `
+    SELECT a.id, a.relationship_id, r.display_name AS relationship_name, r.partner_tenant_id, t.display_name AS partner_name
+    FROM access_assignments a JOIN gdap_relationships r ON r.id = a.relationship_id JOIN partner_tenants t ON t.tenant_id = r.partner_tenant_id
+    WHERE a.id = ANY($1::text[])`,
+  customers: `
+    SELECT c.*, t.display_name AS owner_name FROM customer_tenants c LEFT JOIN partner_tenants t ON t.tenant_id = c.organization_owner_tenant_id
+    WHERE c.tenant_id = ANY($1::text[])`,
+  partners: 'SELECT tenant_id, display_name FROM partner_tenants WHERE tenant_id = ANY($1::text[])',
 } as const;

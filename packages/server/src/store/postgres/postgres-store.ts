@@ -7,10 +7,12 @@ import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../../domain/model.js';
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
+import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
-import { describeConstraint, planChunks, toAccessFacts, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
-import { SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportSummary, type Store } from '../store.js';
-import { MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
+import type { StoredIds } from '../../seed/import-conflicts.js';
+import { describeConstraint, lookupsOf, planChunks, toAccessFacts, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row } from '../rows.js';
+import { SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportOptions, type ImportSummary, type Store } from '../store.js';
+import { CLAIMS, IMPORT_LOOKUPS, MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
 
 /** Rows per batched statement: large enough to amortize round trips, small enough for parameter sizes. */
 const BATCH_ROWS = 5000;
@@ -213,7 +215,7 @@ export class PostgresStore implements Store {
     return toOrganization((await this.read('organization', [customerTenantId.toLowerCase()]))[0]);
   }
 
-  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
+  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, { check }: ImportOptions = {}): Promise<ImportSummary> {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
     let client: pg.PoolClient;
     try {
@@ -233,55 +235,120 @@ export class PostgresStore implements Store {
         summary.unchanged += batch.length - result.rows.length;
       }
     };
+    let lost = false;
     try {
-      await client.query('BEGIN');
-      for await (const plan of planChunks(plans)) {
-        await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
-        await upsert(UPSERTS.principals, plan.principals, (p) => [
-          p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered, p.credentialHash,
-        ]);
-        await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
-        for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {
-          const members = plan.memberOf.slice(start, start + BATCH_ROWS);
-          const pairs = members.flatMap((m) => m.groupIds.map((groupId) => [m.memberId, groupId, m.memberKind] as const));
-          const removed = await client.query(MEMBERSHIPS.removeOthers, [members.map((m) => m.memberId), pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
-          const added = await client.query(MEMBERSHIPS.add, [pairs.map((p) => p[0]), pairs.map((p) => p[1]), pairs.map((p) => p[2])]);
-          summary.updated += removed.rowCount ?? 0;
-          summary.inserted += added.rowCount ?? 0;
-          summary.unchanged += pairs.length - (added.rowCount ?? 0);
+      try {
+        await client.query('BEGIN');
+        const seen = new ClaimFilter();
+        if (check) await client.query(CLAIMS.create);
+        let chunk = 0;
+        for await (const plan of planChunks(plans)) {
+          chunk++;
+          if (check) {
+            const problems = check(plan, { ...(await storedIds(client, plan)), earlierClaims: await recordClaims(client, plan, chunk, seen) });
+            if (problems.length > 0) throw new SeedConflictError(problems);
+          }
+          await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
+          await upsert(UPSERTS.principals, plan.principals, (p) => [
+            p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered, p.credentialHash,
+          ]);
+          await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
+          for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {
+            const members = plan.memberOf.slice(start, start + BATCH_ROWS);
+            const pairs = members.flatMap((m) => m.groupIds.map((groupId) => [m.memberId, groupId, m.memberKind] as const));
+            const removed = await client.query(MEMBERSHIPS.removeOthers, [members.map((m) => m.memberId), pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+            const added = await client.query(MEMBERSHIPS.add, [pairs.map((p) => p[0]), pairs.map((p) => p[1]), pairs.map((p) => p[2])]);
+            summary.updated += removed.rowCount ?? 0;
+            summary.inserted += added.rowCount ?? 0;
+            summary.unchanged += pairs.length - (added.rowCount ?? 0);
+          }
+          await upsert(UPSERTS.customers, plan.customers, (c) => {
+            const o = c.organization;
+            return [c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails), c.organizationOwner];
+          });
+          await upsert(UPSERTS.partnerCustomers, plan.partnerCustomers, (pc) => [pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled]);
+          await upsert(UPSERTS.relationships, plan.relationships, (r) => [
+            r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
+            r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
+            r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
+          ]);
+          if (plan.relationships.length > 0) {
+            const removed = await client.query(MEMBERSHIPS.removeOtherAssignments, [plan.relationships.map((r) => r.id), plan.assignments.map((a) => a.id)]);
+            summary.updated += removed.rowCount ?? 0;
+          }
+          await upsert(UPSERTS.assignments, plan.assignments, (a) => [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
         }
-        await upsert(UPSERTS.customers, plan.customers, (c) => {
-          const o = c.organization;
-          return [c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails)];
-        });
-        await upsert(UPSERTS.partnerCustomers, plan.partnerCustomers, (pc) => [pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled]);
-        await upsert(UPSERTS.relationships, plan.relationships, (r) => [
-          r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
-          r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
-          r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
-        ]);
-        if (plan.relationships.length > 0) {
-          const removed = await client.query(MEMBERSHIPS.removeOtherAssignments, [plan.relationships.map((r) => r.id), plan.assignments.map((a) => a.id)]);
-          summary.updated += removed.rowCount ?? 0;
+        // Delivered to every listening process when the transaction commits, never if it rolls back.
+        await client.query(`NOTIFY ${CHANGE_CHANNEL}`);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        const { code, constraint } = error as { code?: string; constraint?: string };
+        if (code === '23505' || code === '23503' || code === '23514') throw new SeedConflictError(describeConstraint(`${constraint ?? ''} ${(error as Error).message}`));
+        if (isConnectionError(error)) {
+          lost = true;
+          throw new StoreUnavailableError(`PostgreSQL at ${this.location} was lost during the import; nothing was imported`);
         }
-        await upsert(UPSERTS.assignments, plan.assignments, (a) => [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
+        throw error;
       }
-      // Delivered to every listening process when the transaction commits, never if it rolls back.
-      await client.query(`NOTIFY ${CHANGE_CHANNEL}`);
-      await client.query('COMMIT');
-      this.notifyChanged();
-      // Fresh statistics after a bulk load, so prepared statements keep index plans (a stale planner
-      // would hash-join a million assignments). Autovacuum would get there, but later.
-      if (summary.inserted + summary.updated >= ANALYZE_AFTER_ROWS) await client.query('ANALYZE');
-      return summary;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === '23505' || code === '23503' || code === '23514') throw new SeedConflictError(describeConstraint(`${constraint ?? ''} ${(error as Error).message}`));
-      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} was lost during the import; nothing was imported`);
-      throw error;
+      const done = await this.afterCommit(client, summary);
+      lost = done.lost;
+      return done.summary;
     } finally {
-      client.release();
+      client.release(lost);
     }
   }
+
+  /**
+   * Best-effort work once the import is committed: tell this process's listeners (caches), then
+   * refresh the planner's statistics after a bulk load, so prepared statements keep index plans (a
+   * stale planner would hash-join a million assignments; autovacuum would get there, but later). The
+   * data is in: a failure here becomes a warning in the summary, never the import's failure.
+   */
+  private async afterCommit(client: pg.PoolClient, summary: ImportSummary): Promise<{ summary: ImportSummary; lost: boolean }> {
+    const warnings: string[] = [];
+    let lost = false;
+    try {
+      this.notifyChanged();
+    } catch (error) {
+      warnings.push(`the import was committed, but a data-change listener failed: ${(error as Error).message}`);
+    }
+    if (summary.inserted + summary.updated >= ANALYZE_AFTER_ROWS) {
+      try {
+        await client.query('ANALYZE');
+      } catch (error) {
+        lost = isConnectionError(error);
+        warnings.push(`the import was committed, but refreshing the query planner's statistics (ANALYZE) failed: ${(error as Error).message}`);
+      }
+    }
+    return { summary: warnings.length > 0 ? { ...summary, warnings } : summary, lost };
+  }
+}
+
+/** Records a chunk's claims; returns those an earlier chunk of the import made, with the earlier origin. */
+async function recordClaims(client: pg.PoolClient, plan: SeedPlan, chunk: number, seen: ClaimFilter): Promise<Map<string, string>> {
+  if (plan.claims.length === 0) return new Map();
+  const keys = plan.claims.map((claim) => claim.key);
+  const suspects = seen.addAll(keys);
+  await client.query(CLAIMS.add, [keys, plan.claims.map((claim) => claim.origin), chunk]);
+  if (suspects.length === 0) return new Map();
+  const earlier = (await client.query<Row>(CLAIMS.earlier, [suspects, chunk])).rows;
+  return new Map(earlier.map((row) => [row.key as string, row.origin as string]));
+}
+
+/** What the store holds for a chunk's ids and names, inside the import's transaction (so earlier chunks count). */
+async function storedIds(client: pg.PoolClient, plan: SeedPlan): Promise<Omit<StoredIds, 'earlierClaims'>> {
+  const ids = lookupsOf(plan);
+  const rows = async (sql: string, values: unknown[][]) => (values[0]!.length === 0 ? [] : (await client.query<Row>(sql, values)).rows);
+  const pairs = (list: [string, string][]) => [list.map((pair) => pair[0]), list.map((pair) => pair[1])];
+  return toStoredIds({
+    objects: await rows(IMPORT_LOOKUPS.objects, [ids.objects]),
+    userNames: await rows(IMPORT_LOOKUPS.userNames, pairs(ids.userNames)),
+    clientIds: await rows(IMPORT_LOOKUPS.clientIds, pairs(ids.clientIds)),
+    domains: await rows(IMPORT_LOOKUPS.domains, [ids.domains]),
+    relationships: await rows(IMPORT_LOOKUPS.relationships, [ids.relationships]),
+    assignments: await rows(IMPORT_LOOKUPS.assignments, [ids.assignments]),
+    customers: await rows(IMPORT_LOOKUPS.customers, [ids.customers]),
+    partners: await rows(IMPORT_LOOKUPS.partners, [ids.partners]),
+  });
 }

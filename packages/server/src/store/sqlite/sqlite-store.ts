@@ -6,14 +6,20 @@ import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant } from '../../domain/model.js';
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
+import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
-import { SeedConflictError, StoreOpenError, type ImportSummary, type Store } from '../store.js';
-import { describeConstraint, planChunks, toAccessFacts, toOrganization, toPrincipal, toRelationshipDates, type Row } from '../rows.js';
-import { READ_SQL, WRITE_SQL } from './sqlite-statements.js';
+import type { StoredIds } from '../../seed/import-conflicts.js';
+import { SeedConflictError, StoreOpenError, type ImportOptions, type ImportSummary, type Store } from '../store.js';
+import {
+  describeConstraint, lookupsOf, planChunks, toAccessFacts, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row,
+} from '../rows.js';
+import { CLAIMS_TABLE_SQL, IMPORT_LOOKUP_SQL, READ_SQL, WRITE_SQL } from './sqlite-statements.js';
 
 
 /** How often another process's commit is looked for: the bound on a cache's staleness across processes. */
 export const DATA_VERSION_POLL_MS = 100;
+/** How long the statistics refresh after an import waits for another writer before giving up (with a warning). */
+const POST_COMMIT_BUSY_TIMEOUT_MS = 1000;
 
 type Statements<T> = { [K in keyof T]: Database.Statement };
 
@@ -146,9 +152,11 @@ export class SqliteStore implements Store {
 
   async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
     const customerId = query.customerTenantId.toLowerCase();
-    const row = this.statements.accessFacts.get({
-      tenantId: query.partnerTenantId.toLowerCase(), memberId: query.principalObjectId.toLowerCase(), customerId, maxDepth: query.maxGroupDepth,
-    }) as Row;
+    const tenantId = query.partnerTenantId.toLowerCase();
+    const memberId = query.principalObjectId.toLowerCase();
+    const row = (query.maxGroupDepth > 1
+      ? this.statements.accessFactsNested.get({ tenantId, memberId, customerId, maxDepth: query.maxGroupDepth })
+      : this.statements.accessFacts.get({ tenantId, memberId, customerId })) as Row;
     return toAccessFacts(row, customerId);
   }
 
@@ -161,31 +169,99 @@ export class SqliteStore implements Store {
    * keeps its transaction open across chunks, and readers on the serving connection must go on seeing
    * only committed data meanwhile (WAL gives them the last committed snapshot).
    */
-  importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
-    const run = this.importQueue.then(() => this.runImport(plans)).finally(() => this.notifyChanged());
+  importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, options: ImportOptions = {}): Promise<ImportSummary> {
+    const run = this.importQueue.then(() => this.runImport(plans, options));
     this.importQueue = run.catch(() => undefined);
     return run;
   }
 
-  private async runImport(plans: SeedPlan | AsyncIterable<SeedPlan>): Promise<ImportSummary> {
+  private async runImport(plans: SeedPlan | AsyncIterable<SeedPlan>, { check }: ImportOptions): Promise<ImportSummary> {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
     const writer = this.file === ':memory:' ? this.db : this.connect();
     try {
       const statements = prepare(writer, WRITE_SQL);
       writer.exec('BEGIN IMMEDIATE');
-      for await (const plan of planChunks(plans)) applyPlan(plan, summary, statements);
-      writer.exec('COMMIT');
-      writer.pragma('optimize');
-    } catch (error) {
-      if (writer.inTransaction) writer.exec('ROLLBACK');
-      const code = (error as { code?: string }).code ?? '';
-      if (code.startsWith('SQLITE_CONSTRAINT')) throw new SeedConflictError(describeConstraint((error as Error).message));
-      throw error;
+      try {
+        let lookups: Statements<typeof IMPORT_LOOKUP_SQL> | undefined;
+        const seen = new ClaimFilter();
+        if (check) {
+          writer.exec(CLAIMS_TABLE_SQL.create);
+          lookups = prepare(writer, IMPORT_LOOKUP_SQL);
+        }
+        let chunk = 0;
+        for await (const plan of planChunks(plans)) {
+          chunk++;
+          if (check && lookups) {
+            const problems = check(plan, { ...storedIds(plan, lookups), earlierClaims: recordClaims(plan, chunk, seen, lookups) });
+            if (problems.length > 0) throw new SeedConflictError(problems);
+          }
+          applyPlan(plan, summary, statements);
+        }
+        writer.exec('COMMIT');
+      } catch (error) {
+        if (writer.inTransaction) writer.exec('ROLLBACK');
+        const code = (error as { code?: string }).code ?? '';
+        if (code.startsWith('SQLITE_CONSTRAINT')) throw new SeedConflictError(describeConstraint((error as Error).message));
+        throw error;
+      } finally {
+        if (check) writer.exec(CLAIMS_TABLE_SQL.drop);
+      }
+      return this.afterCommit(writer, summary);
     } finally {
       if (writer !== this.db) writer.close();
     }
-    return summary;
   }
+
+  /**
+   * Best-effort work once the import is committed: tell listeners (caches), then refresh the query
+   * planner's statistics. The data is in; a failure here becomes a warning in the summary, never the
+   * import's failure. The statistics wait at most briefly for another writer (another process may
+   * begin its own import the moment this one commits).
+   */
+  private afterCommit(writer: Database.Database, summary: ImportSummary): ImportSummary {
+    const warnings: string[] = [];
+    try {
+      this.notifyChanged();
+    } catch (error) {
+      warnings.push(`the import was committed, but a data-change listener failed: ${(error as Error).message}`);
+    }
+    const busyTimeout = writer.pragma('busy_timeout', { simple: true }) as number;
+    try {
+      writer.pragma(`busy_timeout = ${POST_COMMIT_BUSY_TIMEOUT_MS}`);
+      writer.pragma('optimize');
+    } catch (error) {
+      warnings.push(`the import was committed, but refreshing the query planner's statistics (PRAGMA optimize) failed: ${(error as Error).message}`);
+    } finally {
+      writer.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+    return warnings.length > 0 ? { ...summary, warnings } : summary;
+  }
+}
+
+/** Records a chunk's claims; returns those an earlier chunk of the import made, with the earlier origin. */
+function recordClaims(plan: SeedPlan, chunk: number, seen: ClaimFilter, s: Statements<typeof IMPORT_LOOKUP_SQL>): Map<string, string> {
+  if (plan.claims.length === 0) return new Map();
+  const suspects = seen.addAll(plan.claims.map((claim) => claim.key));
+  s.addClaims.run({ chunk, claims: JSON.stringify(plan.claims.map((claim) => [claim.key, claim.origin])) });
+  if (suspects.length === 0) return new Map();
+  const earlier = s.earlierClaims.all({ chunk, keys: JSON.stringify(suspects) }) as Row[];
+  return new Map(earlier.map((row) => [row.key as string, row.origin as string]));
+}
+
+/** What the store holds for a chunk's ids and names, on the import's connection (so earlier chunks count). */
+function storedIds(plan: SeedPlan, s: Statements<typeof IMPORT_LOOKUP_SQL>): Omit<StoredIds, 'earlierClaims'> {
+  const ids = lookupsOf(plan);
+  const all = (statement: Database.Statement, values: unknown[]) => (values.length === 0 ? [] : (statement.all(JSON.stringify(values)) as Row[]));
+  return toStoredIds({
+    objects: ids.objects.length === 0 ? [] : (s.objects.all({ ids: JSON.stringify(ids.objects) }) as Row[]),
+    userNames: all(s.userNames, ids.userNames),
+    clientIds: all(s.clientIds, ids.clientIds),
+    domains: all(s.domains, ids.domains),
+    relationships: all(s.relationships, ids.relationships),
+    assignments: all(s.assignments, ids.assignments),
+    customers: all(s.customers, ids.customers),
+    partners: all(s.partners, ids.partners),
+  });
 }
 
 function prepare<T extends Record<string, string>>(db: Database.Database, sql: T): Statements<T> {
@@ -219,7 +295,7 @@ function applyPlan(plan: SeedPlan, summary: ImportSummary, s: Statements<typeof 
   for (const c of plan.customers) {
     const o = c.organization;
     upsert(s.customerExists, [c.tenantId], s.upsertCustomer, [
-      c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails),
+      c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails), c.organizationOwner,
     ]);
   }
   for (const pc of plan.partnerCustomers) {

@@ -1,0 +1,1 @@
+ALTER TABLE customer_tenants DROP COLUMN organization_owner_tenant_id;
