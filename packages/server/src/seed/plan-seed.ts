@@ -5,7 +5,7 @@
  * listed with its place in the file (SeedPlan.claims), so an import can refuse one declared twice.
  */
 import { AGENT_ROLES, ENTRA_ROLES, roleDisplayName, type AgentRole, type CustomerOrganization } from '@pcapi/contracts';
-import { hashSecret, verifySecret } from '../identity/secrets.js';
+import { seedCredentialHash } from './seed-secret-hashes.js';
 import { addIsoDuration, isoDurationDays, resolveSeedDate } from './relative-date.js';
 import type { SeedCustomer, SeedDocument, SeedPartner, SeedRelationship } from './seed-document.js';
 import { claimKey, type RelationshipRow, type SeedDate, type SeedPlan } from './seed-plan.js';
@@ -283,8 +283,7 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
   for (const principal of plan.principals) {
     const secret = secrets.get(principal.objectId);
     if (secret === undefined) continue;
-    const stored = existing.get(principal.objectId);
-    principal.credentialHash = stored && (await verifySecret(secret, stored)) ? stored : await hashSecret(secret);
+    principal.credentialHash = await seedCredentialHash(principal.objectId, secret, existing.get(principal.objectId));
   }
   return plan;
 }

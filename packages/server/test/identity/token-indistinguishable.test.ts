@@ -10,7 +10,7 @@ import { buildInjectApp, DEMO, type InjectApp } from '../helpers/inject-app.js';
 
 const PC = 'https://api.partnercenter.microsoft.com';
 const UNKNOWN_CLIENT = '0badc0de-1111-4222-8333-444455556666';
-const SAMPLES = 20;
+const SAMPLES = 12;
 /** Generous: scrypt dominates both paths when the work is equal (ratio ≈ 1); skipping it made it ≈ 10. */
 const MAX_MEDIAN_RATIO = 2;
 

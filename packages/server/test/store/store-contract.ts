@@ -1,6 +1,6 @@
 /**
- * The store contract: one suite, run against every Store implementation (sqlite-store.test.ts,
- * postgres-store.test.ts). Both backends must pass every test here unchanged; a behaviour that
+ * The store contract: one suite, run against every Store implementation (sqlite-store.integration.test.ts,
+ * postgres-store.integration.test.ts). Both backends must pass every test here unchanged; a behaviour that
  * differs between them is a bug in one of them.
  *
  * `open(t)` must return a fresh, NOT yet initialized store on a new, empty database, and remove that
