@@ -27,15 +27,14 @@ export interface StartOptions {
 }
 
 /** Imports the configured seed file, or the demo dataset into an empty store. */
-export async function seedStore(config: ServeConfig, store: Store, log: Pick<FastifyInstance['log'], 'info'>, clock: Clock = systemClock): Promise<void> {
+export async function seedStore(config: ServeConfig, store: Store, log: Pick<FastifyInstance['log'], 'info' | 'warn'>, clock: Clock = systemClock): Promise<void> {
   const now = new Date(clock.now());
-  if (config.seedFile) {
-    const summary = await importSeedFile(store, config.seedFile, now);
-    log.info({ seed: config.seedFile, ...summary }, 'seed file imported');
-  } else if (config.demo && (await store.isEmpty())) {
-    const summary = await importSeedFile(store, DEMO_SEED_FILE, now);
-    log.info({ seed: DEMO_SEED_FILE, ...summary }, 'demo dataset loaded into the empty store');
-  }
+  const file = config.seedFile ?? (config.demo && (await store.isEmpty()) ? DEMO_SEED_FILE : undefined);
+  if (file === undefined) return;
+  const { warnings, ...summary } = await importSeedFile(store, file, now);
+  log.info({ seed: file, ...summary }, file === config.seedFile ? 'seed file imported' : 'demo dataset loaded into the empty store');
+  // Work after the commit that failed (statistics refresh): the data is imported; say so, once each.
+  for (const warning of warnings ?? []) log.warn({ seed: file }, warning);
 }
 
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {

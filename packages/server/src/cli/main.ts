@@ -28,7 +28,7 @@ addServeOptions(program.command('serve').description('serve the API and the loca
   await runServe(config);
 });
 
-addStoreOptions(program.command('seed').description('import a seed file in one transaction (a bad file changes nothing)').argument('<file>', 'seed file (JSON)'))
+addStoreOptions(program.command('seed').description('import a seed file in one transaction (a bad file changes nothing)').argument('<file>', 'seed file: JSON, or JSON Lines (.jsonl, .ndjson) for large datasets'))
   .action(async (file: string, options: RawServeOptions) => {
     await runSeed(file, options);
   });
