@@ -51,7 +51,7 @@ export interface BenchOptions {
   /**
    * Where the dist entry is bundled (the bundle `npm start` runs, built the same way): a folder of the
    * harness's own under packages/server/dist, so that a run leaves `npm start`'s bundle and the tests'
-   * private ones (dist/.test) alone.
+   * private ones (.build/test-*) alone.
    */
   bundleDir: string;
   quick: boolean;
@@ -94,7 +94,7 @@ export function defaultOptions(): BenchOptions {
     quietWaitS: 60,
     retries: 2,
     entry: 'auto',
-    bundleDir: resolve(REPO_DIR, 'packages/server/dist/.bench'),
+    bundleDir: resolve(REPO_DIR, 'packages/server/.build/bench'),
     quick: false,
     cold: true,
     baselineCommit: undefined,

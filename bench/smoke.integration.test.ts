@@ -43,7 +43,7 @@ describe('bench options', () => {
 
 describe('bench harness smoke', () => {
   const work = mkdtempSync(join(tmpdir(), 'pcapi-bench-smoke-'));
-  const bundleDir = join(REPO_DIR, 'packages/server/dist/.test', `bench-smoke-${process.pid}`);
+  const bundleDir = join(REPO_DIR, 'packages/server/.build', `bench-smoke-${process.pid}`);
   after(() => {
     rmSync(work, { recursive: true, force: true });
     rmSync(bundleDir, { recursive: true, force: true });
