@@ -14,8 +14,8 @@ import { RedisLockout, type LockoutLogger } from '../../src/identity/redis-sign-
 import { FAILURES_REMEMBERED_MS } from '../../src/identity/sign-in-lockout.js';
 import { buildInjectApp, DEMO, TEST_EPOCH, type InjectApp } from '../helpers/inject-app.js';
 import { closedPort } from '../helpers/ports.js';
+import { connectRedis, deleteKeysAndQuit, REDIS_URL } from '../helpers/redis.js';
 
-const REDIS_URL = process.env.PCAPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `pcapi:lockout:test-${randomUUID()}:`;
 const PC = 'https://api.partnercenter.microsoft.com';
 const THRESHOLD = 3;
@@ -24,19 +24,11 @@ const DURATION_S = 30;
 let admin: Redis;
 
 before(async () => {
-  admin = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await admin.connect();
-    assert.equal(await admin.ping(), 'PONG');
-  } catch (error) {
-    throw new Error(`Redis at ${REDIS_URL} is not answering; these tests need it (start it with redis-server). Cause: ${String(error)}`);
-  }
+  admin = await connectRedis();
 });
 
 after(async () => {
-  if (admin?.status !== 'ready') return;
-  for await (const keys of admin.scanStream({ match: `${PREFIX}*`, count: 500 }) as AsyncIterable<string[]>) if (keys.length) await admin.del(...keys);
-  await admin.quit();
+  await deleteKeysAndQuit(admin, PREFIX);
 });
 
 type Form = Record<string, string>;

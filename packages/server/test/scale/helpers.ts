@@ -14,7 +14,7 @@ import { pcapiCommand } from '../helpers/pcapi-command.js';
 import { cleanEnv, REPO_ROOT, runPcapi, runProgram, type CliRun } from '../helpers/run-cli.js';
 
 export const REPO = resolve(REPO_ROOT);
-export const REDIS_URL = process.env.PCAPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { connectRedis, REDIS_URL } from '../helpers/redis.js';
 
 export function tempDir(prefix = 'pcapi-scale-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -275,20 +275,6 @@ export function connectionRefused(url: string): Promise<boolean> {
 }
 
 /** A Redis connection for the test's own bookkeeping; fails loudly when Redis does not answer. */
-export async function connectRedis(): Promise<Redis> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    assert.equal(await redis.ping(), 'PONG');
-  } catch (error) {
-    redis.disconnect();
-    throw new Error(`Redis is not answering at ${REDIS_URL}; the scale-out tests need it (.ci/run starts it). Cause: ${String(error)}`);
-  }
-  return redis;
-}
-
-/** Deletes the throttle keys (default prefix) that name one of the tenant ids: SCAN, then DEL of those exact keys. */
 export async function deleteThrottleKeys(redis: Redis, tenantIds: string[]): Promise<string[]> {
   const found: string[] = [];
   for await (const keys of redis.scanStream({ match: 'pcapi:throttle:*', count: 1000 }) as AsyncIterable<string[]>) {

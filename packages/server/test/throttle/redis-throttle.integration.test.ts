@@ -13,8 +13,8 @@ import {
   MemoryThrottle, RedisThrottle, createThrottle, throttleKeysFor,
   type ThrottleKey, type ThrottleLimit, type ThrottleLogger, type ThrottleResult,
 } from '../../src/throttle/index.js';
+import { connectRedis, deleteKeysAndQuit, REDIS_URL } from '../helpers/redis.js';
 
-const REDIS_URL = process.env.PCAPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `pcapi:throttle:test-${randomUUID()}:`;
 const T0 = 1_750_000_000_000;
 
@@ -31,21 +31,12 @@ function redisThrottle(options: { useCallerClock?: boolean } = {}): RedisThrottl
 const key = (limit: ThrottleLimit, scope: ThrottleKey['scope'] = 'tenant'): ThrottleKey => ({ scope, id: randomUUID(), limit });
 
 before(async () => {
-  admin = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await admin.connect();
-    assert.equal(await admin.ping(), 'PONG');
-  } catch (error) {
-    throw new Error(`Redis at ${REDIS_URL} is not answering; these tests need it (start it with redis-server). Cause: ${String(error)}`);
-  }
+  admin = await connectRedis();
 });
 
 after(async () => {
   await Promise.all(throttles.map((t) => t.close()));
-  if (admin?.status === 'ready') {
-    for await (const keys of admin.scanStream({ match: `${PREFIX}*`, count: 500 }) as AsyncIterable<string[]>) if (keys.length) await admin.del(...keys);
-    await admin.quit();
-  }
+  await deleteKeysAndQuit(admin, PREFIX);
 });
 
 async function run(throttle: { consume(keys: ThrottleKey[], now?: number): Promise<ThrottleResult> }, keys: ThrottleKey[], count: number, now?: number) {

@@ -16,8 +16,8 @@ import {
   RedisThrottle, ThrottleUnavailableError, createThrottle, throttleKeysFor,
   type RedisUnavailableMode, type Throttle, type ThrottleConfig, type ThrottleLogger, type ThrottleResult,
 } from '../../src/throttle/index.js';
+import { connectRedis, deleteKeysAndQuit, REDIS_URL } from '../helpers/redis.js';
 
-const REDIS_URL = process.env.PCAPI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS = new URL(REDIS_URL);
 const PREFIX = `pcapi:throttle:test-${randomUUID()}:`;
 const FAST_MS = 300;
@@ -27,21 +27,12 @@ let admin: Redis;
 const cleanup: Array<() => Promise<void>> = [];
 
 before(async () => {
-  admin = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await admin.connect();
-    assert.equal(await admin.ping(), 'PONG');
-  } catch (error) {
-    throw new Error(`Redis at ${REDIS_URL} is not answering; these tests need it (start it with redis-server). Cause: ${String(error)}`);
-  }
+  admin = await connectRedis();
 });
 
 after(async () => {
   for (const step of cleanup.reverse()) await step();
-  if (admin?.status === 'ready') {
-    for await (const keys of admin.scanStream({ match: `${PREFIX}*`, count: 500 }) as AsyncIterable<string[]>) if (keys.length) await admin.del(...keys);
-    await admin.quit();
-  }
+  await deleteKeysAndQuit(admin, PREFIX);
 });
 
 function recordingLogger() {
