@@ -34,9 +34,6 @@ redis.call('PEXPIRE', KEYS[1], string.format('%.0f', forget_at - now))
 return {1}
 `;
 
-/** The part of a pino logger the lockout uses. */
-export type { OutageLogger as LockoutLogger } from '../redis/shared-redis.js';
-
 export interface RedisLockoutOptions {
   /** A connection shared with other users (not closed by the lockout), or a URL to open one of its own. */
   redis: SharedRedis | Omit<SharedRedisOptions, 'clock'>;

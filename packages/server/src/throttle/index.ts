@@ -5,5 +5,5 @@ export { MemoryThrottle, type MemoryThrottleOptions } from './memory-throttle.js
 export { RedisThrottle, DEFAULT_KEY_PREFIX, type RedisThrottleOptions } from './redis-throttle.js';
 export {
   ThrottleUnavailableError,
-  type RedisUnavailableMode, type Throttle, type ThrottleKey, type ThrottleLimit, type ThrottleLogger, type ThrottleResult, type ThrottleScope,
+  type RedisUnavailableMode, type Throttle, type ThrottleKey, type ThrottleLimit, type ThrottleResult, type ThrottleScope,
 } from './types.js';

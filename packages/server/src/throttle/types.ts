@@ -36,8 +36,6 @@ export interface Throttle {
 /** What to do when Redis cannot answer in time: serve, refuse with 503, or limit per process. */
 export type RedisUnavailableMode = 'allow' | 'deny' | 'memory';
 
-/** The part of a pino logger the throttle uses. */
-export type { OutageLogger as ThrottleLogger } from '../redis/shared-redis.js';
 
 /** Thrown by consume() in `onRedisUnavailable: 'deny'` mode; render it as a 503 with Retry-After. */
 export class ThrottleUnavailableError extends Error {

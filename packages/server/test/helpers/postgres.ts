@@ -18,7 +18,8 @@ export function databaseUrl(name: string, port?: number): string {
   return url.toString();
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a connection to the admin database (creating and dropping databases). */
+export async function withPostgresAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
@@ -35,12 +36,12 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 /** Creates an empty database and returns its name; it is dropped after the test (or call drop()). */
 export async function createTestDatabase(t?: TestContext): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `pcapi_test_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  await withPostgresAdmin((client) => client.query(`CREATE DATABASE ${name}`));
   let dropped = false;
   const drop = async () => {
     if (dropped) return;
     dropped = true;
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await withPostgresAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   };
   t?.after(drop);
   return { name, url: databaseUrl(name), drop };

@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { ManualClock } from '../../src/clock.js';
 import type { LockoutConfig } from '../../src/identity/create-sign-in-lockout.js';
-import { RedisLockout, type LockoutLogger } from '../../src/identity/redis-sign-in-lockout.js';
+import { RedisLockout } from '../../src/identity/redis-sign-in-lockout.js';
+import type { OutageLogger } from '../../src/redis/shared-redis.js';
 import { FAILURES_REMEMBERED_MS } from '../../src/identity/sign-in-lockout.js';
 import { buildInjectApp, DEMO, TEST_EPOCH, type InjectApp } from '../helpers/inject-app.js';
 import { closedPort } from '../helpers/ports.js';
@@ -91,7 +92,7 @@ test('parallel guesses through two processes: no more than the threshold are che
 
 test('Redis unreachable: failures are counted in memory, and the outage is logged once', async () => {
   const logs: string[] = [];
-  const logger: LockoutLogger = { warn: (_o, msg) => logs.push(`warn ${msg}`), info: (_o, msg) => logs.push(`info ${msg}`) };
+  const logger: OutageLogger = { warn: (_o, msg) => logs.push(`warn ${msg}`), info: (_o, msg) => logs.push(`info ${msg}`) };
   const lockout = new RedisLockout({ threshold: THRESHOLD, durationSeconds: DURATION_S }, {
     redis: { url: `redis://127.0.0.1:${await closedPort()}`, timeoutMs: 100, logger }, keyPrefix: PREFIX, clock: new ManualClock(TEST_EPOCH),
   });

@@ -10,40 +10,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import pg from 'pg';
 import { importSeedFile } from '../../src/seed/import-seed.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { ADMIN_URL, databaseUrl } from '../helpers/postgres.js';
+import { databaseUrl, withPostgresAdmin } from '../helpers/postgres.js';
 import { runPcapi } from '../helpers/run-cli.js';
 import { dumpTables } from '../store/store-contract.js';
-import { applyAll, checkImport, corruptions, NOW, RAW_CONTROL, RUNS, tally, VALID, type Corruption } from './seed-corruption.js';
+import { applyAll, checkCorruptedImport, corruptions, NOW, RAW_CONTROL, RUNS, tally, VALID, type Corruption } from './seed-corruption.js';
 
 let workDir: string;
 
-async function postgresAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const dropDatabase = (name: string) => postgresAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+const dropDatabase = (name: string) => withPostgresAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 
 async function importCorruptedOnPostgres(template: string, kind: 'json' | 'jsonl', changes: Corruption[]): Promise<void> {
   const name = `pcapi_test_${randomBytes(6).toString('hex')}`;
-  await postgresAdmin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  await withPostgresAdmin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const caseDir = mkdtempSync(join(workDir, 'pg-case-'));
-  const store = new PostgresStore(databaseUrl(name));
   try {
-    await store.init();
-    await checkImport(store, caseDir, applyAll(VALID[kind].bytes, changes), VALID[kind].extension);
+    await checkCorruptedImport(new PostgresStore(databaseUrl(name)), caseDir, kind, changes);
   } finally {
-    await store.close();
-    rmSync(caseDir, { recursive: true, force: true });
     await dropDatabase(name);
   }
 }
@@ -61,7 +46,7 @@ describe('random corruption of a valid seed file, on PostgreSQL and through `pca
   test('on PostgreSQL: a JSON document and a JSON Lines file', { timeout: 300_000 }, async () => {
     for (const kind of ['json', 'jsonl'] as const) {
       const template = `pcapi_test_${randomBytes(6).toString('hex')}`;
-      await postgresAdmin((client) => client.query(`CREATE DATABASE ${template}`));
+      await withPostgresAdmin((client) => client.query(`CREATE DATABASE ${template}`));
       try {
         const store = new PostgresStore(databaseUrl(template));
         await store.init();

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { importSeedFile } from '../../src/seed/import-seed.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { applyAll, checkImport, corruption, corruptions, NOW, RUNS, tally, VALID, type Corruption } from './seed-corruption.js';
+import { checkCorruptedImport, corruption, corruptions, NOW, RUNS, tally, VALID, type Corruption } from './seed-corruption.js';
 
 let workDir: string;
 /** Database files holding each valid file's data, copied for every case so each starts the same. */
@@ -20,14 +20,7 @@ const templates = new Map<keyof typeof VALID, string>();
 async function importCorrupted(kind: keyof typeof VALID, changes: Corruption[]): Promise<void> {
   const caseDir = mkdtempSync(join(workDir, 'case-'));
   copyFileSync(templates.get(kind)!, join(caseDir, 'pcapi.db'));
-  const store = new SqliteStore(join(caseDir, 'pcapi.db'));
-  try {
-    await store.init();
-    await checkImport(store, caseDir, applyAll(VALID[kind].bytes, changes), VALID[kind].extension);
-  } finally {
-    await store.close();
-    rmSync(caseDir, { recursive: true, force: true });
-  }
+  await checkCorruptedImport(new SqliteStore(join(caseDir, 'pcapi.db')), caseDir, kind, changes);
 }
 
 describe('random corruption of a valid seed file (SQLite, in process): imported as valid, or refused and nothing changed', () => {

@@ -6,7 +6,7 @@
  * character to a terminal.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { customerLine, partnerLine } from '../../src/seed/generate-seed.js';
@@ -129,6 +129,17 @@ export const applyAll = (input: Buffer, changes: Corruption[]) => changes.reduce
 export const tally = { accepted: 0, refused: 0 };
 
 /** Imports a corrupted file into a store holding the valid file's data, and checks the property. */
+/** Opens `store` (a copy of a valid file's data), checks one corrupted file against it, and closes it. */
+export async function checkCorruptedImport(store: Store, caseDir: string, kind: keyof typeof VALID, changes: Corruption[]): Promise<void> {
+  try {
+    await store.init();
+    await checkImport(store, caseDir, applyAll(VALID[kind].bytes, changes), VALID[kind].extension);
+  } finally {
+    await store.close();
+    rmSync(caseDir, { recursive: true, force: true });
+  }
+}
+
 export async function checkImport(store: Store, caseDir: string, bytes: Buffer, extension: string): Promise<void> {
   const file = join(caseDir, `corrupted.seed${extension}`);
   writeFileSync(file, bytes);

@@ -58,17 +58,23 @@ test('PostgreSQL answers at the test URL (the PostgreSQL tests fail, never skip,
 
 storeContract('PostgreSQL', openPostgres);
 
+/** A store on a new database reached through a proxy the test can cut; all of it removed after the test. */
+async function storeBehindProxy(t: TestContext): Promise<{ store: PostgresStore; proxy: PostgresProxy }> {
+  const database = await createTestDatabase();
+  const proxy = new PostgresProxy();
+  await proxy.start();
+  const store = new PostgresStore(databaseUrl(database.name, proxy.port));
+  t.after(async () => {
+    await store.close().catch(() => undefined);
+    await proxy.cut();
+    await database.drop();
+  });
+  return { store, proxy };
+}
+
 describe('PostgreSQL store specifics', () => {
   test('cutting the connection makes reads fail fast with StoreUnavailableError; restoring it makes the same store work again', { timeout: 60_000 }, async (t) => {
-    const database = await createTestDatabase();
-    const proxy = new PostgresProxy();
-    await proxy.start();
-    const store = new PostgresStore(databaseUrl(database.name, proxy.port));
-    t.after(async () => {
-      await store.close().catch(() => undefined);
-      await proxy.cut();
-      await database.drop();
-    });
+    const { store, proxy } = await storeBehindProxy(t);
     await store.init();
     const plan = await planFor(store, demoDocument());
     await store.importSeed(plan);
@@ -107,15 +113,7 @@ describe('PostgreSQL store specifics', () => {
   });
 
   test('a connection lost in the middle of an import gives StoreUnavailableError and imports nothing', { timeout: 60_000 }, async (t) => {
-    const database = await createTestDatabase();
-    const proxy = new PostgresProxy();
-    await proxy.start();
-    const store = new PostgresStore(databaseUrl(database.name, proxy.port));
-    t.after(async () => {
-      await store.close().catch(() => undefined);
-      await proxy.cut();
-      await database.drop();
-    });
+    const { store, proxy } = await storeBehindProxy(t);
     await store.init();
     const document = demoDocument();
     const [fabrikam, adatum] = [await planFor(store, { partners: [document.partners[0]!] }), await planFor(store, { partners: [document.partners[1]!] })];

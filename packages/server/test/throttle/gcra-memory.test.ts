@@ -9,9 +9,10 @@ import { test } from 'node:test';
 import type { Logger } from 'pino';
 import {
   MemoryThrottle, createThrottle, gatewayThrottleBody, throttleKeysFor,
-  type ThrottleKey, type ThrottleLimit, type ThrottleLogger,
+  type ThrottleKey, type ThrottleLimit,
 } from '../../src/throttle/index.js';
 import { gcraParams } from '../../src/throttle/gcra.js';
+import type { OutageLogger } from '../../src/redis/shared-redis.js';
 
 const T0 = 1_750_000_000_000; // epoch ms
 const key = (limit: ThrottleLimit, scope: ThrottleKey['scope'] = 'tenant'): ThrottleKey => ({ scope, id: randomUUID(), limit });
@@ -180,7 +181,7 @@ test("gatewayThrottleBody is the gateway's 429 body, in its key order", () => {
 });
 
 test('a pino logger is accepted as the throttle logger (compile-time check)', () => {
-  const accepts = (logger: ThrottleLogger) => logger;
+  const accepts = (logger: OutageLogger) => logger;
   const pinoLike = null as unknown as Logger;
   assert.equal(accepts(pinoLike), null);
 });

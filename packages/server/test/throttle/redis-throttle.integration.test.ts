@@ -11,9 +11,10 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import {
   MemoryThrottle, RedisThrottle, createThrottle, throttleKeysFor,
-  type ThrottleKey, type ThrottleLimit, type ThrottleLogger, type ThrottleResult,
+  type ThrottleKey, type ThrottleLimit, type ThrottleResult,
 } from '../../src/throttle/index.js';
 import { connectRedis, deleteKeysAndQuit, REDIS_URL } from '../helpers/redis.js';
+import type { OutageLogger } from '../../src/redis/shared-redis.js';
 
 const PREFIX = `pcapi:throttle:test-${randomUUID()}:`;
 const T0 = 1_750_000_000_000;
@@ -21,7 +22,7 @@ const T0 = 1_750_000_000_000;
 let admin: Redis;
 const throttles: RedisThrottle[] = [];
 const logs: string[] = [];
-const logger: ThrottleLogger = { warn: (_o, msg) => logs.push(`warn ${msg}`), info: (_o, msg) => logs.push(`info ${msg}`) };
+const logger: OutageLogger = { warn: (_o, msg) => logs.push(`warn ${msg}`), info: (_o, msg) => logs.push(`info ${msg}`) };
 
 function redisThrottle(options: { useCallerClock?: boolean } = {}): RedisThrottle {
   const throttle = new RedisThrottle({ redis: { url: REDIS_URL, logger }, keyPrefix: PREFIX, ...options });

@@ -10,11 +10,11 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { ManualClock } from '../../src/clock.js';
 import { createSignInLockout } from '../../src/identity/create-sign-in-lockout.js';
-import { SharedRedis } from '../../src/redis/shared-redis.js';
+import { SharedRedis, type OutageLogger } from '../../src/redis/shared-redis.js';
 import { closedPort } from '../helpers/ports.js';
 import {
   RedisThrottle, ThrottleUnavailableError, createThrottle, throttleKeysFor,
-  type RedisUnavailableMode, type Throttle, type ThrottleConfig, type ThrottleLogger, type ThrottleResult,
+  type RedisUnavailableMode, type Throttle, type ThrottleConfig, type ThrottleResult,
 } from '../../src/throttle/index.js';
 import { connectRedis, deleteKeysAndQuit, REDIS_URL } from '../helpers/redis.js';
 
@@ -37,11 +37,11 @@ after(async () => {
 
 function recordingLogger() {
   const lines: Array<{ level: 'warn' | 'info'; msg: string; obj: object }> = [];
-  const logger: ThrottleLogger = { warn: (obj, msg) => lines.push({ level: 'warn', msg, obj }), info: (obj, msg) => lines.push({ level: 'info', msg, obj }) };
+  const logger: OutageLogger = { warn: (obj, msg) => lines.push({ level: 'warn', msg, obj }), info: (obj, msg) => lines.push({ level: 'info', msg, obj }) };
   return { logger, lines, levels: () => lines.map((l) => l.level) };
 }
 
-function throttleFor(redisUrl: string, onRedisUnavailable: RedisUnavailableMode, logger: ThrottleLogger): Throttle {
+function throttleFor(redisUrl: string, onRedisUnavailable: RedisUnavailableMode, logger: OutageLogger): Throttle {
   const config: ThrottleConfig = { redisUrl, keyPrefix: PREFIX, onRedisUnavailable, redisTimeoutMs: 200, ...LIMITS };
   const throttle = createThrottle(config, logger);
   cleanup.push(() => throttle.close());

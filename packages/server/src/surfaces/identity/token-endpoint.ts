@@ -98,18 +98,11 @@ export class TokenEndpoint {
 
   /** An unknown client and a wrong secret get one answer after the same work; a locked client gets none. */
   private async authenticateClient(partner: PartnerTenant, clientId: string, secret: string): Promise<PrincipalCredential> {
-    const account = `app:${partner.tenantId}:${clientId}`;
-    const verdict = await this.lockout.attempt(account);
-    if (!verdict.allowed) {
-      throw new OAuthError(401, 'invalid_client', 50053, `Application with identifier '${echoed(clientId)}' is locked because of too many attempts with a wrong client secret. Try again in ${verdict.retryAfterSeconds} seconds.`);
-    }
     const app = await this.store.findAppByClientId(partner.tenantId, clientId);
-    // Verify first: verifySecret does the full scrypt work even without an app, so "unknown" is not faster.
-    if (!(await verifySecret(secret, app?.credentialHash)) || !app) {
-      throw new OAuthError(401, 'invalid_client', 7000215, `Application with identifier '${echoed(clientId)}' was not found in the directory '${partner.displayName}', or the client secret is not valid.`);
-    }
-    await this.lockout.succeeded(account);
-    return app;
+    return this.checkSecret(`app:${partner.tenantId}:${clientId}`, app, secret, {
+      locked: (seconds) => new OAuthError(401, 'invalid_client', 50053, `Application with identifier '${echoed(clientId)}' is locked because of too many attempts with a wrong client secret. Try again in ${seconds} seconds.`),
+      wrong: () => new OAuthError(401, 'invalid_client', 7000215, `Application with identifier '${echoed(clientId)}' was not found in the directory '${partner.displayName}', or the client secret is not valid.`),
+    });
   }
 
   /**
@@ -118,16 +111,27 @@ export class TokenEndpoint {
    */
   private async authenticateUser(partner: PartnerTenant, username: string, password: string): Promise<PrincipalCredential> {
     const user = await this.store.findUserByName(partner.tenantId, username);
-    const account = `user:${partner.tenantId}:${user ? user.objectId : `name:${username.toLowerCase()}`}`;
+    return this.checkSecret(`user:${partner.tenantId}:${user ? user.objectId : `name:${username.toLowerCase()}`}`, user, password, {
+      locked: (seconds) => new OAuthError(400, 'invalid_grant', 50053, `The account is locked because of too many sign-in attempts with a wrong user name or password. Try again in ${seconds} seconds.`),
+      wrong: () => new OAuthError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
+    });
+  }
+
+  /**
+   * The one credential check: count the attempt (refused while the account is locked), verify the
+   * secret, forget the failures on success. verifySecret does the full scrypt work even without a
+   * principal, so an unknown one is not faster to refuse than a wrong secret.
+   */
+  private async checkSecret(
+    account: string,
+    principal: PrincipalCredential | undefined,
+    secret: string,
+    refusals: { locked: (retryAfterSeconds: number) => OAuthError; wrong: () => OAuthError },
+  ): Promise<PrincipalCredential> {
     const verdict = await this.lockout.attempt(account);
-    if (!verdict.allowed) {
-      throw new OAuthError(400, 'invalid_grant', 50053, `The account is locked because of too many sign-in attempts with a wrong user name or password. Try again in ${verdict.retryAfterSeconds} seconds.`);
-    }
-    // Verify first: verifySecret does the full scrypt work even without a user, so "unknown" is not faster.
-    if (!(await verifySecret(password, user?.credentialHash)) || !user) {
-      throw new OAuthError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.');
-    }
+    if (!verdict.allowed) throw refusals.locked(verdict.retryAfterSeconds);
+    if (!(await verifySecret(secret, principal?.credentialHash)) || !principal) throw refusals.wrong();
     await this.lockout.succeeded(account);
-    return user;
+    return principal;
   }
 }
