@@ -23,6 +23,12 @@ export interface Principal {
   clientId: string | null;
   /** Users only: whether sign-in satisfies MFA (`amr` gets `mfa`). */
   mfaRegistered: boolean;
+  /** False for a disabled user (sign-in and refresh tokens refused); apps are always enabled. */
+  accountEnabled: boolean;
+  /** Apps only: the registered redirect URIs of the app (sign-in flows). */
+  redirectUris: string[];
+  /** Apps only: whether public-client flows (no secret: device code, code without secret) are allowed. */
+  publicClient: boolean;
 }
 
 /** A principal with its stored credential hash, for the token endpoint only. */

@@ -1,5 +1,5 @@
 /** Mints Partner Center-style (v1-shaped) RS256 access tokens, and ID tokens for the password grant. */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { epochSeconds, type Clock } from '../clock.js';
@@ -19,8 +19,17 @@ export interface MintOptions {
   notBeforeDelaySeconds?: number;
   /** Force MFA in or out of `amr` regardless of the user's registration. */
   mfa?: boolean;
+  /** User tokens: the delegated permissions granted (`scp`); user_impersonation unless given. */
+  scp?: string;
+  /** User tokens: whether the client proved itself with a secret (`appidacr` "1") or is public ("0"). */
+  clientAuthenticated?: boolean;
   /** Claims set last; null deletes a claim. */
   overrides?: Record<string, unknown>;
+}
+
+/** A user's `sub` for one app: stable, different per app, and not the object id (as at Entra). */
+export function pairwiseSubject(objectId: string, clientId: string): string {
+  return createHash('sha256').update(`${objectId.toLowerCase()}:${clientId.toLowerCase()}`).digest('base64url');
 }
 
 export class TokenIssuer {
@@ -52,8 +61,10 @@ export class TokenIssuer {
       const mfa = options.mfa ?? principal.mfaRegistered;
       Object.assign(claims, {
         appid: options.clientId,
-        appidacr: '0',
-        scp: 'user_impersonation',
+        appidacr: options.clientAuthenticated ? '1' : '0',
+        scp: options.scp ?? 'user_impersonation',
+        // Entra's user `sub` is pairwise: the same user has a different one per app.
+        ...(options.clientId ? { sub: pairwiseSubject(principal.objectId, options.clientId) } : {}),
         upn: principal.userPrincipalName,
         unique_name: principal.userPrincipalName,
         name: principal.displayName,
@@ -73,7 +84,7 @@ export class TokenIssuer {
     const now = epochSeconds(this.clock);
     const claims: JWTPayload & Record<string, unknown> = {
       aud: clientId, iss: this.issuer(principal.tenantId), iat: now, nbf: now, exp: now + DEFAULT_TOKEN_LIFETIME_SECONDS,
-      tid: principal.tenantId, oid: principal.objectId, sub: principal.objectId, ver: '2.0',
+      tid: principal.tenantId, oid: principal.objectId, sub: pairwiseSubject(principal.objectId, clientId), ver: '2.0',
       name: principal.displayName, preferred_username: principal.userPrincipalName, uti: randomUUID(),
     };
     if (nonce) claims.nonce = nonce;

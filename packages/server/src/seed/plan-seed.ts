@@ -18,6 +18,14 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Statuses in which a relationship has been activated and so has an end date. */
 const ACTIVATED_STATUSES = new Set(['active', 'expiring', 'expired', 'terminationRequested', 'terminating', 'terminated']);
 const LOWER_AGENT_ROLES = new Set(AGENT_ROLES.map((role) => role.toLowerCase()));
+/**
+ * Microsoft first-party public clients a consent may name besides the partner's own applications: they
+ * exist in every tenant (partners' tools use them unchanged).
+ */
+export const FIRST_PARTY_PUBLIC_CLIENTS: ReadonlyMap<string, string> = new Map([
+  ['04b07795-8ddb-461a-bbee-02f9e1bf7b46', 'Azure CLI'],
+  ['1950a258-227b-4e31-a9cf-717495945fc2', 'Azure PowerShell'],
+]);
 
 /** What an import needs to know of stored rows to leave unchanged data unchanged (the Store provides it). */
 export interface ExistingRows {
@@ -84,7 +92,9 @@ export function planSeed(document: SeedDocument, options: PlanOptions): Promise<
 
 export async function planPartners(entries: PartnerEntry[], options: PlanOptions): Promise<SeedPlan> {
   const problems: string[] = [];
-  const plan: SeedPlan = { partners: [], principals: [], groups: [], memberOf: [], customers: [], partnerCustomers: [], relationships: [], assignments: [], claims: [] };
+  const plan: SeedPlan = {
+    partners: [], principals: [], groups: [], memberOf: [], customers: [], partnerCustomers: [], relationships: [], assignments: [], consents: [], claims: [],
+  };
   const secrets = new Map<string, string>();
   const claimed = new Map<string, string>();
   const organizations = new Map<string, { json: string; path: string }>();
@@ -142,7 +152,7 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
     }
   }
 
-  /** Plans a partner's own rows (partner, groups, users, apps, memberships); returns its group ids by lower-case name. */
+  /** Plans a partner's own rows (partner, groups, users, apps, memberships, consents); returns its group ids by lower-case name. */
   function declarePartner({ partner, path: partnerPath }: PartnerEntry, tenantId: string): Map<string, string> {
     claim(claimKey.partner(tenantId), `${partnerPath}.tenantId`, 'partner tenant id');
     if (partner.domain) claim(claimKey.domain(partner.domain.toLowerCase()), `${partnerPath}.domain`, 'partner domain');
@@ -182,16 +192,21 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
       plan.memberOf.push({ memberId: groupId, memberKind: 'group', groupIds: parents });
     });
 
+    /** The partner's users by lower-case id and by lower-case user principal name, for its consents. */
+    const userIds = new Map<string, string>();
     (partner.users ?? []).forEach((user, u) => {
       const path = `${partnerPath}.users[${u}]`;
       const upn = user.userPrincipalName.toLowerCase();
       claim(claimKey.userName(tenantId, upn), `${path}.userPrincipalName`, 'userPrincipalName');
       const objectId = user.id?.toLowerCase() ?? stableId('user', tenantId, upn);
       claim(claimKey.object(objectId), `${path}.id`, 'object id');
+      userIds.set(objectId, objectId);
+      userIds.set(upn, objectId);
       if (user.password !== undefined) secrets.set(objectId, user.password);
       plan.principals.push({
         tenantId, objectId, kind: 'user', displayName: user.displayName ?? user.userPrincipalName,
-        userPrincipalName: user.userPrincipalName, clientId: null, mfaRegistered: user.mfa ?? true, credentialHash: null,
+        userPrincipalName: user.userPrincipalName, clientId: null, mfaRegistered: user.mfa ?? true,
+        accountEnabled: user.accountEnabled ?? true, redirectUris: [], publicClient: false, credentialHash: null,
       });
       plan.memberOf.push({ memberId: objectId, memberKind: 'user', groupIds: [...agentGroupIds(user.agentRoles), ...groupIds(user.memberOf, `${path}.memberOf`)] });
     });
@@ -205,9 +220,31 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
       if (app.clientSecret !== undefined) secrets.set(objectId, app.clientSecret);
       plan.principals.push({
         tenantId, objectId, kind: 'app', displayName: app.displayName, userPrincipalName: null, clientId,
-        mfaRegistered: false, credentialHash: null,
+        mfaRegistered: false, accountEnabled: true, redirectUris: app.redirectUris ?? [], publicClient: app.publicClient ?? false, credentialHash: null,
       });
       plan.memberOf.push({ memberId: objectId, memberKind: 'app', groupIds: [...agentGroupIds(app.agentRoles), ...groupIds(app.memberOf, `${path}.memberOf`)] });
+    });
+
+    const clientIds = new Set((partner.applications ?? []).map((app) => app.clientId.toLowerCase()));
+    (partner.consents ?? []).forEach((consent, c) => {
+      const path = `${partnerPath}.consents[${c}]`;
+      const clientId = consent.clientId.toLowerCase();
+      if (!clientIds.has(clientId) && !FIRST_PARTY_PUBLIC_CLIENTS.has(clientId)) {
+        const firstParty = [...FIRST_PARTY_PUBLIC_CLIENTS].map(([id, name]) => `${name} ${id}`).join(', ');
+        problems.push(`${path}.clientId: no application with client id ${clientId} in partner ${quote(partner.displayName)} (a consent names one of the partner's applications, or a Microsoft first-party public client: ${firstParty})`);
+        return;
+      }
+      let principalObjectId = '';
+      if (consent.user !== undefined) {
+        const objectId = userIds.get(consent.user.toLowerCase());
+        if (!objectId) {
+          problems.push(`${path}.user: no user with id or userPrincipalName ${quote(consent.user)} in partner ${quote(partner.displayName)} in this file (leave user out for an admin consent for the whole tenant)`);
+          return;
+        }
+        principalObjectId = objectId;
+      }
+      claim(claimKey.consent(tenantId, clientId, principalObjectId), path, principalObjectId ? 'consent of this application for this user' : 'tenant-wide consent of this application');
+      plan.consents.push({ tenantId, clientId, principalObjectId, scopes: [...new Set(consent.scopes)].sort(), grantedAtMs: options.now.getTime() });
     });
     return groupIdsByName;
   }

@@ -16,6 +16,19 @@ export interface SeedPartner {
   users?: SeedUser[];
   applications?: SeedApplication[];
   customers?: SeedCustomer[];
+  consents?: SeedConsent[];
+}
+
+/**
+ * Delegated permissions granted to an app: by one user of the partner (`user`: its id or
+ * userPrincipalName), or by an admin for the whole tenant (no `user`).
+ */
+export interface SeedConsent {
+  /** One of the partner's applications, or a Microsoft first-party public client (Azure CLI, Azure PowerShell). */
+  clientId: string;
+  user?: string;
+  /** "resource/permission" strings, e.g. https://api.partnercenter.microsoft.com/user_impersonation. */
+  scopes: string[];
 }
 
 export interface SeedUser {
@@ -24,6 +37,8 @@ export interface SeedUser {
   displayName?: string;
   password?: string;
   mfa?: boolean;
+  /** Default true; false: a disabled account (sign-in refused). */
+  accountEnabled?: boolean;
   agentRoles?: AgentRole[];
   memberOf?: string[];
 }
@@ -33,6 +48,10 @@ export interface SeedApplication {
   objectId?: string;
   displayName: string;
   clientSecret?: string;
+  /** Redirect URIs of the sign-in flows. */
+  redirectUris?: string[];
+  /** Entra's "allow public client flows": flows without a secret (device code, code without secret). Default false. */
+  publicClient?: boolean;
   agentRoles?: AgentRole[];
   memberOf?: string[];
 }

@@ -15,6 +15,12 @@ export interface PrincipalRow {
   userPrincipalName: string | null;
   clientId: string | null;
   mfaRegistered: boolean;
+  /** Users: false for a disabled account. Apps: always true. */
+  accountEnabled: boolean;
+  /** Apps only ([] for users). */
+  redirectUris: string[];
+  /** Apps only (false for users). */
+  publicClient: boolean;
   credentialHash: string | null;
 }
 
@@ -49,6 +55,13 @@ export interface RelationshipRow {
   endDateTime: SeedDate | null;
 }
 
+/**
+ * A consent: delegated scopes an app may use for one user (principalObjectId) or for every user of the
+ * partner tenant (principalObjectId ''). `grantedAtMs` is the import's time; the store keeps the stored
+ * time while the scopes are unchanged.
+ */
+export interface ConsentRow { tenantId: string; clientId: string; principalObjectId: string; scopes: string[]; grantedAtMs: number }
+
 export interface AssignmentRow { id: string; relationshipId: string; groupId: string; status: AssignmentStatus; roleIds: string[] }
 
 /**
@@ -77,6 +90,8 @@ export const claimKey = {
   customer: (partnerTenantId: string, customerTenantId: string) => `customer:${partnerTenantId}:${customerTenantId}`,
   relationship: (id: string) => `relationship:${id}`,
   assignment: (id: string) => `assignment:${id}`,
+  /** principalObjectId '' for a tenant-wide (admin) consent. */
+  consent: (tenantId: string, clientId: string, principalObjectId: string) => `consent:${tenantId}:${clientId}:${principalObjectId}`,
 };
 
 /** The key of a name unique within a partner tenant (a user name, a client id), in StoredIds' maps. */
@@ -92,6 +107,8 @@ export interface SeedPlan {
   relationships: RelationshipRow[];
   /** Complete per relationship: assignments of a listed relationship that the plan omits are removed. */
   assignments: AssignmentRow[];
+  /** Merged by (tenant, client, principal): consents the plan does not list are left alone. */
+  consents: ConsentRow[];
   /** Every key the rows above declare, once each, with its place in the file. */
   claims: Claim[];
 }

@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
 import { SEED_SCHEMA_FILE } from '../package-paths.js';
 import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
-import type { SeedDocument } from './seed-document.js';
+import type { SeedDocument, SeedPartner } from './seed-document.js';
 
 /** Problems shown in a message; the rest are counted (SeedError.problems keeps them all). */
 const SHOWN_PROBLEMS = 20;
@@ -43,8 +43,50 @@ const validateCustomerLine = ajv.compile({ $ref: `${seedSchema.$id}#/definitions
 /** Schema problems of one streamed line's entity, with paths under `$.partner` or `$.customer`. */
 export function lineProblems(kind: 'partner' | 'customer', value: unknown): string[] {
   const validate = kind === 'partner' ? validatePartnerLine : validateCustomerLine;
-  if (validate(value)) return unstorableText(value, `$.${kind}`);
+  if (validate(value)) return [...unstorableText(value, `$.${kind}`), ...(kind === 'partner' ? partnerValueProblems(value as SeedPartner, '$.partner') : [])];
   return [...new Set((validate.errors ?? []).map((error) => describe({ ...error, instancePath: `/${kind}${error.instancePath}` })))];
+}
+
+/** The pattern of a consent's scopes in the schema: `<resource>/<permission>`, no spaces. */
+export const SCOPE_PATTERN = '^[^\\s/]\\S*/[^\\s/]+$';
+/** Hosts an http redirect URI may name (Entra allows http only for the loopback). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** Schemes that run or read something instead of reaching an app: never a redirect target. */
+const UNSAFE_SCHEMES = new Set(['javascript', 'data', 'vbscript', 'file', 'blob', 'about']);
+
+/**
+ * Why a redirect URI cannot be registered, or undefined when it can: an absolute https URL, http only
+ * for localhost, 127.0.0.1 or [::1], or a custom scheme (`ms-appx-web://...`, `myapp://auth`,
+ * `urn:ietf:wg:oauth:2.0:oob`); never a fragment (RFC 6749 3.1.2).
+ */
+export function redirectUriProblem(uri: string): string | undefined {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined) return 'is not an absolute URI (use https://..., http://localhost..., or a custom scheme such as ms-appx-web://... or urn:ietf:wg:oauth:2.0:oob)';
+  if (/\s/.test(uri)) return 'contains white space';
+  if (uri.includes('#')) return 'has a fragment (#...), which a redirect URI cannot have';
+  if (UNSAFE_SCHEMES.has(scheme)) return `uses the ${scheme}: scheme, which cannot be a redirect URI`;
+  if (scheme !== 'http' && scheme !== 'https') return undefined;
+  let host: string;
+  try {
+    host = new URL(uri).hostname;
+  } catch {
+    host = '';
+  }
+  if (!uri.slice(scheme.length + 1).startsWith('//') || host === '') return `is not a URL with a host (${scheme}://host/path)`;
+  if (scheme === 'http' && !LOOPBACK_HOSTS.has(host)) return 'uses http, which is allowed only for localhost, 127.0.0.1 and [::1] (use https)';
+  return undefined;
+}
+
+/** Problems of a schema-valid partner that the schema cannot express (redirect URIs). */
+function partnerValueProblems(partner: SeedPartner, path: string): string[] {
+  const problems: string[] = [];
+  (partner.applications ?? []).forEach((app, a) => {
+    (app.redirectUris ?? []).forEach((uri, u) => {
+      const problem = redirectUriProblem(uri);
+      if (problem) problems.push(`${path}.applications[${a}].redirectUris[${u}]: ${JSON.stringify(uri)} ${problem}`);
+    });
+  });
+  return problems;
 }
 
 /** U+0000, and a surrogate without its pair (not Unicode text). */
@@ -104,6 +146,7 @@ function describe(error: ErrorObject): string {
       const pattern = (error.params as { pattern: string }).pattern;
       if (pattern === GUID_PATTERN) return `${path}: must be a GUID (8-4-4-4-12 hexadecimal digits)`;
       if (pattern === '^[A-Za-z0-9-]+$') return `${path}: may hold only letters, digits and hyphens`;
+      if (pattern === SCOPE_PATTERN) return `${path}: must be a scope of the form <resource>/<permission>, e.g. "https://api.partnercenter.microsoft.com/user_impersonation"`;
       return `${path}: does not match ${pattern}`;
     }
     default:
@@ -123,8 +166,8 @@ export function parseSeedText(text: string, source: string): SeedDocument {
     const problems = [...new Set((validateSchema.errors ?? []).map(describe))];
     throw new SeedError(source, problems.slice(0, 20).concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []));
   }
-  const unstorable = unstorableText(document);
-  if (unstorable.length > 0) throw new SeedError(source, unstorable);
+  const problems = [...unstorableText(document), ...document.partners.flatMap((partner, p) => partnerValueProblems(partner, `$.partners[${p}]`))];
+  if (problems.length > 0) throw new SeedError(source, problems);
   return document;
 }
 

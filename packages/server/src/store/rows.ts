@@ -5,6 +5,7 @@ import type { AccessAssignment, AccessFacts, GdapRelationship, GroupMembership, 
 import type { StoredIds } from '../seed/import-conflicts.js';
 import type { StoredRelationshipDates } from '../seed/plan-seed.js';
 import { nameKey, type SeedPlan } from '../seed/seed-plan.js';
+import type { GrantKind, StoredConsent, StoredGrant } from './store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -22,6 +23,10 @@ export function toPrincipal(row: Row | undefined | null): PrincipalCredential | 
     userPrincipalName: row.user_principal_name as string | null,
     clientId: row.client_id as string | null,
     mfaRegistered: truthy(row.mfa_registered),
+    // Absent from the one-statement access facts, which need none of them.
+    accountEnabled: row.account_enabled === undefined ? true : truthy(row.account_enabled),
+    redirectUris: row.redirect_uris === undefined ? [] : list(row.redirect_uris),
+    publicClient: truthy(row.public_client),
     credentialHash: row.credential_hash as string | null,
   };
 }
@@ -187,4 +192,48 @@ export function describeConstraint(message: string): string {
 export async function* planChunks(plans: SeedPlan | AsyncIterable<SeedPlan>): AsyncIterable<SeedPlan> {
   if (Symbol.asyncIterator in plans) yield* plans;
   else yield plans;
+}
+
+/** A consent row: scopes as JSON text (SQLite) or jsonb; granted_at a number, or a bigint's text (PostgreSQL). */
+export function toConsent(row: Row): StoredConsent {
+  return {
+    tenantId: row.tenant_id as string,
+    clientId: row.client_id as string,
+    principalObjectId: row.principal_object_id as string,
+    scopes: list(row.scopes),
+    grantedAtMs: Number(row.granted_at),
+  };
+}
+
+/** A sign-in grant row: payload as JSON text (SQLite) or jsonb; expires_at a number, or a bigint's text (PostgreSQL). */
+export function toGrant(row: Row | undefined | null): StoredGrant | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    kind: row.kind as GrantKind,
+    userCode: (row.user_code as string | null) ?? null,
+    state: row.state as string,
+    payload: parsed<Record<string, unknown>>(row.payload),
+    expiresAtMs: Number(row.expires_at),
+  };
+}
+
+/** Why the store refused putGrant (a unique or check constraint), as a plain Error both stores throw alike. */
+export function grantRefused(detail: string, cause: unknown): Error {
+  const reason = /user_code/.test(detail) ? 'the user code is taken by another sign-in grant'
+    : /sign_in_grants\.id|sign_in_grants_pkey/.test(detail) ? 'a sign-in grant with this id exists'
+      : `the store refused it (${detail.trim()})`;
+  return new Error(`putGrant: ${reason}`, { cause });
+}
+
+/** A signing_keys row (SQLite: JWK as text; PostgreSQL: jsonb, and bigint times as strings). */
+export function toSigningKey(row: Row): import('./store.js').StoredSigningKey {
+  return {
+    kid: row.kid as string,
+    privateJwk: (typeof row.private_jwk === 'string' ? JSON.parse(row.private_jwk) : row.private_jwk) as Record<string, unknown>,
+    certificate: row.certificate as string,
+    createdAtMs: Number(row.created_at),
+    signsFromMs: Number(row.signs_from),
+    publishedUntilMs: row.published_until === null || row.published_until === undefined ? null : Number(row.published_until),
+  };
 }

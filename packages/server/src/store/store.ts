@@ -47,6 +47,49 @@ export interface ImportOptions {
   check?: (plan: SeedPlan, stored: StoredIds) => string[];
 }
 
+export type GrantKind = 'sign_in' | 'code' | 'device_code' | 'refresh_token';
+
+/**
+ * A one-time grant of the sign-in flows as stored: a sign-in in progress, an authorization code, a
+ * device code or a refresh token. `id` is the SHA-256 of the secret handed out; what `state` and
+ * `payload` mean is the identity domain's business.
+ */
+export interface StoredGrant {
+  id: string;
+  kind: GrantKind;
+  /** Device codes only: the short code the user types on /devicelogin (unique). */
+  userCode: string | null;
+  state: string;
+  payload: Record<string, unknown>;
+  expiresAtMs: number;
+}
+
+/** Delegated permissions granted to an app: by one user, or by an admin for the tenant (principalObjectId ''). */
+export interface StoredConsent {
+  tenantId: string;
+  clientId: string;
+  principalObjectId: string;
+  /** "resource/permission" strings, e.g. https://api.partnercenter.microsoft.com/user_impersonation. */
+  scopes: string[];
+  grantedAtMs: number;
+}
+
+/**
+ * A token-signing key of the local issuer as stored. What its times mean (which key signs, which keys
+ * are published) is the identity domain's business (identity/signing-key-rules.ts).
+ */
+export interface StoredSigningKey {
+  kid: string;
+  /** The RSA private key as a JWK. */
+  privateJwk: Record<string, unknown>;
+  /** A self-signed X.509 certificate for the key, base64 DER (the JWKS's `x5c`). */
+  certificate: string;
+  createdAtMs: number;
+  signsFromMs: number;
+  /** null: published, with no end set yet. */
+  publishedUntilMs: number | null;
+}
+
 /**
  * The one persistence interface. Implementations are dumb: they store and return rows and never
  * decide access. Every method is async so a networked backend fits behind the same callers.
@@ -81,6 +124,37 @@ export interface Store {
    * plus once after reconnecting, since a notification may have been missed). Caches hang on this.
    */
   onDataChanged(listener: () => void): void;
+
+  /** Consents of an app in a tenant that apply to a user: the user's own and the tenant-wide one (''). */
+  consents(tenantId: string, clientId: string, principalObjectId: string): Promise<StoredConsent[]>;
+  /** Inserts or replaces the consent row for (tenant, client, principal). */
+  putConsent(consent: StoredConsent): Promise<void>;
+  /** Removes it; true when there was one. */
+  deleteConsent(tenantId: string, clientId: string, principalObjectId: string): Promise<boolean>;
+
+  /** Inserts a grant; rejects when the id or the user code is taken. */
+  putGrant(grant: StoredGrant): Promise<void>;
+  findGrant(id: string): Promise<StoredGrant | undefined>;
+  findGrantByUserCode(userCode: string): Promise<StoredGrant | undefined>;
+  /**
+   * Compare-and-set: moves the grant from `fromState` to `toState` (replacing its payload when given)
+   * only if it is in `fromState` now, atomically across processes. True when this call moved it.
+   */
+  updateGrant(id: string, fromState: string, toState: string, payload?: Record<string, unknown>): Promise<boolean>;
+  /** Deletes grants that expired before the given time; returns how many. */
+  purgeGrants(expiredBeforeMs: number): Promise<number>;
+
+  /** Every signing key, oldest first (by created_at, then kid). */
+  signingKeys(): Promise<StoredSigningKey[]>;
+  /**
+   * Inserts a signing key; false when nothing was inserted because its kid is taken or, with
+   * `onlyIfNone`, because any key is stored: atomically across processes, so of processes starting
+   * at once on an empty store the first writer wins and the others read its key. Like every key
+   * write, tells the data-change listeners of every process.
+   */
+  insertSigningKey(key: StoredSigningKey, options?: { onlyIfNone?: boolean }): Promise<boolean>;
+  /** Sets a key's published_until (null: no end); false when there is no such key. */
+  setSigningKeyPublishedUntil(kid: string, publishedUntilMs: number | null): Promise<boolean>;
 
   /**
    * Applies a validated seed plan, or the chunks of a streamed one, in one transaction: all of it or

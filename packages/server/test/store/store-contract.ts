@@ -130,8 +130,8 @@ function counts(dump: Dump): Record<string, number> {
   return Object.fromEntries(DATA_TABLES.map((table) => [table, dump[table]?.length ?? -1]));
 }
 
-/** Only the Principal fields (accessFacts hands the domain a Principal). */
-function principalFields(principal: Principal | undefined): Principal | undefined {
+/** Only the Principal fields accessFacts reads (it hands the domain a Principal; the sign-in fields keep their defaults there). */
+function principalFields(principal: Principal | undefined): Omit<Principal, 'accountEnabled' | 'redirectUris' | 'publicClient'> | undefined {
   if (!principal) return undefined;
   const { tenantId, objectId, kind, displayName, userPrincipalName, clientId, mfaRegistered } = principal;
   return { tenantId, objectId, kind, displayName, userPrincipalName, clientId, mfaRegistered };

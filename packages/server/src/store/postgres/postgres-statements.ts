@@ -41,6 +41,26 @@ export const READS = {
     FROM gdap_relationships WHERE id = ANY($1)`,
   organization: 'SELECT * FROM customer_tenants WHERE tenant_id = $1',
   accessFacts: ACCESS_FACTS,
+  consents: `SELECT * FROM consents WHERE tenant_id = $1 AND client_id = $2 AND principal_object_id IN ($3, '')
+    ORDER BY principal_object_id COLLATE "C"`,
+  grant: 'SELECT * FROM sign_in_grants WHERE id = $1',
+  grantByUserCode: 'SELECT * FROM sign_in_grants WHERE user_code = $1',
+} as const;
+
+/**
+ * Consents and the one-time grants of the sign-in flows. Plain rows: what a state means, and when a
+ * grant is spent, is the identity domain's. No NOTIFY: nothing a cached decision depends on changes.
+ */
+export const SIGN_IN_WRITES = {
+  putConsent: `
+    INSERT INTO consents (tenant_id, client_id, principal_object_id, scopes, granted_at) VALUES ($1, $2, $3, $4::jsonb, $5)
+    ON CONFLICT (tenant_id, client_id, principal_object_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at`,
+  deleteConsent: 'DELETE FROM consents WHERE tenant_id = $1 AND client_id = $2 AND principal_object_id = $3',
+  putGrant: 'INSERT INTO sign_in_grants (id, kind, user_code, state, payload, expires_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)',
+  // Compare-and-set: under READ COMMITTED a concurrent update of the row makes this one re-check the
+  // state on the new row version, so of two callers exactly one moves the grant.
+  updateGrant: 'UPDATE sign_in_grants SET state = $3, payload = coalesce($4::jsonb, payload) WHERE id = $1 AND state = $2',
+  purgeGrants: 'DELETE FROM sign_in_grants WHERE expires_at < $1',
 } as const;
 
 interface TableSpec {
@@ -50,21 +70,24 @@ interface TableSpec {
   key: string[];
   /** Columns written once: an update keeps the stored value unless it is null. */
   keepStored?: string[];
+  /** The columns whose change makes a row an update (default: every non-key column); the others follow them. */
+  changedWhen?: string[];
 }
 
 /**
  * A batched upsert: rows arrive as one array per column; rows identical to the stored ones are left
  * untouched (and not returned), so the caller can count inserted, updated and unchanged rows.
  */
-export function batchUpsert({ table, columns, key, keepStored = [] }: TableSpec): string {
+export function batchUpsert({ table, columns, key, keepStored = [], changedWhen }: TableSpec): string {
   const names = columns.map(([name]) => name);
   const others = names.filter((name) => !key.includes(name));
+  const compared = changedWhen ?? others;
   const updated = (name: string) => (keepStored.includes(name) ? `coalesce(${table}.${name}, excluded.${name})` : `excluded.${name}`);
   return `
     INSERT INTO ${table} (${names.join(', ')})
     SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${others.map((name) => `${name} = ${updated(name)}`).join(', ')}
-    WHERE (${others.map((name) => `${table}.${name}`).join(', ')}) IS DISTINCT FROM (${others.map(updated).join(', ')})
+    WHERE (${compared.map((name) => `${table}.${name}`).join(', ')}) IS DISTINCT FROM (${compared.map(updated).join(', ')})
     RETURNING (xmax = 0) AS inserted`;
 }
 
@@ -73,7 +96,8 @@ export const UPSERTS = {
   principals: batchUpsert({
     table: 'principals', key: ['object_id'],
     columns: [['object_id', 'text'], ['tenant_id', 'text'], ['kind', 'text'], ['display_name', 'text'], ['user_principal_name', 'text'],
-      ['upn_key', 'text'], ['client_id', 'text'], ['mfa_registered', 'boolean'], ['credential_hash', 'text']],
+      ['upn_key', 'text'], ['client_id', 'text'], ['mfa_registered', 'boolean'], ['credential_hash', 'text'],
+      ['redirect_uris', 'jsonb'], ['public_client', 'boolean'], ['account_enabled', 'boolean']],
   }),
   groups: batchUpsert({ table: 'groups', key: ['group_id'], columns: [['group_id', 'text'], ['tenant_id', 'text'], ['display_name', 'text'], ['agent_role', 'text']] }),
   // The organization's owner is recorded once: the first partner to set the details keeps them.
@@ -96,6 +120,11 @@ export const UPSERTS = {
   assignments: batchUpsert({
     table: 'access_assignments', key: ['id'],
     columns: [['id', 'text'], ['relationship_id', 'text'], ['group_id', 'text'], ['status', 'text'], ['role_ids', 'jsonb']],
+  }),
+  // The grant time is the import's only when the scopes change: the same file imported later keeps it.
+  consents: batchUpsert({
+    table: 'consents', key: ['tenant_id', 'client_id', 'principal_object_id'], changedWhen: ['scopes'],
+    columns: [['tenant_id', 'text'], ['client_id', 'text'], ['principal_object_id', 'text'], ['scopes', 'jsonb'], ['granted_at', 'bigint']],
   }),
 } as const;
 
@@ -150,4 +179,16 @@ export const IMPORT_LOOKUPS = {
     SELECT c.*, t.display_name AS owner_name FROM customer_tenants c LEFT JOIN partner_tenants t ON t.tenant_id = c.organization_owner_tenant_id
     WHERE c.tenant_id = ANY($1::text[])`,
   partners: 'SELECT tenant_id, display_name FROM partner_tenants WHERE tenant_id = ANY($1::text[])',
+} as const;
+
+/** The issuer's signing keys (rows only; identity/signing-key-rules.ts decides what they mean). */
+export const SIGNING_KEYS = {
+  list: 'SELECT * FROM signing_keys ORDER BY created_at, kid COLLATE "C"',
+  /** Taken before an insert-if-none: conflicts with itself, so concurrent first inserts run one after another (reads go on). */
+  lock: 'LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE',
+  insert: `
+    INSERT INTO signing_keys (kid, private_jwk, certificate, created_at, signs_from, published_until)
+    SELECT $1::text, $2::jsonb, $3::text, $4::bigint, $5::bigint, $6::bigint WHERE NOT $7::boolean OR NOT EXISTS (SELECT 1 FROM signing_keys)
+    ON CONFLICT (kid) DO NOTHING`,
+  setPublishedUntil: 'UPDATE signing_keys SET published_until = $2 WHERE kid = $1',
 } as const;

@@ -9,10 +9,17 @@ import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
+import { toSigningKey } from '../rows.js';
+import type { StoredSigningKey } from '../store.js';
+import { SIGNING_KEYS } from './postgres-statements.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
-import { describeConstraint, lookupsOf, planChunks, toAccessFacts, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row } from '../rows.js';
-import { SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportOptions, type ImportSummary, type Store } from '../store.js';
-import { CLAIMS, IMPORT_LOOKUPS, MEMBERSHIPS, READS, UPSERTS } from './postgres-statements.js';
+import {
+  describeConstraint, grantRefused, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row,
+} from '../rows.js';
+import {
+  SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant,
+} from '../store.js';
+import { CLAIMS, IMPORT_LOOKUPS, MEMBERSHIPS, READS, SIGN_IN_WRITES, UPSERTS } from './postgres-statements.js';
 
 /** Rows per batched statement: large enough to amortize round trips, small enough for parameter sizes. */
 const BATCH_ROWS = 5000;
@@ -170,6 +177,19 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * A named sign-in write; returns the rows it changed. Connection failures become StoreUnavailableError.
+   * No NOTIFY: these rows change nothing a cached decision depends on.
+   */
+  private async write(name: keyof typeof SIGN_IN_WRITES, values: unknown[]): Promise<number> {
+    try {
+      return (await this.pool.query({ name: `pcapi_${name}`, text: SIGN_IN_WRITES[name], values })).rowCount ?? 0;
+    } catch (error) {
+      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
   async findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined> {
     const [row] = await this.read('partnerByIdOrDomain', [tenantIdOrDomain.toLowerCase()]);
     return row && { tenantId: row.tenant_id as string, displayName: row.display_name as string, domain: row.domain as string | null };
@@ -215,6 +235,98 @@ export class PostgresStore implements Store {
     return toOrganization((await this.read('organization', [customerTenantId.toLowerCase()]))[0]);
   }
 
+  async signingKeys(): Promise<StoredSigningKey[]> {
+    try {
+      return (await this.pool.query<Row>(SIGNING_KEYS.list)).rows.map(toSigningKey);
+    } catch (error) {
+      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  async insertSigningKey(key: StoredSigningKey, { onlyIfNone = false }: { onlyIfNone?: boolean } = {}): Promise<boolean> {
+    return this.writeSigningKeys(async (client) => {
+      if (onlyIfNone) await client.query(SIGNING_KEYS.lock);
+      const values = [key.kid, JSON.stringify(key.privateJwk), key.certificate, key.createdAtMs, key.signsFromMs, key.publishedUntilMs, onlyIfNone];
+      return ((await client.query(SIGNING_KEYS.insert, values)).rowCount ?? 0) > 0;
+    });
+  }
+
+  async setSigningKeyPublishedUntil(kid: string, publishedUntilMs: number | null): Promise<boolean> {
+    return this.writeSigningKeys(async (client) => ((await client.query(SIGNING_KEYS.setPublishedUntil, [kid, publishedUntilMs])).rowCount ?? 0) > 0);
+  }
+
+  /**
+   * One key write in a transaction that, when it changed a row, NOTIFYs on commit like an import:
+   * every process's key ring (and caches) reloads. Connection failures become StoreUnavailableError.
+   */
+  private async writeSigningKeys(work: (client: pg.PoolClient) => Promise<boolean>): Promise<boolean> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.checkOut();
+    } catch (error) {
+      throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+    }
+    let lost = false;
+    try {
+      await client.query('BEGIN');
+      const changed = await work(client);
+      if (changed) await client.query(`NOTIFY ${CHANGE_CHANNEL}`);
+      await client.query('COMMIT');
+      if (changed) this.notifyChanged();
+      return changed;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (isConnectionError(error)) {
+        lost = true;
+        throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      }
+      throw error;
+    } finally {
+      client.release(lost);
+    }
+  }
+
+  async consents(tenantId: string, clientId: string, principalObjectId: string): Promise<StoredConsent[]> {
+    return (await this.read('consents', [tenantId.toLowerCase(), clientId.toLowerCase(), principalObjectId.toLowerCase()])).map(toConsent);
+  }
+
+  async putConsent(consent: StoredConsent): Promise<void> {
+    await this.write('putConsent', [
+      consent.tenantId.toLowerCase(), consent.clientId.toLowerCase(), consent.principalObjectId.toLowerCase(), JSON.stringify(consent.scopes), consent.grantedAtMs,
+    ]);
+  }
+
+  async deleteConsent(tenantId: string, clientId: string, principalObjectId: string): Promise<boolean> {
+    return (await this.write('deleteConsent', [tenantId.toLowerCase(), clientId.toLowerCase(), principalObjectId.toLowerCase()])) > 0;
+  }
+
+  async putGrant(grant: StoredGrant): Promise<void> {
+    try {
+      await this.write('putGrant', [grant.id, grant.kind, grant.userCode, grant.state, JSON.stringify(grant.payload), grant.expiresAtMs]);
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23505' || code === '23514') throw grantRefused(`${constraint ?? ''} ${(error as Error).message}`, error);
+      throw error;
+    }
+  }
+
+  async findGrant(id: string): Promise<StoredGrant | undefined> {
+    return toGrant((await this.read('grant', [id]))[0]);
+  }
+
+  async findGrantByUserCode(userCode: string): Promise<StoredGrant | undefined> {
+    return toGrant((await this.read('grantByUserCode', [userCode]))[0]);
+  }
+
+  async updateGrant(id: string, fromState: string, toState: string, payload?: Record<string, unknown>): Promise<boolean> {
+    return (await this.write('updateGrant', [id, fromState, toState, payload === undefined ? null : JSON.stringify(payload)])) === 1;
+  }
+
+  async purgeGrants(expiredBeforeMs: number): Promise<number> {
+    return this.write('purgeGrants', [expiredBeforeMs]);
+  }
+
   async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, { check }: ImportOptions = {}): Promise<ImportSummary> {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
     let client: pg.PoolClient;
@@ -251,6 +363,7 @@ export class PostgresStore implements Store {
           await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
           await upsert(UPSERTS.principals, plan.principals, (p) => [
             p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered, p.credentialHash,
+            JSON.stringify(p.redirectUris), p.publicClient, p.accountEnabled,
           ]);
           await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
           for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {
@@ -277,6 +390,7 @@ export class PostgresStore implements Store {
             summary.updated += removed.rowCount ?? 0;
           }
           await upsert(UPSERTS.assignments, plan.assignments, (a) => [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
+          await upsert(UPSERTS.consents, plan.consents, (c) => [c.tenantId, c.clientId, c.principalObjectId, JSON.stringify(c.scopes), c.grantedAtMs]);
         }
         // Delivered to every listening process when the transaction commits, never if it rolls back.
         await client.query(`NOTIFY ${CHANGE_CHANNEL}`);

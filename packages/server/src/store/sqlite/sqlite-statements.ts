@@ -75,14 +75,16 @@ export const WRITE_SQL = {
     WHERE (display_name, domain) IS NOT (excluded.display_name, excluded.domain)`,
   principalExists: 'SELECT 1 FROM principals WHERE object_id = ?',
   upsertPrincipal: `
-    INSERT INTO principals (object_id, tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO principals (object_id, tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash,
+      redirect_uris, public_client, account_enabled)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (object_id) DO UPDATE SET tenant_id = excluded.tenant_id, kind = excluded.kind, display_name = excluded.display_name,
       user_principal_name = excluded.user_principal_name, upn_key = excluded.upn_key, client_id = excluded.client_id,
-      mfa_registered = excluded.mfa_registered, credential_hash = excluded.credential_hash
-    WHERE (tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash)
+      mfa_registered = excluded.mfa_registered, credential_hash = excluded.credential_hash,
+      redirect_uris = excluded.redirect_uris, public_client = excluded.public_client, account_enabled = excluded.account_enabled
+    WHERE (tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash, redirect_uris, public_client, account_enabled)
       IS NOT (excluded.tenant_id, excluded.kind, excluded.display_name, excluded.user_principal_name, excluded.upn_key, excluded.client_id,
-              excluded.mfa_registered, excluded.credential_hash)`,
+              excluded.mfa_registered, excluded.credential_hash, excluded.redirect_uris, excluded.public_client, excluded.account_enabled)`,
   groupExists: 'SELECT 1 FROM groups WHERE group_id = ?',
   upsertGroup: `
     INSERT INTO groups (group_id, tenant_id, display_name, agent_role) VALUES (?, ?, ?, ?)
@@ -130,6 +132,32 @@ export const WRITE_SQL = {
     INSERT INTO access_assignments (id, relationship_id, group_id, status, role_ids) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET relationship_id = excluded.relationship_id, group_id = excluded.group_id, status = excluded.status, role_ids = excluded.role_ids
     WHERE (relationship_id, group_id, status, role_ids) IS NOT (excluded.relationship_id, excluded.group_id, excluded.status, excluded.role_ids)`,
+  consentExists: 'SELECT 1 FROM consents WHERE tenant_id = ? AND client_id = ? AND principal_object_id = ?',
+  // The grant time is the import's only when the scopes change: the same file imported later keeps it.
+  upsertConsent: `
+    INSERT INTO consents (tenant_id, client_id, principal_object_id, scopes, granted_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (tenant_id, client_id, principal_object_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at
+    WHERE scopes IS NOT excluded.scopes`,
+} as const;
+
+/**
+ * Consents and the one-time grants of the sign-in flows, prepared once at init on the serving
+ * connection. Plain rows: what a state means, and when a grant is spent, is the identity domain's.
+ */
+export const SIGN_IN_SQL = {
+  consents: `
+    SELECT * FROM consents WHERE tenant_id = @tenantId AND client_id = @clientId AND principal_object_id IN (@principalObjectId, '')
+    ORDER BY principal_object_id`,
+  putConsent: `
+    INSERT INTO consents (tenant_id, client_id, principal_object_id, scopes, granted_at) VALUES (@tenantId, @clientId, @principalObjectId, @scopes, @grantedAt)
+    ON CONFLICT (tenant_id, client_id, principal_object_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at`,
+  deleteConsent: 'DELETE FROM consents WHERE tenant_id = ? AND client_id = ? AND principal_object_id = ?',
+  putGrant: 'INSERT INTO sign_in_grants (id, kind, user_code, state, payload, expires_at) VALUES (@id, @kind, @userCode, @state, @payload, @expiresAt)',
+  grant: 'SELECT * FROM sign_in_grants WHERE id = ?',
+  grantByUserCode: 'SELECT * FROM sign_in_grants WHERE user_code = ?',
+  // Compare-and-set: one statement, so two callers (in any process) cannot both move the grant.
+  updateGrant: 'UPDATE sign_in_grants SET state = @toState, payload = coalesce(@payload, payload) WHERE id = @id AND state = @fromState',
+  purgeGrants: 'DELETE FROM sign_in_grants WHERE expires_at < ?',
 } as const;
 
 /**
@@ -177,4 +205,14 @@ export const IMPORT_LOOKUP_SQL = {
     SELECT c.*, t.display_name AS owner_name FROM customer_tenants c LEFT JOIN partner_tenants t ON t.tenant_id = c.organization_owner_tenant_id
     WHERE c.tenant_id IN (SELECT value FROM json_each(?))`,
   partners: 'SELECT tenant_id, display_name FROM partner_tenants WHERE tenant_id IN (SELECT value FROM json_each(?))',
+} as const;
+
+/** The issuer's signing keys (rows only; identity/signing-key-rules.ts decides what they mean). Prepared at init. */
+export const SIGNING_KEY_SQL = {
+  list: 'SELECT * FROM signing_keys ORDER BY created_at, kid',
+  any: 'SELECT 1 FROM signing_keys LIMIT 1',
+  insert: `
+    INSERT INTO signing_keys (kid, private_jwk, certificate, created_at, signs_from, published_until) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (kid) DO NOTHING`,
+  setPublishedUntil: 'UPDATE signing_keys SET published_until = ? WHERE kid = ?',
 } as const;

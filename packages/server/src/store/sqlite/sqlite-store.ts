@@ -8,12 +8,17 @@ import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
+import { toSigningKey } from '../rows.js';
+import type { StoredSigningKey } from '../store.js';
+import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
-import { SeedConflictError, StoreOpenError, type ImportOptions, type ImportSummary, type Store } from '../store.js';
 import {
-  describeConstraint, lookupsOf, planChunks, toAccessFacts, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row,
+  SeedConflictError, StoreOpenError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant,
+} from '../store.js';
+import {
+  describeConstraint, grantRefused, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row,
 } from '../rows.js';
-import { CLAIMS_TABLE_SQL, IMPORT_LOOKUP_SQL, READ_SQL, WRITE_SQL } from './sqlite-statements.js';
+import { CLAIMS_TABLE_SQL, IMPORT_LOOKUP_SQL, READ_SQL, SIGN_IN_SQL, WRITE_SQL } from './sqlite-statements.js';
 
 
 /** How often another process's commit is looked for: the bound on a cache's staleness across processes. */
@@ -26,6 +31,8 @@ type Statements<T> = { [K in keyof T]: Database.Statement };
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private statements!: Statements<typeof READ_SQL>;
+  private keys!: Statements<typeof SIGNING_KEY_SQL>;
+  private signIn!: Statements<typeof SIGN_IN_SQL>;
   /** Imports run one at a time, each on its own connection (see importSeed). */
   private importQueue: Promise<unknown> = Promise.resolve();
   private readonly changeListeners: (() => void)[] = [];
@@ -70,6 +77,8 @@ export class SqliteStore implements Store {
       throw new StoreOpenError(`cannot initialize SQLite database ${this.file}: ${(error as Error).message}`);
     }
     this.statements = prepare(this.db, READ_SQL);
+    this.keys = prepare(this.db, SIGNING_KEY_SQL);
+    this.signIn = prepare(this.db, SIGN_IN_SQL);
   }
 
   private migrate(): void {
@@ -162,6 +171,90 @@ export class SqliteStore implements Store {
 
   async organization(customerTenantId: string): Promise<CustomerOrganization | undefined> {
     return toOrganization(this.statements.organization.get(customerTenantId.toLowerCase()) as Row | undefined);
+  }
+
+  async signingKeys(): Promise<StoredSigningKey[]> {
+    return (this.keys.list.all() as Row[]).map(toSigningKey);
+  }
+
+  /**
+   * Key writes run on the serving connection after any import of this store (as sign-in writes do,
+   * see below). Its own commits do not change its data_version, so listeners here are told at once;
+   * other processes see the file's data_version change.
+   */
+  async insertSigningKey(key: StoredSigningKey, { onlyIfNone = false }: { onlyIfNone?: boolean } = {}): Promise<boolean> {
+    await this.importQueue;
+    // IMMEDIATE: the write lock before the check, so two processes cannot both find the table empty.
+    const inserted = this.db.transaction(() => {
+      if (onlyIfNone && this.keys.any.get() !== undefined) return false;
+      const values = [key.kid, JSON.stringify(key.privateJwk), key.certificate, key.createdAtMs, key.signsFromMs, key.publishedUntilMs];
+      return this.keys.insert.run(...values).changes > 0;
+    }).immediate();
+    if (inserted) this.notifyChanged();
+    return inserted;
+  }
+
+  async setSigningKeyPublishedUntil(kid: string, publishedUntilMs: number | null): Promise<boolean> {
+    await this.importQueue;
+    const updated = this.keys.setPublishedUntil.run(publishedUntilMs, kid).changes > 0;
+    if (updated) this.notifyChanged();
+    return updated;
+  }
+
+  async consents(tenantId: string, clientId: string, principalObjectId: string): Promise<StoredConsent[]> {
+    const rows = this.signIn.consents.all({ tenantId: tenantId.toLowerCase(), clientId: clientId.toLowerCase(), principalObjectId: principalObjectId.toLowerCase() }) as Row[];
+    return rows.map(toConsent);
+  }
+
+  async findGrant(id: string): Promise<StoredGrant | undefined> {
+    return toGrant(this.signIn.grant.get(id) as Row | undefined);
+  }
+
+  async findGrantByUserCode(userCode: string): Promise<StoredGrant | undefined> {
+    return toGrant(this.signIn.grantByUserCode.get(userCode) as Row | undefined);
+  }
+
+  /*
+   * Sign-in writes go through the serving connection, after any import of this store: a write there
+   * while this process's import holds the write lock would wait on the busy timeout with the event
+   * loop blocked, so the import could never finish (and on :memory: it would join the import's
+   * transaction). They change nothing a cached decision depends on, so no listener is told.
+   */
+
+  async putConsent(consent: StoredConsent): Promise<void> {
+    await this.importQueue;
+    this.signIn.putConsent.run({
+      tenantId: consent.tenantId.toLowerCase(), clientId: consent.clientId.toLowerCase(), principalObjectId: consent.principalObjectId.toLowerCase(),
+      scopes: JSON.stringify(consent.scopes), grantedAt: consent.grantedAtMs,
+    });
+  }
+
+  async deleteConsent(tenantId: string, clientId: string, principalObjectId: string): Promise<boolean> {
+    await this.importQueue;
+    return this.signIn.deleteConsent.run(tenantId.toLowerCase(), clientId.toLowerCase(), principalObjectId.toLowerCase()).changes > 0;
+  }
+
+  async putGrant(grant: StoredGrant): Promise<void> {
+    await this.importQueue;
+    try {
+      this.signIn.putGrant.run({
+        id: grant.id, kind: grant.kind, userCode: grant.userCode, state: grant.state, payload: JSON.stringify(grant.payload), expiresAt: grant.expiresAtMs,
+      });
+    } catch (error) {
+      if (((error as { code?: string }).code ?? '').startsWith('SQLITE_CONSTRAINT')) throw grantRefused((error as Error).message, error);
+      throw error;
+    }
+  }
+
+  async updateGrant(id: string, fromState: string, toState: string, payload?: Record<string, unknown>): Promise<boolean> {
+    await this.importQueue;
+    const changes = this.signIn.updateGrant.run({ id, fromState, toState, payload: payload === undefined ? null : JSON.stringify(payload) }).changes;
+    return changes === 1;
+  }
+
+  async purgeGrants(expiredBeforeMs: number): Promise<number> {
+    await this.importQueue;
+    return this.signIn.purgeGrants.run(expiredBeforeMs).changes;
   }
 
   /**
@@ -281,6 +374,7 @@ function applyPlan(plan: SeedPlan, summary: ImportSummary, s: Statements<typeof 
   for (const p of plan.principals) {
     upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
       p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered ? 1 : 0, p.credentialHash,
+      JSON.stringify(p.redirectUris), p.publicClient ? 1 : 0, p.accountEnabled ? 1 : 0,
     ]);
   }
   for (const g of plan.groups) upsert(s.groupExists, [g.groupId], s.upsertGroup, [g.groupId, g.tenantId, g.displayName, g.agentRole]);
@@ -318,5 +412,9 @@ function applyPlan(plan: SeedPlan, summary: ImportSummary, s: Statements<typeof 
   }
   for (const a of plan.assignments) {
     upsert(s.assignmentExists, [a.id], s.upsertAssignment, [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
+  }
+  for (const c of plan.consents) {
+    const key = [c.tenantId, c.clientId, c.principalObjectId];
+    upsert(s.consentExists, key, s.upsertConsent, [...key, JSON.stringify(c.scopes), c.grantedAtMs]);
   }
 }

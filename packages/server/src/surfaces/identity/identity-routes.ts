@@ -1,13 +1,20 @@
-/** The local issuer's endpoints, at Entra's paths: OIDC discovery, JWKS, token. */
+/**
+ * The local issuer's endpoints, at Entra's paths: OIDC discovery (v2, v1, instance discovery), JWKS,
+ * the token endpoint (v2 and v1), and the interactive sign-in (sign-in-routes.ts).
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { SignInLockout } from '../../identity/sign-in-lockout.js';
 import type { SigningKey } from '../../identity/signing-key.js';
 import type { TokenIssuer } from '../../identity/token-issuer.js';
 import type { Store } from '../../store/store.js';
+import { SignInGrants } from '../../identity/sign-in/grants.js';
 import { readClientCredentials } from './client-credentials.js';
 import { OAuthError } from './oauth-errors.js';
-import { TokenEndpoint } from './token-endpoint.js';
+import { SignInFlow } from './sign-in-flow.js';
+import { registerSignInRoutes } from './sign-in-routes.js';
+import { TokenEndpoint, type TokenResponse } from './token-endpoint.js';
+import { UserGrants } from './user-grants.js';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -20,8 +27,26 @@ export interface IdentityRouteDeps {
   lockout: SignInLockout;
 }
 
+const MULTI_TENANT = new Set(['common', 'organizations']);
+
+/** A v1 token response: numbers as strings, expiry as a time, the resource echoed. */
+function toV1Response(response: TokenResponse, nowMs: number) {
+  const now = Math.floor(nowMs / 1000);
+  const { token_type, scope, expires_in, ext_expires_in, access_token, refresh_token, id_token, client_info, resource } = response;
+  return {
+    token_type, scope, expires_in: String(expires_in), ext_expires_in: String(ext_expires_in), expires_on: String(now + expires_in), not_before: String(now),
+    resource, access_token,
+    ...(refresh_token ? { refresh_token } : {}),
+    ...(id_token ? { id_token } : {}),
+    ...(client_info ? { client_info } : {}),
+  };
+}
+
 export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRouteDeps): void {
   const endpoint = new TokenEndpoint(deps.store, deps.issuer, deps.lockout);
+  const grants = new SignInGrants(deps.store, deps.clock);
+  endpoint.userGrants = new UserGrants(deps.store, grants, deps.issuer, endpoint);
+  registerSignInRoutes(app, { flow: new SignInFlow(deps.store, grants, endpoint, deps.clock), publicUrl: deps.publicUrl, clock: deps.clock });
 
   const sendOAuthError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(error instanceof OAuthError)) throw error;
@@ -33,22 +58,35 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
+  /**
+   * The issuer and the path tenant of a discovery document: a partner tenant's own, or for `common`
+   * and `organizations` Entra's `{tenantid}` template with the literal tenant in every endpoint.
+   */
+  const discoveryTenant = async (tenant: string) => {
+    if (MULTI_TENANT.has(tenant.toLowerCase())) return { pathTenant: tenant.toLowerCase(), tenantId: '{tenantid}' };
+    const partner = await endpoint.resolveTenant(tenant);
+    return { pathTenant: partner.tenantId, tenantId: partner.tenantId };
+  };
+
   const openIdConfiguration = async (request: TenantRequest, reply: FastifyReply) => {
     try {
-      const partner = await endpoint.resolveTenant(request.params.tenant);
-      const base = `${deps.publicUrl()}/${partner.tenantId}`;
+      const { pathTenant, tenantId } = await discoveryTenant(request.params.tenant);
+      const base = `${deps.publicUrl()}/${pathTenant}`;
       return {
-        issuer: deps.issuer.issuer(partner.tenantId),
+        issuer: deps.issuer.issuer(tenantId),
         authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
         token_endpoint: `${base}/oauth2/v2.0/token`,
-        jwks_uri: `${deps.publicUrl()}/${partner.tenantId}/discovery/v2.0/keys`,
+        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
         token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
-        grant_types_supported: ['client_credentials', 'password'],
-        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials', 'password'],
+        response_types_supported: ['code', 'code id_token'],
+        response_modes_supported: ['query', 'fragment', 'form_post'],
+        code_challenge_methods_supported: ['S256', 'plain'],
         scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
         subject_types_supported: ['pairwise'],
         id_token_signing_alg_values_supported: ['RS256'],
-        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'tid', 'oid', 'name', 'preferred_username', 'upn', 'amr', 'scp', 'idtyp', 'appid'],
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'tid', 'oid', 'name', 'preferred_username', 'upn', 'amr', 'scp', 'idtyp', 'appid', 'nonce'],
         tenant_region_scope: 'NA',
         cloud_instance_name: new URL(deps.publicUrl()).host,
         request_uri_parameter_supported: false,
@@ -59,23 +97,57 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
   };
   app.get('/:tenant/v2.0/.well-known/openid-configuration', openIdConfiguration);
 
+  // v1 discovery, as the Secure Application Model samples' OWIN middleware reads it.
+  app.get('/:tenant/.well-known/openid-configuration', async (request: TenantRequest, reply) => {
+    try {
+      const { pathTenant, tenantId } = await discoveryTenant(request.params.tenant);
+      const base = `${deps.publicUrl()}/${pathTenant}`;
+      return {
+        issuer: `${deps.publicUrl()}/${tenantId}/`,
+        authorization_endpoint: `${base}/oauth2/authorize`,
+        token_endpoint: `${base}/oauth2/token`,
+        device_authorization_endpoint: `${base}/oauth2/devicecode`,
+        jwks_uri: `${base}/discovery/keys`,
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+        response_types_supported: ['code', 'code id_token'],
+        response_modes_supported: ['query', 'fragment', 'form_post'],
+        scopes_supported: ['openid'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        microsoft_multi_refresh_token: true,
+        cloud_instance_name: new URL(deps.publicUrl()).host,
+      };
+    } catch (error) {
+      return sendOAuthError(error, request, reply);
+    }
+  });
+
+  // Instance discovery: what MSAL asks when it is not told the authority is known. This server is
+  // its own cloud: one host, its own aliases.
+  app.get('/common/discovery/instance', async () => {
+    const host = new URL(deps.publicUrl()).host;
+    return {
+      tenant_discovery_endpoint: `${deps.publicUrl()}/{tenant}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    };
+  });
+
   app.get('/:tenant/discovery/v2.0/keys', async () => ({ keys: [deps.signingKey.publicJwk] }));
 
-  app.get('/:tenant/oauth2/v2.0/authorize', async (request: TenantRequest, reply) =>
-    sendOAuthError(new OAuthError(400, 'invalid_request', 50058, 'Interactive sign-in is not supported by this server; use the client_credentials or password grant at the token endpoint.'), request, reply),
-  );
-
-  app.post('/:tenant/oauth2/v2.0/token', async (request: TenantRequest, reply) => {
+  const token = (v1: boolean) => async (request: TenantRequest, reply: FastifyReply) => {
     try {
       const form = request.body;
       if (typeof form !== 'object' || form === null || !request.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
         throw new OAuthError(400, 'invalid_request', 900144, 'The request body must be application/x-www-form-urlencoded.');
       }
       const fields = form as Record<string, string | undefined>;
-      const response = await endpoint.grant(request.params.tenant, fields, readClientCredentials(fields, request.headers.authorization));
-      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
+      const response = await endpoint.grant(request.params.tenant, fields, readClientCredentials(fields, request.headers.authorization), v1);
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(v1 ? toV1Response(response, deps.clock.now()) : response);
     } catch (error) {
       return sendOAuthError(error, request, reply);
     }
-  });
+  };
+  app.post('/:tenant/oauth2/v2.0/token', token(false));
+  app.post('/:tenant/oauth2/token', token(true));
 }

@@ -20,15 +20,22 @@ export function echoed(value: string): string {
   return kept.replace(UNSAFE_CHARACTERS, '\uFFFD');
 }
 
+export type OAuthErrorCode =
+  | 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope'
+  | 'invalid_resource' | 'invalid_tenant' | 'unsupported_response_type' | 'access_denied' | 'login_required' | 'interaction_required'
+  | 'authorization_pending' | 'authorization_declined' | 'expired_token' | 'bad_verification_code' | 'server_error';
+
 export class OAuthError extends Error {
   override name = 'OAuthError';
   readonly description: string;
 
   constructor(
     readonly status: 400 | 401,
-    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_resource' | 'invalid_tenant',
+    readonly error: OAuthErrorCode,
     readonly aadsts: number,
     description: string,
+    /** Entra's sub-error, by which MSAL tells "sign in again" (bad_token, consent_required, basic_action) from a failure. */
+    readonly suberror?: 'bad_token' | 'consent_required' | 'basic_action',
   ) {
     // Values should reach a description through echoed(); this is the net for one that did not.
     const safe = description.replace(UNSAFE_CHARACTERS, '\uFFFD');
@@ -47,6 +54,8 @@ export class OAuthError extends Error {
       timestamp,
       trace_id: traceId,
       correlation_id: correlationId,
+      error_uri: `https://login.microsoftonline.com/error?code=${this.aadsts}`,
+      ...(this.suberror ? { suberror: this.suberror } : {}),
     };
   }
 }

@@ -4,25 +4,20 @@
  */
 import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import type { PartnerTenant, PrincipalCredential } from '../../domain/model.js';
+import { firstPartyClient, registeredClient, type SignInClient } from '../../identity/sign-in/clients.js';
 import { verifySecret } from '../../identity/secrets.js';
 import type { SignInLockout } from '../../identity/sign-in-lockout.js';
 import type { TokenIssuer } from '../../identity/token-issuer.js';
 import type { Store } from '../../store/store.js';
 import type { ClientCredentials } from './client-credentials.js';
 import { echoed, OAuthError } from './oauth-errors.js';
+import { signInErrors } from './sign-in-errors.js';
+import type { ClientAuthenticator, TokenResponse, UserGrants } from './user-grants.js';
+
+export type { TokenResponse };
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 const RESOURCES = [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID];
-
-export interface TokenResponse {
-  token_type: 'Bearer';
-  scope: string;
-  expires_in: number;
-  ext_expires_in: number;
-  access_token: string;
-  id_token?: string;
-  client_info?: string;
-}
 
 /** Splits `scope` into the Partner Center resource and its permission (`.default` or `user_impersonation`). */
 function parseScope(scope: string | undefined, grant: 'client_credentials' | 'password') {
@@ -46,7 +41,12 @@ function parseScope(scope: string | undefined, grant: 'client_credentials' | 'pa
   return { audience, granted: grant === 'client_credentials' ? `${audience}/.default` : `${audience}/user_impersonation`, oidc };
 }
 
-export class TokenEndpoint {
+const DEVICE_CODE_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']);
+
+export class TokenEndpoint implements ClientAuthenticator {
+  /** Set once the user grants are built (they authenticate clients through this endpoint). */
+  userGrants: UserGrants | undefined;
+
   constructor(private readonly store: Store, private readonly issuer: TokenIssuer, private readonly lockout: SignInLockout) {}
 
   async resolveTenant(tenant: string): Promise<PartnerTenant> {
@@ -55,13 +55,26 @@ export class TokenEndpoint {
     return partner;
   }
 
-  async grant(tenantParam: string, form: Record<string, string | undefined>, client: ClientCredentials): Promise<TokenResponse> {
+  /**
+   * @param v1 the v1 endpoint (`/oauth2/token`): `resource` names what the token is for, instead of
+   *   `scope`; the route shapes the response as v1 does.
+   */
+  async grant(tenantParam: string, form: Record<string, string | undefined>, client: ClientCredentials, v1 = false): Promise<TokenResponse> {
     const grantType = form.grant_type;
     if (!grantType) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
     const clientId = (client.clientId ?? '').toLowerCase();
     const clientSecret = client.secret;
     if (!clientId) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
     if (form.client_assertion) throw new OAuthError(400, 'invalid_request', 50027, 'Client assertions (certificate credentials) are not supported by this server; use a client secret.');
+
+    if (v1 && (grantType === 'client_credentials' || grantType === 'password')) {
+      if (!form.resource) throw signInErrors.missingParameter('resource');
+      form = { ...form, scope: `${form.resource.replace(/\/+$/, '')}/.default${grantType === 'password' ? ' openid' : ''}` };
+    }
+    const userGrant = { form, v1, clientId, secret: clientSecret };
+    if (grantType === 'authorization_code') return this.userGrants!.authorizationCode(userGrant);
+    if (grantType === 'refresh_token') return this.userGrants!.refreshToken(userGrant);
+    if (DEVICE_CODE_GRANTS.has(grantType)) return this.userGrants!.deviceCode(userGrant);
 
     if (grantType === 'client_credentials') {
       const partner = await this.resolveTenant(tenantParam);
@@ -84,7 +97,7 @@ export class TokenEndpoint {
       const app = clientSecret !== undefined ? await this.authenticateClient(partner, clientId, clientSecret) : await this.store.findAppByClientId(partner.tenantId, clientId);
       const user = await this.authenticateUser(partner, username, password);
       if (!app) throw new OAuthError(400, 'unauthorized_client', 700016, `Application with identifier '${echoed(clientId)}' was not found in the directory '${partner.displayName}'.`);
-      const { token, expiresIn } = await this.issuer.mintAccessToken(user, { audience, clientId });
+      const { token, expiresIn } = await this.issuer.mintAccessToken(user, { audience, clientId, clientAuthenticated: clientSecret !== undefined });
       const response: TokenResponse = { token_type: 'Bearer', scope: [granted, ...oidc].join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
       if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId);
       if (form.client_info === '1') {
@@ -93,7 +106,27 @@ export class TokenEndpoint {
       return response;
     }
 
-    throw new OAuthError(400, 'unsupported_grant_type', 70003, `The grant type '${echoed(grantType)}' is not supported; use client_credentials or password.`);
+    throw new OAuthError(400, 'unsupported_grant_type', 70003, `The grant type '${echoed(grantType)}' is not supported; use authorization_code, refresh_token, device_code, client_credentials or password.`);
+  }
+
+  /**
+   * The client of a user grant, in the user's tenant: a confidential app proves itself with its
+   * secret (locked out like any sign-in); a public client (first-party, or an app that allows public
+   * client flows) sends none.
+   */
+  async authenticate(tenantId: string, clientId: string, secret: string | undefined): Promise<{ client: SignInClient; authenticated: boolean }> {
+    const firstParty = firstPartyClient(clientId);
+    if (firstParty) {
+      if (secret !== undefined) throw signInErrors.secretFromPublicClient();
+      return { client: firstParty, authenticated: false };
+    }
+    const partner = await this.store.findPartnerTenant(tenantId);
+    if (!partner) throw signInErrors.unknownClient(clientId, tenantId);
+    if (secret !== undefined) return { client: registeredClient(await this.authenticateClient(partner, clientId, secret)), authenticated: true };
+    const app = await this.store.findAppByClientId(partner.tenantId, clientId);
+    if (!app) throw signInErrors.unknownClient(clientId, partner.displayName);
+    if (!app.publicClient) throw signInErrors.publicClientNotAllowed(clientId);
+    return { client: registeredClient(app), authenticated: false };
   }
 
   /** An unknown client and a wrong secret get one answer after the same work; a locked client gets none. */
@@ -109,7 +142,7 @@ export class TokenEndpoint {
    * An unknown user and a wrong password get one answer after the same work. Attempts on names that
    * do not exist are counted (and locked) like any other, so a lock reveals nothing either.
    */
-  private async authenticateUser(partner: PartnerTenant, username: string, password: string): Promise<PrincipalCredential> {
+  async authenticateUser(partner: PartnerTenant, username: string, password: string): Promise<PrincipalCredential> {
     const user = await this.store.findUserByName(partner.tenantId, username);
     return this.checkSecret(`user:${partner.tenantId}:${user ? user.objectId : `name:${username.toLowerCase()}`}`, user, password, {
       locked: (seconds) => new OAuthError(400, 'invalid_grant', 50053, `The account is locked because of too many sign-in attempts with a wrong user name or password. Try again in ${seconds} seconds.`),

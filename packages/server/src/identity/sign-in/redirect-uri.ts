@@ -1,0 +1,22 @@
+/** Redirect URI matching as Entra does it: exact, except that a loopback URI's port is ignored. */
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function withoutLoopbackPort(uri: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) url.port = '';
+  // new URL adds "/" to an empty path; Entra treats http://localhost and http://localhost/ alike.
+  return url.href;
+}
+
+/** The registered URI `requested` matches, or undefined. */
+export function matchRedirectUri(registered: readonly string[], requested: string): string | undefined {
+  const wanted = withoutLoopbackPort(requested);
+  if (wanted === undefined) return undefined;
+  return registered.find((uri) => uri === requested || withoutLoopbackPort(uri) === wanted);
+}
