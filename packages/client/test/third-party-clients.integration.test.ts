@@ -11,23 +11,19 @@
  * network client, a recording proxy), so no test here ever reaches the internet.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 // Type-only imports: erased at run time, but they make `npm run typecheck` check the examples.
 import type * as _msalClientCredentials from '../examples/third-party/msal-client-credentials.js';
 import type * as _msalUsernamePassword from '../examples/third-party/msal-username-password.js';
+import { runNode as runNodeIn, TLS_CERT, TLS_KEY } from './helpers/child-node.js';
 import { CONTOSO, DEMO, startTestServer, type TestServer } from './helpers/pcapi.js';
 
-const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const THIRD_PARTY_EXAMPLES = new URL('../examples/third-party/', import.meta.url);
 const DOCS = fileURLToPath(new URL('../../../docs/client.md', import.meta.url));
-const TLS_CERT = fileURLToPath(new URL('fixtures/localhost-cert.pem', import.meta.url));
-const TLS_KEY = fileURLToPath(new URL('fixtures/localhost-key.pem', import.meta.url));
 const CONTOSO_JSON =
   '[{"street":"1 Microsoft Way","countryLetterCode":"US","postalCode":"98052-8300","city":"Redmond","state":"WA","displayName":"Contoso","technicalNotificationMails":["test@contoso.com"]}]';
 
@@ -38,25 +34,7 @@ before(async () => {
 });
 after(() => pcapi.close());
 
-interface ChildResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node ARGS` in packages/client (so `@azure/*` and `@pcapi/client` resolve), trusting the test certificate. */
-async function runNode(args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: TLS_CERT, PCAPI_URL: pcapi.url, ...env };
-  delete childEnv.NODE_TEST_CONTEXT;
-  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'NO_PROXY', 'no_proxy', 'AZURE_AUTHORITY_HOST']) if (!(name in env)) delete childEnv[name];
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd: PACKAGE_DIR, env: childEnv, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const runNode = (args: string[], env: Record<string, string> = {}) => runNodeIn(pcapi.url, args, env);
 
 const runExample = (path: string) => runNode(['--import', 'tsx', path]);
 /** A small ES module program given inline (plain JavaScript, tsx for @pcapi/client's TypeScript); it prints one JSON line. */

@@ -21,6 +21,12 @@ export const GRANT_LIFETIMES_MS = {
 /** How often spent and expired grants are swept, at most. */
 const PURGE_INTERVAL_MS = 10 * 60_000;
 
+/**
+ * How long an expired grant is kept before it is swept: meanwhile it is still told as expired
+ * (AADSTS700082 for an idle refresh token, 70008, expired_token) rather than as one never issued.
+ */
+const PURGE_GRACE_MS = GRANT_LIFETIMES_MS.refresh_token;
+
 /** Device-login codes as Entra's look: 9 characters without look-alikes (no 0/O, 1/I). */
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -72,6 +78,6 @@ export class SignInGrants {
     if (now - this.lastPurge < PURGE_INTERVAL_MS) return;
     this.lastPurge = now;
     // Sweeping is housekeeping: a failure must not fail the sign-in that happened to trigger it.
-    this.store.purgeGrants(now).catch(() => undefined);
+    this.store.purgeGrants(now - PURGE_GRACE_MS).catch(() => undefined);
   }
 }

@@ -125,3 +125,13 @@ export function requestedResources(request: { scope?: string | null; resource?: 
     { resource: RESOURCES[1]!, permissions: ['User.Read'] },
   ];
 }
+
+/**
+ * The permissions a consent grants: those requested, plus Graph's User.Read, which Entra includes in
+ * every first consent (sign-in and reading the user's own profile).
+ */
+export function permissionsToConsent(requests: ResourceRequest[]): string[] {
+  const scopes = requests.flatMap(consentScopes);
+  const userRead = `${GRAPH_RESOURCE}/User.Read`;
+  return scopes.some((s) => s.toLowerCase() === userRead.toLowerCase()) ? scopes : [...scopes, userRead];
+}

@@ -12,7 +12,7 @@ import { firstPartyClient, registeredClient, type SignInClient } from '../../ide
 import type { SignInGrants } from '../../identity/sign-in/grants.js';
 import { isWellFormedPkceValue, type ChallengeMethod } from '../../identity/sign-in/pkce.js';
 import { matchRedirectUri } from '../../identity/sign-in/redirect-uri.js';
-import { consentScopes, missingConsent, requestedResources, ScopeError, type ResourceRequest } from '../../identity/sign-in/resources.js';
+import { missingConsent, permissionsToConsent, requestedResources, ScopeError, type ResourceRequest } from '../../identity/sign-in/resources.js';
 import type { Store, StoredGrant } from '../../store/store.js';
 import { OAuthError } from './oauth-errors.js';
 import { scopeRefusal, signInErrors } from './sign-in-errors.js';
@@ -198,7 +198,7 @@ export class SignInFlow {
     const { user, request } = payload;
     const existing = (await this.store.consents(user!.tenantId, request.clientId, user!.objectId)).find((c) => c.principalObjectId === user!.objectId);
     const scopes = new Set(existing?.scopes ?? []);
-    for (const resource of this.resourcesOf(request)) for (const scope of consentScopes(resource)) scopes.add(scope);
+    for (const scope of permissionsToConsent(this.resourcesOf(request))) scopes.add(scope);
     // Adding permissions keeps the consent's date: refresh tokens issued under it stay valid.
     await this.store.putConsent({
       tenantId: user!.tenantId, clientId: request.clientId, principalObjectId: user!.objectId, scopes: [...scopes],
@@ -253,7 +253,7 @@ export class SignInFlow {
       const missing = this.resourcesOf(request).flatMap((resource) => missingConsent(resource, granted));
       if (missing.length > 0 || request.prompt === 'consent') {
         if (!(await this.grants.move(grant, 'consent', payload))) return this.flowGone();
-        const permissions = this.resourcesOf(request).flatMap((resource) => consentScopes(resource));
+        const permissions = permissionsToConsent(this.resourcesOf(request));
         return { view: 'consent', flow: flowSecret, client: client.client.displayName, username: user.userPrincipalName ?? '', permissions };
       }
     }
