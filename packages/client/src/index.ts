@@ -4,6 +4,7 @@ export type { RetryOptions } from './policies/retry-policy.js';
 export { PARTNER_CENTER_SCOPE, type AccessToken, type GetTokenOptions, type TokenCredential } from './credentials/token-credential.js';
 export { StaticTokenCredential } from './credentials/static-token-credential.js';
 export { ClientSecretCredential, DEFAULT_AUTHORITY_HOST, type ClientSecretCredentialOptions } from './credentials/client-secret-credential.js';
+export { RefreshTokenCredential, type RefreshTokenCredentialOptions } from './credentials/refresh-token-credential.js';
 export { AuthenticationError, isAuthenticationError, type OAuthErrorResponse } from './credentials/authentication-error.js';
 export { PartnerCenterError, isPartnerCenterError, type PartnerCenterErrorDetails } from './errors/partner-center-error.js';
 export { RequestSendError, isRequestSendError } from './errors/request-send-error.js';

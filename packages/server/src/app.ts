@@ -12,6 +12,7 @@ import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { systemClock, type Clock } from './clock.js';
 import { closeLingeringConnectionsWhenStopping, DEFAULT_CONNECTION_LIMITS, limitConnections, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
+import { KeyRing } from './identity/key-ring.js';
 import type { SigningKey } from './identity/signing-key.js';
 import { TokenIssuer } from './identity/token-issuer.js';
 import { TokenVerifier } from './identity/token-verifier.js';
@@ -33,7 +34,10 @@ import { createThrottle, type ThrottleConfig } from './throttle/index.js';
 
 export interface AppDeps {
   store: Store;
-  signingKey: SigningKey;
+  /** The local issuer's keys; without it, a ring over the store is opened here. */
+  keyRing?: KeyRing;
+  /** Without a keyRing: the first key of a store that has none (tests' fixed key). */
+  signingKey?: SigningKey;
   /** Where time comes from; the machine's clock unless given. */
   clock?: Clock;
   /** The base URL clients reach this server at; known only once it listens on a random port. */
@@ -59,6 +63,7 @@ export interface BuiltApp {
   app: FastifyInstance;
   issuer: TokenIssuer;
   clock: Clock;
+  keyRing: KeyRing;
 }
 
 /** An opaque, stable-per-process MS-ServerId. */
@@ -107,9 +112,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   // Identity: the local issuer, and the verifier that trusts it and any configured external issuer.
-  const issuer = new TokenIssuer(deps.signingKey, deps.publicUrl, clock);
+  const keyRing = deps.keyRing ?? (await KeyRing.open({ store, clock, clockToleranceSeconds: deps.clockToleranceSeconds, initialKey: deps.signingKey }));
+  const issuer = new TokenIssuer(keyRing, deps.publicUrl, clock);
   const verifier = new TokenVerifier({
-    signingKey: deps.signingKey, issuer, trustedIssuers: deps.trustedIssuers, clockToleranceSeconds: deps.clockToleranceSeconds, clock,
+    localKeys: keyRing, issuer, trustedIssuers: deps.trustedIssuers, clockToleranceSeconds: deps.clockToleranceSeconds, clock,
     isPartnerTenant: (tenantId) => store.isPartnerTenant(tenantId),
   });
   // With --redis, one connection per process keeps what processes share: throttle budgets and
@@ -143,7 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     throttle: makeThrottleHook({ throttle, limits: deps.throttle, clock }),
     organizations,
   });
-  registerIdentityRoutes(app, { store, issuer, signingKey: deps.signingKey, publicUrl: deps.publicUrl, clock, lockout });
+  registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout });
 
-  return { app, issuer, clock };
+  return { app, issuer, clock, keyRing };
 }

@@ -1,9 +1,9 @@
-/** Starts pcapi from a validated config: store, signing key, seed, app, listen. */
+/** Starts pcapi from a validated config: store, signing keys, seed, app, listen. */
 import type { FastifyInstance } from 'fastify';
 import { derivePublicUrl, describeDatabase, type ServeConfig } from './config.js';
 import { buildApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
-import { loadOrCreateSigningKey } from './identity/signing-key.js';
+import { KeyRing } from './identity/key-ring.js';
 import type { TokenIssuer } from './identity/token-issuer.js';
 import { DEMO_SEED_FILE, importSeedFile } from './seed/import-seed.js';
 import { openStore } from './store/open-store.js';
@@ -14,6 +14,8 @@ export interface RunningServer {
   store: Store;
   issuer: TokenIssuer;
   clock: Clock;
+  /** The signing keys this server signs and verifies with (shared through the store). */
+  keyRing: KeyRing;
   /** The base URL the server is reached at. */
   url: string;
   close(): Promise<void>;
@@ -41,10 +43,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const store = await openStore(config.database);
   let built: FastifyInstance | undefined;
   try {
-    const signingKey = await loadOrCreateSigningKey(config.dataDir);
+    const keyRing = await KeyRing.open({
+      store, clock: options.clock ?? systemClock, clockToleranceSeconds: config.clockToleranceSeconds, legacyDataDir: config.dataDir,
+    });
     let publicUrl = config.publicUrl ?? derivePublicUrl(config, config.port);
     const { app, issuer, clock } = await buildApp({
-      store, signingKey, clock: options.clock, publicUrl: () => publicUrl,
+      store, keyRing, clock: options.clock, publicUrl: () => publicUrl,
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
       throttle: config.throttle, lockout: config.lockout, https: config.tls, connections: config.connections,
@@ -60,7 +64,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     publicUrl = config.publicUrl ?? derivePublicUrl(config, boundPort);
     app.log.info({ url: publicUrl, database: describeDatabase(config.database) }, 'pcapi is serving');
     return {
-      app, store, issuer, clock, url: publicUrl,
+      app, store, issuer, clock, keyRing, url: publicUrl,
       async close() {
         await app.close();
         await store.close();

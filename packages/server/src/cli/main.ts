@@ -12,6 +12,7 @@ import { CustomersCommandError } from './customers-exit-codes.js';
 import { addServeOptions, addStoreOptions } from './serve-options.js';
 import { runServe } from './serve-command.js';
 import { registerGenerateCommand } from './generate-command.js';
+import { registerKeysCommand } from './keys-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -58,6 +59,7 @@ addStoreOptions(program.command('token').description('mint an access token for a
   });
 
 registerCustomersCommand(program);
+registerKeysCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,12 +1,13 @@
 /**
  * `pcapi serve`: one process, or with `--workers N` a primary that prepares the data once (migrations,
- * seed, signing key) and forks N workers sharing the port. SIGTERM/SIGINT stop accepting, finish what
+ * seed, first signing key) and forks N workers sharing the port. SIGTERM/SIGINT stop accepting, finish what
  * is in flight, and exit 0.
  */
 import cluster from 'node:cluster';
 import pino from 'pino';
 import type { ServeConfig } from '../config.js';
-import { loadOrCreateSigningKey } from '../identity/signing-key.js';
+import { systemClock } from '../clock.js';
+import { ensureSigningKey } from '../identity/key-ring.js';
 import { seedStore, startServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 
@@ -35,10 +36,10 @@ async function servePrimary(config: ServeConfig): Promise<void> {
   const store = await openStore(config.database);
   try {
     await seedStore(config, store, log);
+    await ensureSigningKey({ store, clock: systemClock, legacyDataDir: config.dataDir });
   } finally {
     await store.close();
   }
-  await loadOrCreateSigningKey(config.dataDir);
 
   let stopping = false;
   let listening = 0;

@@ -1,6 +1,6 @@
 /** `pcapi token`: mint a token for a principal in the store, with claims bent on request. */
 import { describeDatabase, resolveServeConfig } from '../config.js';
-import { loadOrCreateSigningKey } from '../identity/signing-key.js';
+import { KeyRing } from '../identity/key-ring.js';
 import { TokenIssuer, type MintOptions } from '../identity/token-issuer.js';
 import { systemClock } from '../clock.js';
 import { openStore } from '../store/open-store.js';
@@ -72,9 +72,12 @@ export async function runToken(options: TokenCommandOptions): Promise<string> {
     }
     if (options.notYetValid) mint.notBeforeDelaySeconds = 3600;
 
-    const signingKey = await loadOrCreateSigningKey(config.dataDir);
+    // The key the servers on this store sign with now (a store without keys gets its first one, as at `pcapi serve`).
+    const keyRing = await KeyRing.open({
+      store, clock: systemClock, clockToleranceSeconds: config.clockToleranceSeconds, legacyDataDir: config.dataDir, watch: false,
+    });
     const publicUrl = config.publicUrl ?? 'http://127.0.0.1:8080';
-    const issuer = new TokenIssuer(signingKey, () => publicUrl, systemClock);
+    const issuer = new TokenIssuer(keyRing, () => publicUrl, systemClock);
     return (await issuer.mintAccessToken(principal, mint)).token;
   } finally {
     await store.close();

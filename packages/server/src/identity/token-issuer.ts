@@ -4,7 +4,7 @@ import { SignJWT, type JWTPayload } from 'jose';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { epochSeconds, type Clock } from '../clock.js';
 import type { Principal } from '../domain/model.js';
-import type { SigningKey } from './signing-key.js';
+import type { SigningKey, SigningKeySource } from './signing-key.js';
 
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
@@ -33,8 +33,15 @@ export function pairwiseSubject(objectId: string, clientId: string): string {
 }
 
 export class TokenIssuer {
-  /** @param issuerBase the public base URL; issuer = `${issuerBase}/${tenantId}/v2.0`. */
-  constructor(private readonly key: SigningKey, private readonly issuerBase: () => string, private readonly clock: Clock) {}
+  private readonly signingKey: () => Promise<SigningKey>;
+
+  /**
+   * @param keys the key ring (asked for the key to sign with at each token), or one fixed key
+   * @param issuerBase the public base URL; issuer = `${issuerBase}/${tenantId}/v2.0`.
+   */
+  constructor(keys: SigningKey | SigningKeySource, private readonly issuerBase: () => string, private readonly clock: Clock) {
+    this.signingKey = 'signingKey' in keys ? () => keys.signingKey() : async () => keys;
+  }
 
   issuer(tenantId: string): string {
     return `${this.issuerBase()}/${tenantId}/v2.0`;
@@ -75,7 +82,9 @@ export class TokenIssuer {
       if (value === null) delete claims[name];
       else claims[name] = value;
     }
-    const token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.key.kid }).sign(this.key.privateKey);
+    const key = await this.signingKey();
+    // v1 tokens name their key twice, as Entra's do: kid, and x5t (the certificate's thumbprint).
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...(key.x5t ? { x5t: key.x5t } : {}) }).sign(key.privateKey);
     return { token, expiresIn: lifetime };
   }
 
@@ -88,6 +97,7 @@ export class TokenIssuer {
       name: principal.displayName, preferred_username: principal.userPrincipalName, uti: randomUUID(),
     };
     if (nonce) claims.nonce = nonce;
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.key.kid }).sign(this.key.privateKey);
+    const key = await this.signingKey();
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
   }
 }

@@ -5,10 +5,9 @@
  * every cheap check, including that its tenant is a partner tenant of this server. No cache here:
  * the AuthenticationService remembers verified callers.
  */
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE, isGuid } from '@pcapi/contracts';
 import type { Clock } from '../clock.js';
-import type { SigningKey } from './signing-key.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { TrustedIssuerKeys, type TrustedIssuer } from './trusted-issuers.js';
 
@@ -28,8 +27,13 @@ export class TokenRejected extends Error {
 const MAX_TOKEN_LENGTH = 16 * 1024;
 const FORBIDDEN_HEADER_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c'];
 
+/** The local issuer's keys: the public key of a kid while it is published (the key ring). */
+export interface LocalKeys {
+  verificationKey(kid: string): Promise<CryptoKey | undefined>;
+}
+
 export interface VerifierOptions {
-  signingKey: SigningKey;
+  localKeys: LocalKeys;
   issuer: TokenIssuer;
   trustedIssuers: TrustedIssuer[];
   clockToleranceSeconds: number;
@@ -43,7 +47,12 @@ export class TokenVerifier {
   private readonly trusted: TrustedIssuerKeys;
 
   constructor(private readonly options: VerifierOptions) {
-    this.localKeys = createLocalJWKSet({ keys: [options.signingKey.publicJwk] });
+    // Any key the local issuer publishes now: during a rotation, the new key and the old one both.
+    this.localKeys = async (header) => {
+      const key = header.kid === undefined ? undefined : await options.localKeys.verificationKey(header.kid);
+      if (!key) throw new errors.JWKSNoMatchingKey();
+      return key;
+    };
     this.trusted = new TrustedIssuerKeys(options.trustedIssuers, options.clock);
   }
 

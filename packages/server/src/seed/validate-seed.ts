@@ -72,7 +72,7 @@ export function redirectUriProblem(uri: string): string | undefined {
   } catch {
     host = '';
   }
-  if (!uri.slice(scheme.length + 1).startsWith('//') || host === '') return `is not a URL with a host (${scheme}://host/path)`;
+  if (!/^\/\/[^/\\?#]/.test(uri.slice(scheme.length + 1)) || host === '') return `is not a URL with a host (${scheme}://host/path)`;
   if (scheme === 'http' && !LOOPBACK_HOSTS.has(host)) return 'uses http, which is allowed only for localhost, 127.0.0.1 and [::1] (use https)';
   return undefined;
 }

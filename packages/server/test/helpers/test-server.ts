@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import type { Clock } from '../../src/clock.js';
 import { resolveServeConfig, type RawServeOptions } from '../../src/config.js';
 import type { MintOptions } from '../../src/identity/token-issuer.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -28,10 +29,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(t: TestContext | undefined, options: RawServeOptions = {}): Promise<TestServer> {
+/** @param clock where the server's time comes from (a ManualClock to move it); the machine's clock unless given. */
+export async function startTestServer(t: TestContext | undefined, options: RawServeOptions = {}, clock?: Clock): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pcapi-test-'));
   const config = resolveServeConfig({ port: '0', logLevel: 'silent', dataDir, ...options });
-  const server = await startServer(config);
+  const server = await startServer(config, clock ? { clock } : {});
   let closed = false;
   const cleanup = async () => {
     if (closed) return;

@@ -14,6 +14,10 @@ export interface SignInOptions {
   scope?: string;
   /** v1 /oauth2/authorize with `resource` instead of `scope`. */
   resource?: string;
+  /** v1 /oauth2/authorize even without `resource` (the SAM samples' OpenID Connect sign-in). */
+  v1?: boolean;
+  responseType?: 'code' | 'code id_token';
+  amrValues?: string;
   state?: string;
   nonce?: string;
   prompt?: string;
@@ -58,7 +62,8 @@ function pageKind(html: string): string {
 
 export function authorizeUrl(options: SignInOptions & { challenge?: string }): string {
   const tenant = options.tenant ?? 'fabrikam.example';
-  const params = new URLSearchParams({ client_id: options.clientId, response_type: 'code', redirect_uri: options.redirectUri });
+  const params = new URLSearchParams({ client_id: options.clientId, response_type: options.responseType ?? 'code', redirect_uri: options.redirectUri });
+  if (options.amrValues) params.set('amr_values', options.amrValues);
   if (options.resource) params.set('resource', options.resource);
   else params.set('scope', options.scope ?? 'https://api.partnercenter.microsoft.com/user_impersonation openid profile offline_access');
   if (options.state) params.set('state', options.state);
@@ -70,7 +75,7 @@ export function authorizeUrl(options: SignInOptions & { challenge?: string }): s
     params.set('code_challenge_method', 'S256');
   }
   params.set('client_info', '1');
-  return `/${tenant}/oauth2/${options.resource ? '' : 'v2.0/'}authorize?${params}`;
+  return `/${tenant}/oauth2/${options.resource || options.v1 ? '' : 'v2.0/'}authorize?${params}`;
 }
 
 const post = (fetch: Fetch, url: string, fields: Record<string, string>) =>

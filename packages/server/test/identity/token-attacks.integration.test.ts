@@ -3,8 +3,6 @@
  * Center code 400 and a Bearer challenge naming invalid_token. Forged tokens are built with jose.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   decodeJwt, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT,
@@ -30,10 +28,10 @@ async function shared(options = {}): Promise<TestServer> {
   return started;
 }
 
-/** The private key a server keeps in its data folder (used to show header checks do not hinge on the signature). */
+/** The private key a server signs with, from its store (used to show header checks do not hinge on the signature). */
 async function privateKeyOf(server: TestServer): Promise<{ kid: string; key: CryptoKey }> {
-  const jwk = JSON.parse(readFileSync(join(server.dataDir, 'signing-key.json'), 'utf8')) as JWK;
-  return { kid: jwk.kid!, key: (await importJWK(jwk, 'RS256')) as CryptoKey };
+  const { kid, privateJwk } = await server.server.keyRing.signingKey();
+  return { kid, key: (await importJWK(privateJwk, 'RS256')) as CryptoKey };
 }
 
 before(async () => {

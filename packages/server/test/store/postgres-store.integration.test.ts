@@ -21,6 +21,7 @@ import {
   DEMO, DEMO_CUSTOMERS, DEMO_ROWS, LATER, NEVER_EXISTED, NOW, demoDocument, dumpTables, importDocument, indexedGuid, knownMigrationVersions, recordedMigrationVersions, largeDocument, largeDocumentRows,
   nestedGroupsDocument, planFor, planIndex, storeContract,
 } from './store-contract.js';
+import { signingKeyContract } from './store-contract.js';
 
 /** A fresh, not yet initialized store on a new database; closed and the database dropped after the test. */
 async function openPostgres(t: TestContext): Promise<PostgresStore> {
@@ -57,6 +58,7 @@ test('PostgreSQL answers at the test URL (the PostgreSQL tests fail, never skip,
 });
 
 storeContract('PostgreSQL', openPostgres);
+signingKeyContract('PostgreSQL', openPostgres);
 
 /** A store on a new database reached through a proxy the test can cut; all of it removed after the test. */
 async function storeBehindProxy(t: TestContext): Promise<{ store: PostgresStore; proxy: PostgresProxy }> {
@@ -340,5 +342,69 @@ describe('SQLite and PostgreSQL answer identically', () => {
     };
     const [fromSqlite, fromPostgres] = [await outcome(sqlite), await outcome(postgres)];
     assert.equal(fromPostgres, fromSqlite, `SQLite throws ${fromSqlite}, PostgreSQL throws ${fromPostgres}`);
+  });
+});
+
+describe('PostgreSQL sign-in rows', () => {
+  const PC_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
+  const code = (id: string) => ({ id, kind: 'code' as const, userCode: null, state: 'issued', payload: { n: 1 }, expiresAtMs: NOW.getTime() });
+
+  test('consent and grant calls fail fast with StoreUnavailableError while the connection is cut, and work again after', { timeout: 60_000 }, async (t) => {
+    const { store, proxy } = await storeBehindProxy(t);
+    await store.init();
+    await store.importSeed(await planFor(store, demoDocument()));
+    const consent = { tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: '', scopes: [PC_SCOPE], grantedAtMs: 1 };
+    await proxy.cut();
+    const calls: [string, () => Promise<unknown>][] = [
+      ['consents', () => store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, NEVER_EXISTED)],
+      ['putConsent', () => store.putConsent(consent)],
+      ['deleteConsent', () => store.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, '')],
+      ['putGrant', () => store.putGrant(code('cut'))],
+      ['findGrant', () => store.findGrant('cut')],
+      ['findGrantByUserCode', () => store.findGrantByUserCode('ABCD-EFGH')],
+      ['updateGrant', () => store.updateGrant('cut', 'issued', 'redeemed')],
+      ['purgeGrants', () => store.purgeGrants(NOW.getTime())],
+    ];
+    for (const [name, call] of calls) {
+      const started = Date.now();
+      await assert.rejects(call(), (error: Error) => {
+        assert.ok(error instanceof StoreUnavailableError, `${name}: ${error.name}: ${error.message}`);
+        return true;
+      });
+      assert.ok(Date.now() - started < 4000, `${name} took ${Date.now() - started} ms to fail`);
+    }
+    await proxy.restore();
+    await store.putConsent(consent);
+    assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, NEVER_EXISTED), [{ ...consent, tenantId: DEMO.fabrikam }]);
+    await store.putGrant(code('back'));
+    assert.equal(await store.updateGrant('back', 'issued', 'redeemed'), true);
+  });
+
+  test("sign-in writes send no NOTIFY: another process's store hears imports, not consents or grants", { timeout: 60_000 }, async (t) => {
+    const store = await openPostgres(t);
+    await store.init();
+    const plan = await planFor(store, demoDocument());
+    await store.importSeed(plan);
+    const other = new PostgresStore(databaseUrl(new URL(store.location).pathname.slice(1)));
+    t.after(() => other.close());
+    await other.init();
+    let heard = 0;
+    other.onDataChanged(() => heard++);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the LISTEN connection is up
+    const admin = planIndex(plan).principal(DEMO.fabrikam, 'admin@fabrikam.example').objectId;
+    await store.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: 1 });
+    await store.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, admin);
+    await store.putGrant(code('quiet'));
+    await store.updateGrant('quiet', 'issued', 'redeemed', { spent: true });
+    await store.purgeGrants(NOW.getTime() + 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(heard, 0, 'a sign-in write was heard as a data change');
+    // Not vacuous: an import is heard.
+    const renamed = demoDocument();
+    renamed.partners[0]!.displayName = 'Fabrikam Renamed';
+    await store.importSeed(await planFor(store, renamed));
+    const deadline = Date.now() + 5000;
+    while (heard === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(heard > 0, 'the import was not heard');
   });
 });

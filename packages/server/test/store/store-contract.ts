@@ -23,7 +23,7 @@ import { parseSeedText, readSeedFile } from '../../src/seed/validate-seed.js';
 import { loadMigrations } from '../../src/store/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { SeedConflictError, type ImportSummary, type Store } from '../../src/store/store.js';
+import { SeedConflictError, type ImportSummary, type Store, type StoredGrant } from '../../src/store/store.js';
 import { databaseUrl } from '../helpers/postgres.js';
 import { importConflictContract } from './import-conflict-contract.js';
 import { DEMO } from '../helpers/demo-ids.js';
@@ -925,6 +925,357 @@ export function storeContract(name: string, open: OpenStore): void {
         assert.equal(await store.isEmpty(), true);
       });
     });
+    describe('sign-in: principals, consents and grants', () => {
+      const PC_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
+      const GRAPH_SCOPE = 'https://graph.microsoft.com/User.Read';
+      const AZURE_CLI = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+      const grant = (id: string, extra: Partial<StoredGrant> = {}): StoredGrant => ({
+        id, kind: 'code', userCode: null, state: 'issued', payload: { clientId: DEMO.fabrikamAutomation, scopes: [PC_SCOPE], nested: { n: 1, ok: true, none: null } },
+        expiresAtMs: NOW.getTime() + 600_000, ...extra,
+      });
+      /** Grants as stored, through a second connection (nothing cached in the store under test). */
+      const storedGrants = async (store: Store) => ((await dumpTables(store)).sign_in_grants ?? []).length;
+
+      test('imported principals carry redirect URIs, the public-client setting and the account state; changes are updates', timeout, async (t) => {
+        const { store, plan } = await demoStore(open, t);
+        const automation = await store.findAppByClientId(DEMO.fabrikam, DEMO.fabrikamAutomation);
+        assert.deepEqual([automation?.redirectUris, automation?.publicClient, automation?.accountEnabled], [['http://localhost', 'https://localhost/callback'], true, true]);
+        const adatum = await store.findAppByClientId(DEMO.adatum, DEMO.adatumAutomation);
+        assert.deepEqual([adatum?.redirectUris, adatum?.publicClient], [[], false]);
+        const admin = planIndex(plan).principal(DEMO.fabrikam, 'admin@fabrikam.example');
+        assert.deepEqual((({ accountEnabled, redirectUris, publicClient }) => ({ accountEnabled, redirectUris, publicClient }))((await store.findPrincipal(DEMO.fabrikam, admin.objectId))!),
+          { accountEnabled: true, redirectUris: [], publicClient: false });
+
+        const document = demoDocument();
+        user(document, 'guest@fabrikam.example').accountEnabled = false;
+        const app = document.partners[0]!.applications![1]!;
+        app.redirectUris = ['ms-appx-web://Microsoft.AAD.BrokerPlugin/x', 'https://reporting.fabrikam.example/signin'];
+        app.publicClient = true;
+        assert.deepEqual(await importDocument(store, document, LATER), { inserted: 0, updated: 2, unchanged: DEMO_ROWS - 2 });
+        assert.equal((await store.findUserByName(DEMO.fabrikam, 'guest@fabrikam.example'))?.accountEnabled, false);
+        const reporting = await store.findAppByClientId(DEMO.fabrikam, DEMO.fabrikamReporting);
+        assert.deepEqual([reporting?.redirectUris, reporting?.publicClient], [app.redirectUris, true]);
+        assert.deepEqual(await importDocument(store, document, LATER), { inserted: 0, updated: 0, unchanged: DEMO_ROWS });
+      });
+
+      test('seeded consents: inserted with the import time, kept while their scopes are unchanged, merged with others', timeout, async (t) => {
+        const { store, plan } = await demoStore(open, t);
+        const admin = planIndex(plan).principal(DEMO.fabrikam, 'admin@fabrikam.example').objectId;
+        const document = demoDocument();
+        document.partners[0]!.consents = [
+          { clientId: DEMO.fabrikamAutomation, scopes: [PC_SCOPE] },
+          { clientId: DEMO.fabrikamAutomation, user: 'ADMIN@fabrikam.example', scopes: [GRAPH_SCOPE, PC_SCOPE] },
+          { clientId: AZURE_CLI, user: admin, scopes: [PC_SCOPE] },
+        ];
+        assert.deepEqual(await importDocument(store, document, NOW), { inserted: 3, updated: 0, unchanged: DEMO_ROWS });
+        const expected = [
+          { tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: '', scopes: [PC_SCOPE], grantedAtMs: NOW.getTime() },
+          { tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: admin, scopes: [PC_SCOPE, GRAPH_SCOPE], grantedAtMs: NOW.getTime() },
+        ];
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, admin), expected);
+        assert.deepEqual(await store.consents(DEMO.fabrikam, AZURE_CLI, admin), [
+          { tenantId: DEMO.fabrikam, clientId: AZURE_CLI, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: NOW.getTime() },
+        ]);
+        assert.deepEqual(await importDocument(store, document, LATER), { inserted: 0, updated: 0, unchanged: DEMO_ROWS + 3 });
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, admin), expected, 'the grant time stays');
+
+        await store.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamReporting, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: 1 });
+        document.partners[0]!.consents = [{ clientId: DEMO.fabrikamAutomation, user: 'admin@fabrikam.example', scopes: [PC_SCOPE] }];
+        assert.deepEqual(await importDocument(store, document, LATER), { inserted: 0, updated: 1, unchanged: DEMO_ROWS });
+        assert.deepEqual((await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, admin)).map((c) => [c.principalObjectId, c.scopes, c.grantedAtMs]), [
+          ['', [PC_SCOPE], NOW.getTime()], [admin, [PC_SCOPE], LATER.getTime()],
+        ]);
+        assert.equal((await store.consents(DEMO.fabrikam, DEMO.fabrikamReporting, admin)).length, 1, 'a consent the file does not list is left alone');
+      });
+
+      test('an import whose consents fail (a tenant that is no partner) changes nothing', timeout, async (t) => {
+        const { store } = await demoStore(open, t);
+        const before = await dumpTables(store);
+        const document = demoDocument();
+        document.partners[0]!.displayName = 'Fabrikam Renamed';
+        document.partners[0]!.consents = [{ clientId: DEMO.fabrikamAutomation, scopes: [PC_SCOPE] }];
+        const plan = await planFor(store, document);
+        plan.consents.push({ tenantId: NEVER_EXISTED, clientId: DEMO.fabrikamAutomation, principalObjectId: '', scopes: [PC_SCOPE], grantedAtMs: NOW.getTime() });
+        await assert.rejects(store.importSeed(plan), SeedConflictError);
+        assert.deepEqual(await dumpTables(store), before);
+      });
+
+      test("consents(): the user's own row and the tenant-wide row, nobody else's; ids case-insensitive; putConsent replaces", timeout, async (t) => {
+        const { store, plan } = await demoStore(open, t);
+        const index = planIndex(plan);
+        const admin = index.principal(DEMO.fabrikam, 'admin@fabrikam.example').objectId;
+        const sales = index.principal(DEMO.fabrikam, 'sales@fabrikam.example').objectId;
+        const adatumAdmin = index.principal(DEMO.adatum, 'admin@adatum.example').objectId;
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, admin), []);
+        await store.putConsent({ tenantId: DEMO.fabrikam.toUpperCase(), clientId: DEMO.fabrikamAutomation.toUpperCase(), principalObjectId: admin.toUpperCase(), scopes: [PC_SCOPE], grantedAtMs: 1000 });
+        await store.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: '', scopes: [PC_SCOPE, GRAPH_SCOPE], grantedAtMs: 2000 });
+        await store.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: sales, scopes: [GRAPH_SCOPE], grantedAtMs: 3000 });
+        await store.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamReporting, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: 4000 });
+        await store.putConsent({ tenantId: DEMO.adatum, clientId: DEMO.fabrikamAutomation, principalObjectId: adatumAdmin, scopes: [PC_SCOPE], grantedAtMs: 5000 });
+        const tenantWide = { tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: '', scopes: [PC_SCOPE, GRAPH_SCOPE], grantedAtMs: 2000 };
+        const own = { tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: 1000 };
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, admin), [tenantWide, own]);
+        assert.deepEqual(await store.consents(DEMO.fabrikam.toUpperCase(), DEMO.fabrikamAutomation.toUpperCase(), admin.toUpperCase()), [tenantWide, own]);
+        const guest = index.principal(DEMO.fabrikam, 'guest@fabrikam.example').objectId;
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, guest), [tenantWide], 'another user gets the tenant-wide row only');
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, ''), [tenantWide]);
+        assert.deepEqual(await store.consents(DEMO.adatum, DEMO.fabrikamAutomation, admin), [], "another tenant's consents are not this user's");
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.adatumAutomation, admin), []);
+
+        await store.putConsent({ ...own, scopes: [GRAPH_SCOPE], grantedAtMs: 9000 });
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, admin), [tenantWide, { ...own, scopes: [GRAPH_SCOPE], grantedAtMs: 9000 }]);
+        await assert.rejects(store.putConsent({ ...own, tenantId: NEVER_EXISTED }), 'a consent belongs to a partner tenant');
+      });
+
+      test('deleteConsent: true when there was one, then false; only that row goes', timeout, async (t) => {
+        const { store, plan } = await demoStore(open, t);
+        const admin = planIndex(plan).principal(DEMO.fabrikam, 'admin@fabrikam.example').objectId;
+        const consent = { tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: 1 };
+        await store.putConsent(consent);
+        await store.putConsent({ ...consent, principalObjectId: '' });
+        assert.equal(await store.deleteConsent(DEMO.fabrikam.toUpperCase(), DEMO.fabrikamAutomation.toUpperCase(), admin.toUpperCase()), true);
+        assert.equal(await store.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, admin), false);
+        assert.equal(await store.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, NEVER_EXISTED), false);
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, admin), [{ ...consent, principalObjectId: '' }]);
+        assert.equal(await store.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, ''), true);
+        assert.deepEqual(await store.consents(DEMO.fabrikam, DEMO.fabrikamAutomation, admin), []);
+      });
+
+      test('putGrant, findGrant and findGrantByUserCode round-trip every field', timeout, async (t) => {
+        const store = await open(t);
+        await store.init();
+        const code = grant('c0de'.repeat(16));
+        const device = grant('de71ce'.repeat(10), { kind: 'device_code', userCode: 'BCDF-GHJK', state: 'pending', payload: {}, expiresAtMs: 1_700_000_000_123 });
+        const refresh = grant('AbC-_0'.repeat(7), { kind: 'refresh_token', state: 'active', payload: { family: 'f1', scopes: [PC_SCOPE, 'offline_access'], ü: 'ø' } });
+        const signIn = grant('51'.repeat(32), { kind: 'sign_in', state: 'started' });
+        for (const g of [code, device, refresh, signIn]) await store.putGrant(g);
+        assert.deepEqual(await store.findGrant(code.id), code);
+        assert.deepEqual(await store.findGrant(device.id), device);
+        assert.deepEqual(await store.findGrant(refresh.id), refresh);
+        assert.deepEqual(await store.findGrant(signIn.id), signIn);
+        assert.equal(await store.findGrant(refresh.id.toLowerCase()), undefined, 'grant ids are compared exactly');
+        assert.equal(await store.findGrant('missing'), undefined);
+        assert.deepEqual(await store.findGrantByUserCode('BCDF-GHJK'), device);
+        assert.equal(await store.findGrantByUserCode('BCDF-GHJX'), undefined);
+        assert.equal(typeof (await store.findGrant(device.id))!.expiresAtMs, 'number');
+        const second = reopen(store);
+        try {
+          await second.init();
+          assert.deepEqual(await second.findGrant(refresh.id), refresh, 'another connection sees it at once');
+        } finally {
+          await second.close();
+        }
+      });
+
+      test('putGrant refuses a taken id or user code with a plain Error, and stores nothing', timeout, async (t) => {
+        const store = await open(t);
+        await store.init();
+        const first = grant('1d'.repeat(32), { kind: 'device_code', userCode: 'WXYZ-WXYZ', state: 'pending' });
+        await store.putGrant(first);
+        await store.putGrant(grant('2d'.repeat(32)));
+        await store.putGrant(grant('3d'.repeat(32)));
+        await assert.rejects(store.putGrant({ ...first, userCode: 'OTHR-CODE', state: 'other' }), (error: Error) => {
+          assert.equal(error.constructor, Error, `${error.name}: ${error.message}`);
+          assert.equal(error.message, 'putGrant: a sign-in grant with this id exists');
+          return true;
+        });
+        await assert.rejects(store.putGrant(grant('4d'.repeat(32), { kind: 'device_code', userCode: 'WXYZ-WXYZ', state: 'pending' })), (error: Error) => {
+          assert.equal(error.constructor, Error, `${error.name}: ${error.message}`);
+          assert.equal(error.message, 'putGrant: the user code is taken by another sign-in grant');
+          return true;
+        });
+        await assert.rejects(store.putGrant(grant('5d'.repeat(32), { kind: 'password' as never })), (error: Error) => error.constructor === Error && /^putGrant: /.test(error.message));
+        assert.deepEqual(await store.findGrant(first.id), first);
+        assert.equal(await store.findGrant('4d'.repeat(32)), undefined);
+        assert.equal(await store.findGrantByUserCode('OTHR-CODE'), undefined);
+        assert.equal(await storedGrants(store), 3);
+      });
+
+      test('updateGrant is a compare-and-set: it moves the grant once, then fails; the payload changes only when given', timeout, async (t) => {
+        const store = await open(t);
+        await store.init();
+        const g = grant('ca5'.repeat(20));
+        await store.putGrant(g);
+        assert.equal(await store.updateGrant(g.id, 'issued', 'redeemed'), true);
+        assert.deepEqual(await store.findGrant(g.id), { ...g, state: 'redeemed' }, 'payload kept');
+        assert.equal(await store.updateGrant(g.id, 'issued', 'redeemed'), false, 'the second redemption fails');
+        assert.equal(await store.updateGrant(g.id, 'issued', 'revoked', { revoked: true }), false);
+        assert.deepEqual(await store.findGrant(g.id), { ...g, state: 'redeemed' }, 'a failed update changes nothing');
+        assert.equal(await store.updateGrant(g.id, 'redeemed', 'revoked', { reason: 'reuse', at: 5 }), true);
+        assert.deepEqual(await store.findGrant(g.id), { ...g, state: 'revoked', payload: { reason: 'reuse', at: 5 } });
+        assert.equal(await store.updateGrant('missing', 'issued', 'redeemed'), false);
+      });
+
+      test('concurrent updateGrant calls from two stores on one database: exactly one wins', timeout, async (t) => {
+        const store = await open(t);
+        await store.init();
+        const second = reopen(store);
+        try {
+          await second.init();
+          for (let round = 0; round < 5; round++) {
+            const g = grant(`race-${round}`);
+            await store.putGrant(g);
+            const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+              (i % 2 ? second : store).updateGrant(g.id, 'issued', `redeemed-by-${i}`, { by: i })));
+            assert.equal(results.filter(Boolean).length, 1, `round ${round}: ${JSON.stringify(results)}`);
+            const winner = results.indexOf(true);
+            assert.deepEqual(await second.findGrant(g.id), { ...g, state: `redeemed-by-${winner}`, payload: { by: winner } });
+          }
+          const pair = grant('pair');
+          await store.putGrant(pair);
+          const [a, b] = await Promise.all([store.updateGrant(pair.id, 'issued', 'a'), store.updateGrant(pair.id, 'issued', 'b')]);
+          assert.equal(Number(a) + Number(b), 1, 'two calls on one store: exactly one true');
+        } finally {
+          await second.close();
+        }
+      });
+
+      test('purgeGrants deletes only grants that expired before the given time, and says how many', timeout, async (t) => {
+        const store = await open(t);
+        await store.init();
+        const at = NOW.getTime();
+        const grants = [grant('old', { expiresAtMs: at - 60_000 }), grant('just-old', { expiresAtMs: at - 1 }), grant('now', { expiresAtMs: at }),
+          grant('new', { expiresAtMs: at + 1, kind: 'device_code', userCode: 'AAAA-BBBB' })];
+        for (const g of grants) await store.putGrant(g);
+        assert.equal(await store.purgeGrants(at), 2);
+        assert.deepEqual([await store.findGrant('old'), await store.findGrant('just-old')], [undefined, undefined]);
+        assert.deepEqual(await store.findGrant('now'), grants[2]);
+        assert.deepEqual(await store.findGrantByUserCode('AAAA-BBBB'), grants[3]);
+        assert.equal(await store.purgeGrants(at), 0);
+        assert.equal(await store.purgeGrants(at + 2), 2);
+        assert.equal(await storedGrants(store), 0);
+      });
+
+      test("sign-in writes do not call the store's data-change listeners", timeout, async (t) => {
+        const { store, plan } = await demoStore(open, t);
+        const admin = planIndex(plan).principal(DEMO.fabrikam, 'admin@fabrikam.example').objectId;
+        let changes = 0;
+        store.onDataChanged(() => changes++);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        changes = 0;
+        await store.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: 1 });
+        await store.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, admin);
+        await store.putGrant(grant('quiet'));
+        await store.updateGrant('quiet', 'issued', 'redeemed');
+        await store.purgeGrants(NOW.getTime() + 3_600_000);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.equal(changes, 0);
+      });
+    });
     importConflictContract(open);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing keys: rows only (which key signs and which are published is identity/signing-key-rules.ts).
+// Run by each backend file next to storeContract.
+
+type StoredSigningKey = import('../../src/store/store.js').StoredSigningKey;
+
+/** A key row; the store never looks inside the JWK or the certificate, so these need not be real. */
+function signingKeyRow(kid: string, fields: Partial<StoredSigningKey> = {}): StoredSigningKey {
+  return {
+    kid,
+    privateJwk: { kty: 'RSA', n: `n-of-${kid}`, e: 'AQAB', d: `d-of-${kid}`, nested: { list: [1, 'two', null] } },
+    certificate: `MIIC-${kid}`,
+    createdAtMs: Date.parse('2026-06-01T00:00:00.123Z'),
+    signsFromMs: Date.parse('2026-06-01T02:00:00.456Z'),
+    publishedUntilMs: null,
+    ...fields,
+  };
+}
+
+export function signingKeyContract(name: string, open: OpenStore): void {
+  describe(`${name} store: signing keys`, () => {
+    const timeout = { timeout: 60_000 };
+
+    test('an empty store lists none; keys come back as written, oldest first (then by kid)', timeout, async (t) => {
+      const store = await open(t);
+      await store.init();
+      assert.deepEqual(await store.signingKeys(), []);
+      const later = signingKeyRow('b-later', { createdAtMs: Date.parse('2026-06-02T00:00:00Z'), publishedUntilMs: Date.parse('9999-12-31T23:59:59.999Z') });
+      const sameTime = signingKeyRow('a-later', { createdAtMs: later.createdAtMs });
+      const first = signingKeyRow('z-first', { createdAtMs: Date.parse('2026-05-01T00:00:00Z'), signsFromMs: 0 });
+      for (const key of [later, sameTime, first]) assert.equal(await store.insertSigningKey(key), true);
+      assert.deepEqual(await store.signingKeys(), [first, sameTime, later]);
+    });
+
+    test('an insert whose kid is taken changes nothing and says so', timeout, async (t) => {
+      const store = await open(t);
+      await store.init();
+      const key = signingKeyRow('same-kid');
+      assert.equal(await store.insertSigningKey(key), true);
+      assert.equal(await store.insertSigningKey({ ...key, certificate: 'other', signsFromMs: 1 }), false);
+      assert.deepEqual(await store.signingKeys(), [key]);
+    });
+
+    test('onlyIfNone inserts only into a store holding no key', timeout, async (t) => {
+      const store = await open(t);
+      await store.init();
+      assert.equal(await store.insertSigningKey(signingKeyRow('first'), { onlyIfNone: true }), true);
+      assert.equal(await store.insertSigningKey(signingKeyRow('second'), { onlyIfNone: true }), false);
+      assert.equal(await store.insertSigningKey(signingKeyRow('third')), true);
+      assert.deepEqual((await store.signingKeys()).map((key) => key.kid), ['first', 'third']);
+    });
+
+    test('first inserts racing from two stores on one database: exactly one wins, and both read the winner', timeout, async (t) => {
+      const store = await open(t);
+      await store.init();
+      const second = reopen(store);
+      try {
+        await second.init();
+        const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+          (i % 2 === 0 ? store : second).insertSigningKey(signingKeyRow(`racer-${i}`), { onlyIfNone: true })));
+        assert.equal(results.filter(Boolean).length, 1, JSON.stringify(results));
+        const winner = `racer-${results.indexOf(true)}`;
+        assert.deepEqual((await store.signingKeys()).map((key) => key.kid), [winner]);
+        assert.deepEqual((await second.signingKeys()).map((key) => key.kid), [winner]);
+      } finally {
+        await second.close();
+      }
+    });
+
+    test('published_until is set and cleared; an unknown kid changes nothing', timeout, async (t) => {
+      const store = await open(t);
+      await store.init();
+      const key = signingKeyRow('k');
+      await store.insertSigningKey(key);
+      const until = Date.parse('2026-06-01T03:01:00.789Z');
+      assert.equal(await store.setSigningKeyPublishedUntil('k', until), true);
+      assert.deepEqual(await store.signingKeys(), [{ ...key, publishedUntilMs: until }]);
+      assert.equal(await store.setSigningKeyPublishedUntil('k', null), true);
+      assert.deepEqual(await store.signingKeys(), [key]);
+      assert.equal(await store.setSigningKeyPublishedUntil('never-stored', until), false);
+      assert.deepEqual(await store.signingKeys(), [key]);
+    });
+
+    test('key writes tell this store\u2019s data-change listeners and, promptly, another store\u2019s on the same database', timeout, async (t) => {
+      const store = await open(t);
+      await store.init();
+      const second = reopen(store);
+      try {
+        await second.init();
+        let here = 0;
+        let there = 0;
+        store.onDataChanged(() => here++);
+        second.onDataChanged(() => there++);
+        // PostgreSQL's listening connection takes a moment to LISTEN; a change made before would go unheard.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const heard = async (what: string, minimum: number) => {
+          const deadline = Date.now() + 5000;
+          while (there < minimum && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+          assert.ok(there >= minimum, `the other store heard of ${what}`);
+        };
+        await store.insertSigningKey(signingKeyRow('k'));
+        assert.ok(here >= 1, 'this store\u2019s listeners are told at once');
+        await heard('the insert', 1);
+        const afterInsert = there;
+        await store.setSigningKeyPublishedUntil('k', Date.parse('2026-06-01T03:00:00Z'));
+        assert.ok(here >= 2);
+        await heard('the new published_until', afterInsert + 1);
+      } finally {
+        await second.close();
+      }
+    });
   });
 }

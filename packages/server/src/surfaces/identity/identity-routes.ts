@@ -5,14 +5,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { SignInLockout } from '../../identity/sign-in-lockout.js';
-import type { SigningKey } from '../../identity/signing-key.js';
+import type { KeyRing } from '../../identity/key-ring.js';
 import type { TokenIssuer } from '../../identity/token-issuer.js';
 import type { Store } from '../../store/store.js';
 import { SignInGrants } from '../../identity/sign-in/grants.js';
 import { readClientCredentials } from './client-credentials.js';
 import { OAuthError } from './oauth-errors.js';
 import { SignInFlow } from './sign-in-flow.js';
-import { registerSignInRoutes } from './sign-in-routes.js';
+import { registerSignInRoutes, unreadableBodyHandler } from './sign-in-routes.js';
 import { TokenEndpoint, type TokenResponse } from './token-endpoint.js';
 import { UserGrants } from './user-grants.js';
 
@@ -21,7 +21,7 @@ type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 export interface IdentityRouteDeps {
   store: Store;
   issuer: TokenIssuer;
-  signingKey: SigningKey;
+  keyRing: Pick<KeyRing, 'publishedJwks'>;
   publicUrl: () => string;
   clock: Clock;
   lockout: SignInLockout;
@@ -46,7 +46,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
   const endpoint = new TokenEndpoint(deps.store, deps.issuer, deps.lockout);
   const grants = new SignInGrants(deps.store, deps.clock);
   endpoint.userGrants = new UserGrants(deps.store, grants, deps.issuer, endpoint);
-  registerSignInRoutes(app, { flow: new SignInFlow(deps.store, grants, endpoint, deps.clock), publicUrl: deps.publicUrl, clock: deps.clock });
+  registerSignInRoutes(app, { flow: new SignInFlow(deps.store, grants, endpoint, deps.issuer, deps.clock), publicUrl: deps.publicUrl, clock: deps.clock });
 
   const sendOAuthError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(error instanceof OAuthError)) throw error;
@@ -133,7 +133,8 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
     };
   });
 
-  app.get('/:tenant/discovery/v2.0/keys', async () => ({ keys: [deps.signingKey.publicJwk] }));
+  app.get('/:tenant/discovery/v2.0/keys', async () => ({ keys: await deps.keyRing.publishedJwks() }));
+  app.get('/:tenant/discovery/keys', async () => ({ keys: await deps.keyRing.publishedJwks() }));
 
   const token = (v1: boolean) => async (request: TenantRequest, reply: FastifyReply) => {
     try {
@@ -148,6 +149,6 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
       return sendOAuthError(error, request, reply);
     }
   };
-  app.post('/:tenant/oauth2/v2.0/token', token(false));
-  app.post('/:tenant/oauth2/token', token(true));
+  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', { errorHandler: unreadableBodyHandler(deps.clock) }, token(false));
+  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/token', { errorHandler: unreadableBodyHandler(deps.clock) }, token(true));
 }

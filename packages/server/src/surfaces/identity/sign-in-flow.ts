@@ -93,6 +93,11 @@ export interface UserAuthenticator {
   authenticateUser(partner: PartnerTenant, username: string, password: string): Promise<PrincipalCredential>;
 }
 
+/** The hybrid flow (`code id_token`) hands the app an ID token with the code. */
+export interface IdTokenMinter {
+  mintIdToken(user: PrincipalCredential, clientId: string, nonce?: string): Promise<string>;
+}
+
 const MULTI_TENANT = new Set(['common', 'organizations']);
 const param = (params: Record<string, unknown>, name: string): string | null => {
   const value = params[name];
@@ -104,6 +109,7 @@ export class SignInFlow {
     private readonly store: Store,
     private readonly grants: SignInGrants,
     private readonly users: UserAuthenticator,
+    private readonly idTokens: IdTokenMinter,
     private readonly clock: Clock,
   ) {}
 
@@ -278,6 +284,11 @@ export class SignInFlow {
     if (request.state !== null) params.state = request.state;
     if (request.clientInfo) params.client_info = Buffer.from(JSON.stringify({ uid: user!.objectId, utid: user!.tenantId })).toString('base64url');
     params.session_state = randomUUID();
+    if (request.responseType === 'code id_token') {
+      const principal = await this.store.findPrincipal(user!.tenantId, user!.objectId);
+      if (!principal) return this.flowGone();
+      params.id_token = await this.idTokens.mintIdToken(principal, request.clientId, request.nonce ?? undefined);
+    }
     return { view: 'respond', redirectUri: request.redirectUri!, mode: request.responseMode, params };
   }
 

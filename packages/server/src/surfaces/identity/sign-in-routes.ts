@@ -2,14 +2,15 @@
  * The interactive endpoints: /authorize (v2 and v1), the sign-in pages' posts, /devicecode and
  * /devicelogin. Thin adapters over SignInFlow: read the request, render what it decides.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { OAuthError } from './oauth-errors.js';
 import { consentPage, deviceCodePage, deviceDonePage, errorPage, formPostPage, mfaPage, passwordPage, type Page } from './sign-in-pages.js';
 import type { FlowView, SignInFlow } from './sign-in-flow.js';
 import { signInErrors } from './sign-in-errors.js';
 
-type TenantRequest = FastifyRequest<{ Params: { tenant: string }; Querystring: Record<string, unknown>; Body: Record<string, string | undefined> }>;
+type TenantRoute = { Params: { tenant: string }; Querystring: Record<string, unknown>; Body: Record<string, string | undefined> };
+type TenantRequest = FastifyRequest<TenantRoute>;
 
 export interface SignInRouteDeps {
   flow: SignInFlow;
@@ -40,6 +41,25 @@ function respondToClient(reply: FastifyReply, view: Extract<FlowView, { view: 'r
   return reply.code(302).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('location', `${view.redirectUri}${separator}${encoded}`).send();
 }
 
+/**
+ * A posted form's text fields. Fastify also parses JSON bodies, whose values need not be strings (an
+ * array, an object): those are dropped, as a form could not have sent them.
+ */
+function formOf(request: TenantRequest): Record<string, string | undefined> {
+  const body: unknown = request.body;
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+}
+
+/** The token and device code endpoints' refusal of a body the framework cannot read (bad JSON, too large): Entra's body, not Partner Center's. */
+export function unreadableBodyHandler(clock: Clock) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (typeof error.statusCode !== 'number' || error.statusCode < 400 || error.statusCode >= 500) throw error;
+    const refusal = new OAuthError(400, 'invalid_request', 900144, 'The request body must be application/x-www-form-urlencoded (this one could not be read).');
+    return reply.code(400).header('cache-control', 'no-store').send(refusal.body(request.correlationId, clock.now()));
+  };
+}
+
 export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps): void {
   const { flow } = deps;
   const loginAction = (tenant: string) => `/${encodeURIComponent(tenant)}/login`;
@@ -65,7 +85,7 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps
 
   // Every sign-in page posts here; `step` says which, and the sign-in's own state must agree.
   app.post('/:tenant/login', async (request: TenantRequest, reply) => {
-    const form = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const form = formOf(request);
     let view: FlowView;
     if (form.step === 'password') view = await flow.submitPassword(form.flow, form.login, form.passwd);
     else if (form.step === 'mfa') view = await flow.submitMfa(form.flow, form.action === 'approve');
@@ -76,7 +96,7 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps
 
   app.get('/devicelogin', async (request, reply) => render(request, reply, 'common', { view: 'device-code' }));
   app.post('/devicelogin', async (request: TenantRequest, reply) => {
-    const form = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const form = formOf(request);
     const view = await flow.enterUserCode(form.otc);
     // The sign-in that follows belongs to the tenant the device code was requested for.
     return render(request, reply, 'common', view);
@@ -84,7 +104,10 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps
 
   const deviceCode = (v1: boolean) => async (request: TenantRequest, reply: FastifyReply) => {
     try {
-      const form = typeof request.body === 'object' && request.body !== null ? request.body : {};
+      if (!request.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+        throw new OAuthError(400, 'invalid_request', 900144, 'The request body must be application/x-www-form-urlencoded.');
+      }
+      const form = formOf(request);
       if (!form.client_id) throw signInErrors.missingParameter('client_id');
       if (v1 && !form.resource) throw signInErrors.missingParameter('resource');
       const { deviceCode: code, userCode } = await flow.startDevice(request.params.tenant, form.client_id, form.scope ?? null, v1 ? form.resource! : null, v1);
@@ -100,6 +123,6 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps
       return reply.code(error.status).header('cache-control', 'no-store').send(error.body(request.correlationId, deps.clock.now()));
     }
   };
-  app.post('/:tenant/oauth2/v2.0/devicecode', deviceCode(false));
-  app.post('/:tenant/oauth2/devicecode', deviceCode(true));
+  app.post<TenantRoute>('/:tenant/oauth2/v2.0/devicecode', { errorHandler: unreadableBodyHandler(deps.clock) }, deviceCode(false));
+  app.post<TenantRoute>('/:tenant/oauth2/devicecode', { errorHandler: unreadableBodyHandler(deps.clock) }, deviceCode(true));
 }

@@ -82,7 +82,8 @@ export class TokenEndpoint implements ClientAuthenticator {
       if (!clientSecret) throw new OAuthError(401, 'invalid_client', 7000215, 'Invalid client secret provided: the request has no client_secret.');
       const app = await this.authenticateClient(partner, clientId, clientSecret);
       const { token, expiresIn } = await this.issuer.mintAccessToken(app, { audience });
-      return { token_type: 'Bearer', scope: granted, expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
+      // v1 echoes the resource the token is for.
+      return { token_type: 'Bearer', scope: granted, expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token, ...(v1 ? { resource: audience } : {}) };
     }
 
     if (grantType === 'password') {
@@ -100,6 +101,7 @@ export class TokenEndpoint implements ClientAuthenticator {
       const { token, expiresIn } = await this.issuer.mintAccessToken(user, { audience, clientId, clientAuthenticated: clientSecret !== undefined });
       const response: TokenResponse = { token_type: 'Bearer', scope: [granted, ...oidc].join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
       if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId);
+      if (v1) response.resource = audience;
       if (form.client_info === '1') {
         response.client_info = Buffer.from(JSON.stringify({ uid: user.objectId, utid: user.tenantId })).toString('base64url');
       }
