@@ -7,7 +7,8 @@
  */
 import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication, type AuthenticationResult } from '@azure/msal-node';
 import { DeviceCodeCredential } from '@azure/identity';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { enterDeviceCode, launchChromium, signInAsUser as signInAs } from '../../../server/test/helpers/browser.js';
 
 const pcapiUrl = process.env.PCAPI_URL!;
 const host = new URL(pcapiUrl).host;
@@ -19,23 +20,12 @@ const CONTOSO = '13bba13f-49f8-49aa-8a22-1fe70d695fcb';
 const PC_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
 const REDIRECT = 'https://localhost/callback';
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await launchChromium();
 const context = await browser.newContext({ ignoreHTTPSErrors: true, javaScriptEnabled: process.env.BROWSER_SCRIPT !== 'off' });
 const pagesSeen: string[] = [];
 
-/** What a user does on pcapi's pages: name and password, approve the MFA prompt, accept consent. */
 async function signInAsUser(page: Page, username: string) {
-  await page.waitForSelector('#login');
-  pagesSeen.push('password');
-  await page.fill('#login', username);
-  await page.fill('#passwd', 'pcapi-demo');
-  await Promise.all([page.waitForLoadState(), page.click('#next')]);
-  for (const [selector, name] of [['#approve', 'mfa'], ['#accept', 'consent']] as const) {
-    if (await page.locator(selector).count()) {
-      pagesSeen.push(name);
-      await Promise.all([page.waitForLoadState(), page.click(selector)]);
-    }
-  }
+  pagesSeen.push(...(await signInAs(page, username)));
 }
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -108,10 +98,7 @@ try {
       deviceCodeCallback: (response) => {
         output.message = response.message;
         void (async () => {
-          await page.goto(response.verificationUri);
-          await page.fill('#otc', response.userCode);
-          await Promise.all([page.waitForLoadState(), page.click('#next')]);
-          await signInAsUser(page, 'admin@fabrikam.example');
+          pagesSeen.push(...(await enterDeviceCode(page, response.verificationUri, response.userCode, 'admin@fabrikam.example')));
           output.donePage = await page.innerText('#done');
         })().catch((error) => { output.browserError = String(error); });
       },
@@ -127,10 +114,7 @@ try {
       userPromptCallback: (info) => {
         output.message = info.message;
         done = (async () => {
-          await page.goto(info.verificationUri);
-          await page.fill('#otc', info.userCode);
-          await Promise.all([page.waitForLoadState(), page.click('#next')]);
-          await signInAsUser(page, 'admin@fabrikam.example');
+          pagesSeen.push(...(await enterDeviceCode(page, info.verificationUri, info.userCode, 'admin@fabrikam.example')));
         })();
       },
     });

@@ -13,6 +13,7 @@ import { addServeOptions, addStoreOptions } from './serve-options.js';
 import { runServe } from './serve-command.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { registerKeysCommand } from './keys-command.js';
+import { LoginError, registerLoginCommand } from './login-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -60,11 +61,16 @@ addStoreOptions(program.command('token').description('mint an access token for a
 
 registerCustomersCommand(program);
 registerKeysCommand(program);
+registerLoginCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+  if (error instanceof LoginError) {
+    process.stderr.write(`pcapi login: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
   if (error instanceof CustomersCommandError) {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(error.exitCode); // the table is in customers-exit-codes.ts

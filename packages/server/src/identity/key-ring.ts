@@ -64,7 +64,9 @@ export class KeyRing implements SigningKeySource {
   /** The key to sign with now. */
   async signingKey(): Promise<SigningKey> {
     await this.freshen();
-    return signingKeyAt(this.keys, this.options.clock.now())!.key;
+    const current = signingKeyAt(this.keys, this.options.clock.now());
+    if (!current) throw new SigningKeyError('the store holds no signing key any more; restart pcapi to create one');
+    return current.key;
   }
 
   /** The JWKS entries of the keys published now. */
