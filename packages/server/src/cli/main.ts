@@ -14,6 +14,7 @@ import { runServe } from './serve-command.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { LoginError, registerLoginCommand } from './login-command.js';
+import { ConsentsCommandError, registerConsentsCommand } from './consents-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -62,6 +63,7 @@ addStoreOptions(program.command('token').description('mint an access token for a
 registerCustomersCommand(program);
 registerKeysCommand(program);
 registerLoginCommand(program);
+registerConsentsCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -75,7 +77,7 @@ try {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(error.exitCode); // the table is in customers-exit-codes.ts
   }
-  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError) {
+  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError) {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(EXIT_USAGE);
   }
