@@ -25,7 +25,7 @@ import { CONTOSO_BODY, DEMO } from '../helpers/test-server.js';
 const PC = 'https://api.partnercenter.microsoft.com';
 const TOLERANCE_MS = 60_000;
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -121,7 +121,7 @@ test('a rotation while a client validates with createRemoteJWKSet: no request re
     const signsFrom = Date.parse(signsFromText!);
     const publishedUntil = Date.parse(publishedUntilText!);
     // The default publish-ahead (2 h, on the CLI's clock), and the end: the switch + the longest token lifetime + the tolerance.
-    assert.ok(Math.abs(signsFrom - (clock.now() + 2 * 3_600_000)) < 60_000, `signs from ${signsFromText}`);
+    assert.ok(Math.abs(signsFrom - (clock.now() + 2 * 3_600_000)) < 5 * 60_000, `signs from ${signsFromText}`);
     assert.equal(publishedUntil, signsFrom + 3_600_000 + TOLERANCE_MS);
 
     const list = await runPcapi(['keys', 'list', '--data-dir', dataDir, '--json']);
