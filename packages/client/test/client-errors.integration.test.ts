@@ -141,7 +141,7 @@ test('a bearer token is refused over http:// without allowInsecureConnection, be
 test('ClientSecretCredential refuses an http:// authority without allowInsecureConnection', () => {
   assert.throws(
     () => new ClientSecretCredential('fabrikam.example', DEMO.fabrikamAutomation, DEMO.secret, { authorityHost: 'http://127.0.0.1:8080' }),
-    /refuses to send a client secret to http:\/\/127\.0\.0\.1:8080 over http:/,
+    /refuses to send credentials to http:\/\/127\.0\.0\.1:8080 over http:/,
   );
   assert.throws(() => new ClientSecretCredential('', DEMO.fabrikamAutomation, DEMO.secret), /tenantId/);
   assert.throws(() => new ClientSecretCredential('fabrikam.example', DEMO.fabrikamAutomation, ''), /clientSecret/);

@@ -200,8 +200,10 @@ test('request errors: unknown tenant, missing or unsupported grant_type', async 
   assertOAuthError(400, missing.response, missing.body, 'invalid_request', 900144);
   assert.match(missing.body.error_description as string, /grant_type/);
 
-  const unsupported = await postToken(DEMO.fabrikam, appForm({ grant_type: 'authorization_code', code: 'x' }));
+  const unsupported = await postToken(DEMO.fabrikam, appForm({ grant_type: 'urn:example:nonsense' }));
   assertOAuthError(400, unsupported.response, unsupported.body, 'unsupported_grant_type', 70003);
+  const unknownCode = await postToken(DEMO.fabrikam, appForm({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'https://localhost/callback' }));
+  assertOAuthError(400, unknownCode.response, unknownCode.body, 'invalid_grant', 70008);
 });
 
 test('scope errors: another resource is invalid_resource, user_impersonation for an app is invalid_scope', async () => {

@@ -12,7 +12,7 @@ import { SignInGrants } from '../../identity/sign-in/grants.js';
 import { readClientCredentials } from './client-credentials.js';
 import { OAuthError } from './oauth-errors.js';
 import { SignInFlow } from './sign-in-flow.js';
-import { registerSignInRoutes, unreadableBodyHandler } from './sign-in-routes.js';
+import { registerSignInRoutes } from './sign-in-routes.js';
 import { TokenEndpoint, type TokenResponse } from './token-endpoint.js';
 import { UserGrants } from './user-grants.js';
 
@@ -149,6 +149,6 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
       return sendOAuthError(error, request, reply);
     }
   };
-  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', { errorHandler: unreadableBodyHandler(deps.clock) }, token(false));
-  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/token', { errorHandler: unreadableBodyHandler(deps.clock) }, token(true));
+  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', token(false));
+  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/token', token(true));
 }

@@ -2,7 +2,7 @@
  * The interactive endpoints: /authorize (v2 and v1), the sign-in pages' posts, /devicecode and
  * /devicelogin. Thin adapters over SignInFlow: read the request, render what it decides.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { OAuthError } from './oauth-errors.js';
 import { consentPage, deviceCodePage, deviceDonePage, errorPage, formPostPage, mfaPage, passwordPage, type Page } from './sign-in-pages.js';
@@ -49,15 +49,6 @@ function formOf(request: TenantRequest): Record<string, string | undefined> {
   const body: unknown = request.body;
   if (typeof body !== 'object' || body === null) return {};
   return Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
-}
-
-/** The token and device code endpoints' refusal of a body the framework cannot read (bad JSON, too large): Entra's body, not Partner Center's. */
-export function unreadableBodyHandler(clock: Clock) {
-  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (typeof error.statusCode !== 'number' || error.statusCode < 400 || error.statusCode >= 500) throw error;
-    const refusal = new OAuthError(400, 'invalid_request', 900144, 'The request body must be application/x-www-form-urlencoded (this one could not be read).');
-    return reply.code(400).header('cache-control', 'no-store').send(refusal.body(request.correlationId, clock.now()));
-  };
 }
 
 export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps): void {
@@ -123,6 +114,6 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps
       return reply.code(error.status).header('cache-control', 'no-store').send(error.body(request.correlationId, deps.clock.now()));
     }
   };
-  app.post<TenantRoute>('/:tenant/oauth2/v2.0/devicecode', { errorHandler: unreadableBodyHandler(deps.clock) }, deviceCode(false));
-  app.post<TenantRoute>('/:tenant/oauth2/devicecode', { errorHandler: unreadableBodyHandler(deps.clock) }, deviceCode(true));
+  app.post<TenantRoute>('/:tenant/oauth2/v2.0/devicecode', deviceCode(false));
+  app.post<TenantRoute>('/:tenant/oauth2/devicecode', deviceCode(true));
 }
