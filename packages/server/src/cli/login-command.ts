@@ -12,9 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
+import { FIRST_PARTY_CLIENTS } from '../identity/sign-in/clients.js';
 
 /** The Azure CLI's public client: the default of @azure/identity and the Partner Center PowerShell module. */
-export const DEFAULT_LOGIN_CLIENT = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+export const DEFAULT_LOGIN_CLIENT = FIRST_PARTY_CLIENTS[0]!.clientId;
 const DEFAULT_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
 
 export class LoginError extends Error {

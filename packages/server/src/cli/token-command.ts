@@ -1,5 +1,6 @@
 /** `pcapi token`: mint a token for a principal in the store, with claims bent on request. */
 import { describeDatabase, resolveServeConfig } from '../config.js';
+import { FIRST_PARTY_CLIENTS } from '../identity/sign-in/clients.js';
 import { KeyRing } from '../identity/key-ring.js';
 import { TokenIssuer, type MintOptions } from '../identity/token-issuer.js';
 import { systemClock } from '../clock.js';
@@ -58,7 +59,7 @@ export async function runToken(options: TokenCommandOptions): Promise<string> {
     if (!principal) throw new TokenCommandError(`no ${options.user ? `user ${options.user}` : `app ${options.app}`} in partner ${partner.displayName}`);
 
     let clientId = options.clientId;
-    if (principal.kind === 'user' && !clientId) clientId = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'; // Azure CLI's public client id
+    if (principal.kind === 'user' && !clientId) clientId = FIRST_PARTY_CLIENTS[0]!.clientId; // Azure CLI's public client id
     const mint: MintOptions = {
       clientId,
       audience: options.audience,

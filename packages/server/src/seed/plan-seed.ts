@@ -4,6 +4,7 @@
  * did not change, so importing the same file twice changes nothing). Every key the plan declares is
  * listed with its place in the file (SeedPlan.claims), so an import can refuse one declared twice.
  */
+import { FIRST_PARTY_CLIENTS } from '../identity/sign-in/clients.js';
 import { AGENT_ROLES, ENTRA_ROLES, roleDisplayName, type AgentRole, type CustomerOrganization } from '@pcapi/contracts';
 import { seedCredentialHash } from './seed-secret-hashes.js';
 import { addIsoDuration, isoDurationDays, resolveSeedDate } from './relative-date.js';
@@ -22,10 +23,7 @@ const LOWER_AGENT_ROLES = new Set(AGENT_ROLES.map((role) => role.toLowerCase()))
  * Microsoft first-party public clients a consent may name besides the partner's own applications: they
  * exist in every tenant (partners' tools use them unchanged).
  */
-export const FIRST_PARTY_PUBLIC_CLIENTS: ReadonlyMap<string, string> = new Map([
-  ['04b07795-8ddb-461a-bbee-02f9e1bf7b46', 'Azure CLI'],
-  ['1950a258-227b-4e31-a9cf-717495945fc2', 'Azure PowerShell'],
-]);
+const FIRST_PARTY_PUBLIC_CLIENTS: ReadonlyMap<string, string> = new Map(FIRST_PARTY_CLIENTS.map((client) => [client.clientId, client.displayName]));
 
 /** What an import needs to know of stored rows to leave unchanged data unchanged (the Store provides it). */
 export interface ExistingRows {

@@ -169,3 +169,54 @@ test('random token-endpoint forms: OAuth answers only, never a 5xx', async () =>
     { numRuns: Math.ceil(RUNS / 4) },
   );
 });
+
+const signInValue = fc.oneof(
+  headerText,
+  fc.constantFrom(
+    DEMO.fabrikamAutomation, DEMO.fabrikamReporting, '04b07795-8ddb-461a-bbee-02f9e1bf7b46', 'https://localhost/callback', 'http://localhost:1234', 'https://evil.example/',
+    'code', 'code id_token', 'token', 'query', 'form_post', 'fragment', 'none', 'consent', 'S256', 'plain', 'x'.repeat(43), `${PC}/user_impersonation offline_access openid`,
+    'https://graph.microsoft.com/User.Read', 'authorization_code', 'refresh_token', 'device_code', 'urn:ietf:params:oauth:grant-type:device_code',
+    'password', 'mfa', 'consent', 'approve', 'accept', 'admin@fabrikam.example', DEMO.secret, 'https://api.partnercenter.microsoft.com',
+  ),
+);
+const signInFields = fc.dictionary(
+  fc.constantFrom(
+    'client_id', 'response_type', 'redirect_uri', 'scope', 'resource', 'response_mode', 'state', 'nonce', 'prompt', 'code_challenge', 'code_challenge_method',
+    'login_hint', 'amr_values', 'client_info', 'grant_type', 'code', 'code_verifier', 'refresh_token', 'device_code', 'client_secret', 'flow', 'step',
+    'login', 'passwd', 'action', 'otc',
+  ),
+  signInValue,
+);
+const signInRequest = fc.tuple(
+  fc.constantFrom(
+    'GET /T/oauth2/v2.0/authorize', 'GET /T/oauth2/authorize', 'POST /T/login', 'GET /devicelogin', 'POST /devicelogin', 'POST /T/oauth2/v2.0/devicecode',
+    'POST /T/oauth2/devicecode', 'POST /T/oauth2/v2.0/token', 'POST /T/oauth2/token', 'GET /T/.well-known/openid-configuration', 'GET /common/discovery/instance',
+  ),
+  fc.constantFrom('fabrikam.example', DEMO.fabrikam, 'common', 'organizations', 'nope.example', '%00'),
+  signInFields,
+);
+
+test('random sign-in requests (authorize, pages, device code, code and refresh grants): never a 5xx, always the MS-* headers', async () => {
+  await fc.assert(
+    fc.asyncProperty(signInRequest, async ([route, tenant, fields]) => {
+      const [method, template] = route.split(' ') as [string, string];
+      const query = new URLSearchParams(fields).toString();
+      const url = template.replace('/T/', `/${tenant}/`) + (method === 'GET' ? `?${query}` : '');
+      const response = await pcapi.inject({
+        method: method as 'GET', url, ...(method === 'POST' ? { payload: query, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+      });
+      const label = `${method} ${url} → ${response.statusCode} ${response.body.slice(0, 200)}`;
+      assert.ok(response.statusCode < 500, `no server error: ${label}`);
+      assert.match(String(response.headers['ms-requestid']), GUID, `MS-RequestId: ${label}`);
+      if (response.statusCode === 302) {
+        // Only to a registered redirect URI of the demo apps.
+        assert.match(String(response.headers.location), /^(https:\/\/localhost\/callback|http:\/\/localhost(:\d+)?\/?)[?#]/, label);
+        return;
+      }
+      const type = String(response.headers['content-type']);
+      assert.match(type, /^(application\/json|text\/html)/, label);
+      if (type.startsWith('text/html')) assert.doesNotMatch(response.body, /<script>(?!document\.forms\[0\]\.submit\(\);<\/script>)/, `no script but the form_post one: ${label}`);
+    }),
+    { numRuns: RUNS },
+  );
+});

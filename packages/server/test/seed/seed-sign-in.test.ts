@@ -179,7 +179,7 @@ describe('sign-in fields: problems of the file', () => {
     );
     seed.partners[1].consents = [{ clientId: OTHER_APP, user: 'admin@fabrikam.example', scopes: [PC_SCOPE] }];
     const problems = await problemsOf(seed);
-    assertProblem(problems, '$.partners[0].consents[4].clientId', new RegExp(`^\\S+: no application with client id ${OTHER_APP} in partner "Fabrikam" \\(a consent names one of the partner's applications, or a Microsoft first-party public client: Azure CLI ${AZURE_CLI}, Azure PowerShell ${AZURE_POWERSHELL}\\)$`));
+    assertProblem(problems, '$.partners[0].consents[4].clientId', new RegExp(`^\\S+: no application with client id ${OTHER_APP} in partner "Fabrikam" \\(a consent names one of the partner's applications, or a Microsoft first-party public client: Microsoft Azure CLI ${AZURE_CLI}, Microsoft Azure PowerShell ${AZURE_POWERSHELL}\\)$`));
     assertProblem(problems, '$.partners[0].consents[5].user', /no user with id or userPrincipalName "nobody@fabrikam\.example" in partner "Fabrikam" in this file/);
     assertProblem(problems, '$.partners[0].consents[6].user', /no user with id or userPrincipalName/);
     assertProblem(problems, '$.partners[1].consents[0].user', /no user .* in partner "Adatum"/);

@@ -54,6 +54,9 @@ export const signInErrors = {
   consentRequired: (clientId: string, scopes: string[]) =>
     new OAuthError(400, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${echoed(clientId)}'. Send an interactive authorization request for this user and resource. Missing: ${scopes.map(echoed).join(', ')}.`, 'consent_required'),
 
+  consentWithdrawn: (clientId: string) =>
+    new OAuthError(400, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${echoed(clientId)}': the consent this refresh token was issued under was withdrawn. Send an interactive authorization request for this user and resource.`, 'consent_required'),
+
   authorizationPending: () => new OAuthError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.'),
   authorizationDeclined: () => new OAuthError(400, 'authorization_declined', 70018, 'The end user denied the authorization request.'),
   deviceCodeExpired: () => new OAuthError(400, 'expired_token', 70019, 'Verification code expired.'),

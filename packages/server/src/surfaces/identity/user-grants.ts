@@ -105,7 +105,7 @@ export class UserGrants {
     if (issued.consent && !client.firstParty) {
       const now = consentDates(await this.store.consents(user.tenantId, client.clientId, user.objectId), user.objectId);
       const withdrawn = (issued.consent.user !== null && now.user !== issued.consent.user) || (issued.consent.tenant !== null && now.tenant !== issued.consent.tenant);
-      if (withdrawn) throw signInErrors.consentRequired(client.clientId, ['the consent this refresh token was issued under was withdrawn']);
+      if (withdrawn) throw signInErrors.consentWithdrawn(client.clientId);
     }
     const oidc = this.oidcScopes(request.v1, [form.scope]);
     const target = this.target(request, {});
