@@ -54,3 +54,20 @@ export class AccessTokenCache {
     return refresh;
   }
 }
+
+/** One AccessTokenCache per scope set: tokens for different resources are different tokens. */
+export class AccessTokenCachesByScope {
+  readonly #caches = new Map<string, AccessTokenCache>();
+
+  constructor(private readonly requestToken: (scope: string) => Promise<AccessToken>) {}
+
+  getToken(scopes: string | string[], abortSignal?: AbortSignal): Promise<AccessToken> {
+    const scope = [scopes].flat().join(' ');
+    let cache = this.#caches.get(scope);
+    if (!cache) {
+      cache = new AccessTokenCache(() => this.requestToken(scope));
+      this.#caches.set(scope, cache);
+    }
+    return cache.getToken(abortSignal);
+  }
+}

@@ -2,7 +2,7 @@
  * App-only tokens with a client secret (OAuth 2.0 client credentials grant), from Microsoft Entra or
  * from any issuer at Entra's paths, such as pcapi's (`authorityHost` = the pcapi URL).
  */
-import { AccessTokenCache } from './access-token-cache.js';
+import { AccessTokenCachesByScope } from './access-token-cache.js';
 import type { AccessToken, GetTokenOptions, TokenCredential } from './token-credential.js';
 import { requestToken, tokenEndpointOf, type AuthorityOptions } from './token-endpoint-request.js';
 
@@ -14,8 +14,7 @@ export class ClientSecretCredential implements TokenCredential {
   readonly #tokenEndpoint: string;
   readonly #clientId: string;
   readonly #clientSecret: string;
-  /** One cache per scope set: tokens for different resources are different tokens. */
-  readonly #caches = new Map<string, AccessTokenCache>();
+  readonly #caches = new AccessTokenCachesByScope((scope) => this.#requestToken(scope));
 
   /**
    * @param tenantId The app's tenant: a GUID or a verified domain (`fabrikam.example`).
@@ -31,13 +30,7 @@ export class ClientSecretCredential implements TokenCredential {
   }
 
   getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken> {
-    const scope = [scopes].flat().join(' ');
-    let cache = this.#caches.get(scope);
-    if (!cache) {
-      cache = new AccessTokenCache(() => this.#requestToken(scope));
-      this.#caches.set(scope, cache);
-    }
-    return cache.getToken(options.abortSignal);
+    return this.#caches.getToken(scopes, options.abortSignal);
   }
 
   async #requestToken(scope: string): Promise<AccessToken> {

@@ -5,7 +5,7 @@
  * newest and hands it to `onRefreshTokenRotated` so the application can store it (the old one keeps
  * working, but each has its own 90 days of inactivity).
  */
-import { AccessTokenCache } from './access-token-cache.js';
+import { AccessTokenCachesByScope } from './access-token-cache.js';
 import type { AccessToken, GetTokenOptions, TokenCredential } from './token-credential.js';
 import { requestToken, tokenEndpointOf, type AuthorityOptions } from './token-endpoint-request.js';
 
@@ -21,7 +21,7 @@ export class RefreshTokenCredential implements TokenCredential {
   readonly #clientId: string;
   readonly #options: RefreshTokenCredentialOptions;
   #refreshToken: string;
-  readonly #caches = new Map<string, AccessTokenCache>();
+  readonly #caches = new AccessTokenCachesByScope((scope) => this.#requestToken(scope));
 
   /**
    * @param tenantId The tenant to get tokens in: the partner's own (GUID or domain), or a customer's for GDAP calls to Graph.
@@ -46,13 +46,7 @@ export class RefreshTokenCredential implements TokenCredential {
   }
 
   getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken> {
-    const scope = [scopes].flat().join(' ');
-    let cache = this.#caches.get(scope);
-    if (!cache) {
-      cache = new AccessTokenCache(() => this.#requestToken(scope));
-      this.#caches.set(scope, cache);
-    }
-    return cache.getToken(options.abortSignal);
+    return this.#caches.getToken(scopes, options.abortSignal);
   }
 
   async #requestToken(scope: string): Promise<AccessToken> {
