@@ -9,7 +9,7 @@ const pcapiUrl = process.env.PCAPI_URL ?? 'https://localhost:8443';
 const msal = new PublicClientApplication({
   auth: {
     clientId: '5cb9b94d-825a-47d7-830b-7226f428175e', // an app registered in the user's tenant
-    authority: `${pcapiUrl}/fabrikam.example`, // the user's tenant: pcapi has no /organizations discovery
+    authority: `${pcapiUrl}/fabrikam.example`, // the user's tenant (`/organizations` works too)
     knownAuthorities: [new URL(pcapiUrl).host],
   },
 });
