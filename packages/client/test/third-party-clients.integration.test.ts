@@ -75,6 +75,18 @@ test('@azure/identity ClientSecretCredential: passed to PartnerCenterClient as i
   assert.equal(result.stdout.trim(), CONTOSO_JSON);
 });
 
+test('msal-node with the /organizations authority: discovery with the {tenantid} issuer, the user\u2019s tenant from the user name', async () => {
+  const out = await runProbe(`
+    import { PublicClientApplication } from '@azure/msal-node';
+    ${DECODE}
+    const url = process.env.PCAPI_URL;
+    const msal = new PublicClientApplication({ auth: { clientId: '${DEMO.fabrikamAutomation}', authority: url + '/organizations', knownAuthorities: [new URL(url).host] } });
+    const result = await msal.acquireTokenByUsernamePassword({ scopes: ['https://api.partnercenter.microsoft.com/user_impersonation'], username: 'admin@fabrikam.example', password: '${DEMO.secret}' });
+    console.log(JSON.stringify({ tid: claims(result.accessToken).tid, tenantId: result.tenantId }));
+  `);
+  assert.deepEqual(out, { tid: DEMO.fabrikam, tenantId: DEMO.fabrikam });
+});
+
 test('the tokens are pcapi\u2019s: issuer, tenant, app and user claims as each grant gives them', async () => {
   const tokens = await runProbe(`
     import { ConfidentialClientApplication, PublicClientApplication } from '@azure/msal-node';
