@@ -189,3 +189,37 @@ describe('SQLite store specifics', () => {
     assert.equal((await store.findPartnerTenant(DEMO.fabrikam))?.displayName, 'Fabrikam');
   });
 });
+
+test('other connections are told of imports and key writes, not of sign-in writes (grants, consents)', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'pcapi.db');
+  const reader = new SqliteStore(file);
+  const writer = new SqliteStore(file);
+  await reader.init();
+  await writer.init();
+  t.after(async () => {
+    await reader.close();
+    await writer.close();
+  });
+  let told = 0;
+  reader.onDataChanged(() => told++);
+  // Longer than the poll interval, so a change would have been seen.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
+
+  await importDocument(writer, demoDocument());
+  await settle();
+  assert.equal(told, 1, 'an import by another connection is seen');
+
+  await writer.putGrant({ id: 'g1', kind: 'refresh_token', userCode: null, state: 'active', payload: { a: 1 }, expiresAtMs: Date.now() + 60_000 });
+  await writer.updateGrant('g1', 'active', 'spent');
+  await writer.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: '', scopes: ['https://graph.microsoft.com/User.Read'], grantedAtMs: 1 });
+  await writer.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, '');
+  await writer.purgeGrants(Date.now() + 120_000);
+  await settle();
+  assert.equal(told, 1, 'sign-in writes change nothing cached: no flush');
+  assert.equal((await reader.findGrant('g1')), undefined, 'though the reader sees them');
+
+  await writer.insertSigningKey({ kid: 'k-test', privateJwk: { kty: 'RSA' }, certificate: '', createdAtMs: 1, signsFromMs: 1, publishedUntilMs: null });
+  await settle();
+  assert.equal(told, 2, 'a key write is seen');
+});

@@ -216,3 +216,9 @@ export const SIGNING_KEY_SQL = {
     ON CONFLICT (kid) DO NOTHING`,
   setPublishedUntil: 'UPDATE signing_keys SET published_until = ? WHERE kid = ?',
 } as const;
+
+/** The counter other processes poll for changes that invalidate caches (migration 006). */
+export const CHANGE_COUNTER_SQL = {
+  read: 'SELECT version FROM change_counter WHERE id = 1',
+  bump: 'UPDATE change_counter SET version = version + 1 WHERE id = 1',
+} as const;

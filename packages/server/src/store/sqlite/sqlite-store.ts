@@ -18,7 +18,7 @@ import {
 import {
   describeConstraint, grantRefused, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row,
 } from '../rows.js';
-import { CLAIMS_TABLE_SQL, IMPORT_LOOKUP_SQL, READ_SQL, SIGN_IN_SQL, WRITE_SQL } from './sqlite-statements.js';
+import { CHANGE_COUNTER_SQL, CLAIMS_TABLE_SQL, IMPORT_LOOKUP_SQL, READ_SQL, SIGN_IN_SQL, WRITE_SQL } from './sqlite-statements.js';
 
 
 /** How often another process's commit is looked for: the bound on a cache's staleness across processes. */
@@ -33,11 +33,13 @@ export class SqliteStore implements Store {
   private statements!: Statements<typeof READ_SQL>;
   private keys!: Statements<typeof SIGNING_KEY_SQL>;
   private signIn!: Statements<typeof SIGN_IN_SQL>;
+  private changes!: Statements<typeof CHANGE_COUNTER_SQL>;
   /** Imports run one at a time, each on its own connection (see importSeed). */
   private importQueue: Promise<unknown> = Promise.resolve();
   private readonly changeListeners: (() => void)[] = [];
   private dataVersionTimer: NodeJS.Timeout | undefined;
   private lastDataVersion = 0;
+  private lastChangeCounter = 0;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -79,6 +81,7 @@ export class SqliteStore implements Store {
     this.statements = prepare(this.db, READ_SQL);
     this.keys = prepare(this.db, SIGNING_KEY_SQL);
     this.signIn = prepare(this.db, SIGN_IN_SQL);
+    this.changes = prepare(this.db, CHANGE_COUNTER_SQL);
   }
 
   private migrate(): void {
@@ -106,14 +109,20 @@ export class SqliteStore implements Store {
     this.changeListeners.push(listener);
     if (this.dataVersionTimer || this.file === ':memory:') return;
     // PRAGMA data_version changes when another connection (another process, or this store's import
-    // connection) commits; polling it costs microseconds and bounds how stale a cache can be.
+    // connection) commits; polling it costs microseconds and bounds how stale a cache can be. Only
+    // then is the change counter read: sign-in writes commit too, but change nothing cached.
     const read = () => this.db.pragma('data_version', { simple: true }) as number;
+    const counter = () => (this.changes.read.get() as { version: number }).version;
     this.lastDataVersion = read();
+    this.lastChangeCounter = counter();
     this.dataVersionTimer = setInterval(() => {
       if (!this.db.open) return;
       const version = read();
-      if (version !== this.lastDataVersion) {
-        this.lastDataVersion = version;
+      if (version === this.lastDataVersion) return;
+      this.lastDataVersion = version;
+      const changed = counter();
+      if (changed !== this.lastChangeCounter) {
+        this.lastChangeCounter = changed;
         this.notifyChanged();
       }
     }, DATA_VERSION_POLL_MS);
@@ -188,7 +197,9 @@ export class SqliteStore implements Store {
     const inserted = this.db.transaction(() => {
       if (onlyIfNone && this.keys.any.get() !== undefined) return false;
       const values = [key.kid, JSON.stringify(key.privateJwk), key.certificate, key.createdAtMs, key.signsFromMs, key.publishedUntilMs];
-      return this.keys.insert.run(...values).changes > 0;
+      const added = this.keys.insert.run(...values).changes > 0;
+      if (added) this.changes.bump.run();
+      return added;
     }).immediate();
     if (inserted) this.notifyChanged();
     return inserted;
@@ -196,7 +207,11 @@ export class SqliteStore implements Store {
 
   async setSigningKeyPublishedUntil(kid: string, publishedUntilMs: number | null): Promise<boolean> {
     await this.importQueue;
-    const updated = this.keys.setPublishedUntil.run(publishedUntilMs, kid).changes > 0;
+    const updated = this.db.transaction(() => {
+      const changed = this.keys.setPublishedUntil.run(publishedUntilMs, kid).changes > 0;
+      if (changed) this.changes.bump.run();
+      return changed;
+    })();
     if (updated) this.notifyChanged();
     return updated;
   }
@@ -290,6 +305,8 @@ export class SqliteStore implements Store {
           }
           applyPlan(plan, summary, statements);
         }
+        // Other processes drop their caches only for an import that changed something.
+        if (summary.inserted + summary.updated > 0) writer.prepare(CHANGE_COUNTER_SQL.bump).run();
         writer.exec('COMMIT');
       } catch (error) {
         if (writer.inTransaction) writer.exec('ROLLBACK');
