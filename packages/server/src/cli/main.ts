@@ -12,6 +12,7 @@ import { CustomersCommandError } from './customers-exit-codes.js';
 import { addServeOptions, addStoreOptions } from './serve-options.js';
 import { runServe } from './serve-command.js';
 import { registerGenerateCommand } from './generate-command.js';
+import { registerExportCommand } from './export-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { LoginError, registerLoginCommand } from './login-command.js';
 import { ConsentsCommandError, registerConsentsCommand } from './consents-command.js';
@@ -37,6 +38,7 @@ addStoreOptions(program.command('seed').description('import a seed file in one t
   });
 
 registerGenerateCommand(program);
+registerExportCommand(program);
 
 const parseSeconds = (value: string) => {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('expected whole seconds');

@@ -1,7 +1,8 @@
 /**
  * Turns a schema-valid seed document into a SeedPlan: derives missing ids, resolves role names and
  * relative dates, checks cross-references, and hashes secrets (keeping a stored hash whose secret
- * did not change, so importing the same file twice changes nothing). Every key the plan declares is
+ * did not change, so importing the same file twice changes nothing; a passwordHash or clientSecretHash
+ * is used as written). Every key the plan declares is
  * listed with its place in the file (SeedPlan.claims), so an import can refuse one declared twice.
  */
 import { FIRST_PARTY_CLIENTS } from '../identity/sign-in/clients.js';
@@ -204,7 +205,7 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
       plan.principals.push({
         tenantId, objectId, kind: 'user', displayName: user.displayName ?? user.userPrincipalName,
         userPrincipalName: user.userPrincipalName, clientId: null, mfaRegistered: user.mfa ?? true,
-        accountEnabled: user.accountEnabled ?? true, redirectUris: [], publicClient: false, credentialHash: null,
+        accountEnabled: user.accountEnabled ?? true, redirectUris: [], publicClient: false, credentialHash: user.passwordHash ?? null,
       });
       plan.memberOf.push({ memberId: objectId, memberKind: 'user', groupIds: [...agentGroupIds(user.agentRoles), ...groupIds(user.memberOf, `${path}.memberOf`)] });
     });
@@ -218,7 +219,7 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
       if (app.clientSecret !== undefined) secrets.set(objectId, app.clientSecret);
       plan.principals.push({
         tenantId, objectId, kind: 'app', displayName: app.displayName, userPrincipalName: null, clientId,
-        mfaRegistered: false, accountEnabled: true, redirectUris: app.redirectUris ?? [], publicClient: app.publicClient ?? false, credentialHash: null,
+        mfaRegistered: false, accountEnabled: true, redirectUris: app.redirectUris ?? [], publicClient: app.publicClient ?? false, credentialHash: app.clientSecretHash ?? null,
       });
       plan.memberOf.push({ memberId: objectId, memberKind: 'app', groupIds: [...agentGroupIds(app.agentRoles), ...groupIds(app.memberOf, `${path}.memberOf`)] });
     });

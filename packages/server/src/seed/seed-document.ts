@@ -36,6 +36,8 @@ export interface SeedUser {
   userPrincipalName: string;
   displayName?: string;
   password?: string;
+  /** The stored credential hash (`scrypt$...`), used as is: what `pcapi export` writes instead of a password. Not with `password`. */
+  passwordHash?: string;
   mfa?: boolean;
   /** Default true; false: a disabled account (sign-in refused). */
   accountEnabled?: boolean;
@@ -48,6 +50,8 @@ export interface SeedApplication {
   objectId?: string;
   displayName: string;
   clientSecret?: string;
+  /** The stored credential hash (`scrypt$...`), used as is: what `pcapi export` writes instead of a secret. Not with `clientSecret`. */
+  clientSecretHash?: string;
   /** Redirect URIs of the sign-in flows. */
   redirectUris?: string[];
   /** Entra's "allow public client flows": flows without a secret (device code, code without secret). Default false. */

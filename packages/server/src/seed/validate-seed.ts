@@ -77,9 +77,22 @@ export function redirectUriProblem(uri: string): string | undefined {
   return undefined;
 }
 
-/** Problems of a schema-valid partner that the schema cannot express (redirect URIs). */
+/** The pattern of passwordHash and clientSecretHash in the schema: a stored scrypt hash. */
+const CREDENTIAL_HASH_PATTERN = '^scrypt\\$[1-9][0-9]{0,6}\\$[1-9][0-9]{0,2}\\$[1-9][0-9]{0,2}\\$[A-Za-z0-9+/]+={0,2}\\$[A-Za-z0-9+/]+={0,2}$';
+
+/** Problems of a schema-valid partner that the schema cannot express (redirect URIs, a secret given twice). */
 function partnerValueProblems(partner: SeedPartner, path: string): string[] {
   const problems: string[] = [];
+  (partner.users ?? []).forEach((user, u) => {
+    if (user.password !== undefined && user.passwordHash !== undefined) {
+      problems.push(`${path}.users[${u}]: give either password or passwordHash, not both`);
+    }
+  });
+  (partner.applications ?? []).forEach((app, a) => {
+    if (app.clientSecret !== undefined && app.clientSecretHash !== undefined) {
+      problems.push(`${path}.applications[${a}]: give either clientSecret or clientSecretHash, not both`);
+    }
+  });
   (partner.applications ?? []).forEach((app, a) => {
     (app.redirectUris ?? []).forEach((uri, u) => {
       const problem = redirectUriProblem(uri);
@@ -146,6 +159,7 @@ function describe(error: ErrorObject): string {
       const pattern = (error.params as { pattern: string }).pattern;
       if (pattern === GUID_PATTERN) return `${path}: must be a GUID (8-4-4-4-12 hexadecimal digits)`;
       if (pattern === '^[A-Za-z0-9-]+$') return `${path}: may hold only letters, digits and hyphens`;
+      if (pattern === CREDENTIAL_HASH_PATTERN) return `${path}: must be a credential hash as pcapi export writes it (scrypt$N$r$p$salt$key)`;
       if (pattern === SCOPE_PATTERN) return `${path}: must be a scope of the form <resource>/<permission>, e.g. "https://api.partnercenter.microsoft.com/user_impersonation"`;
       return `${path}: does not match ${pattern}`;
     }

@@ -5,7 +5,8 @@ import type { AccessAssignment, AccessFacts, GdapRelationship, GroupMembership, 
 import type { StoredIds } from '../seed/import-conflicts.js';
 import type { StoredRelationshipDates } from '../seed/plan-seed.js';
 import { nameKey, type SeedPlan } from '../seed/seed-plan.js';
-import type { GrantKind, StoredConsent, StoredGrant } from './store.js';
+import type { GrantKind, StoredConsent, StoredGrant, StoredRows } from './store.js';
+import type { AssignmentStatus, PrincipalKind, RelationshipStatus } from '../domain/model.js';
 
 export type Row = Record<string, unknown>;
 
@@ -235,5 +236,61 @@ export function toSigningKey(row: Row): import('./store.js').StoredSigningKey {
     createdAtMs: Number(row.created_at),
     signsFromMs: Number(row.signs_from),
     publishedUntilMs: row.published_until === null || row.published_until === undefined ? null : Number(row.published_until),
+  };
+}
+
+/** The reads of Store.exportRows, the same text on both stores: whole tables, run in one read-only snapshot. */
+export const EXPORT_READS = {
+  partners: 'SELECT tenant_id, display_name, domain FROM partner_tenants',
+  principals: 'SELECT * FROM principals',
+  groups: 'SELECT group_id, tenant_id, display_name, agent_role FROM groups',
+  memberships: 'SELECT group_id, member_id, member_kind FROM group_members',
+  customers: 'SELECT * FROM customer_tenants',
+  partnerCustomers: 'SELECT partner_tenant_id, customer_tenant_id, display_name, dap_enabled FROM partner_customers',
+  relationships: 'SELECT * FROM gdap_relationships',
+  assignments: 'SELECT id, relationship_id, group_id, status, role_ids FROM access_assignments',
+  consents: 'SELECT tenant_id, client_id, principal_object_id, scopes, granted_at FROM consents',
+} as const;
+
+/** The rows each of EXPORT_READS returned. */
+export type ExportTables = { -readonly [K in keyof typeof EXPORT_READS]: Row[] };
+
+/** The rows of EXPORT_READS as a plan holds them; memberships folded per member. */
+export function toStoredRows(rows: ExportTables): StoredRows {
+  const memberOf = new Map<string, { memberId: string; memberKind: PrincipalKind | 'group'; groupIds: string[] }>();
+  for (const row of rows.memberships) {
+    const memberId = row.member_id as string;
+    let entry = memberOf.get(memberId);
+    if (!entry) memberOf.set(memberId, (entry = { memberId, memberKind: row.member_kind as PrincipalKind | 'group', groupIds: [] }));
+    entry.groupIds.push(row.group_id as string);
+  }
+  return {
+    partners: rows.partners.map((row) => ({ tenantId: row.tenant_id as string, displayName: row.display_name as string, domain: row.domain as string | null })),
+    principals: rows.principals.map((row) => toPrincipal(row)!),
+    groups: rows.groups.map((row) => ({
+      groupId: row.group_id as string, tenantId: row.tenant_id as string, displayName: row.display_name as string, agentRole: row.agent_role as AgentRole | null,
+    })),
+    memberOf: [...memberOf.values()],
+    customers: rows.customers.map((row) => ({
+      tenantId: row.tenant_id as string, organization: toOrganization(row)!, organizationOwner: (row.organization_owner_tenant_id as string | null) ?? '',
+    })),
+    partnerCustomers: rows.partnerCustomers.map((row) => ({
+      partnerTenantId: row.partner_tenant_id as string, customerTenantId: row.customer_tenant_id as string,
+      displayName: row.display_name as string, dapEnabled: truthy(row.dap_enabled),
+    })),
+    relationships: rows.relationships.map((row) => {
+      const dates = toRelationshipDates(row);
+      return {
+        id: row.id as string, partnerTenantId: row.partner_tenant_id as string, customerTenantId: row.customer_tenant_id as string,
+        displayName: row.display_name as string, status: row.status as RelationshipStatus, roleIds: list(row.role_ids),
+        duration: row.duration as string, autoExtendDuration: row.auto_extend_duration as string,
+        createdDateTime: dates.created, activatedDateTime: dates.activated, endDateTime: dates.end,
+      };
+    }),
+    assignments: rows.assignments.map((row) => ({
+      id: row.id as string, relationshipId: row.relationship_id as string, groupId: row.group_id as string,
+      status: row.status as AssignmentStatus, roleIds: list(row.role_ids),
+    })),
+    consents: rows.consents.map(toConsent),
   };
 }

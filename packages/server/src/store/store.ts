@@ -4,6 +4,12 @@ import type { StoredIds } from '../seed/import-conflicts.js';
 import type { StoredRelationshipDates } from '../seed/plan-seed.js';
 import type { SeedPlan } from '../seed/seed-plan.js';
 
+/**
+ * Every row a seed import writes, as a plan holds them (without claims): what `pcapi export` turns back
+ * into a seed document (seed/export-seed.ts). In no particular order.
+ */
+export type StoredRows = Omit<SeedPlan, 'claims'>;
+
 /** The store cannot be opened or migrated at start-up. */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
@@ -111,6 +117,9 @@ export interface Store {
   credentialHashes(objectIds: string[]): Promise<Map<string, string>>;
   /** Existing relationship dates and their seed texts, so an import can keep a date whose text is unchanged. */
   relationshipDates(relationshipIds: string[]): Promise<Map<string, StoredRelationshipDates>>;
+
+  /** Every partner, principal, group, membership, customer, relationship, assignment and consent, read in one snapshot. */
+  exportRows(): Promise<StoredRows>;
 
   /** The caller, its groups (nested up to maxDepth), the customer as this partner sees it, and their GDAP relationships. */
   accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts>;

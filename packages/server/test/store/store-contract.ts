@@ -23,7 +23,10 @@ import { parseSeedText, readSeedFile } from '../../src/seed/validate-seed.js';
 import { loadMigrations } from '../../src/store/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { SeedConflictError, type ImportSummary, type Store, type StoredGrant } from '../../src/store/store.js';
+import { SeedConflictError, type ImportSummary, type Store, type StoredConsent, type StoredGrant } from '../../src/store/store.js';
+import { authorize } from '../../src/domain/authorize.js';
+import { verifySecret } from '../../src/identity/secrets.js';
+import { EXPORT_DESCRIPTION, exportSeed } from '../../src/seed/export-seed.js';
 import { databaseUrl } from '../helpers/postgres.js';
 import { importConflictContract } from './import-conflict-contract.js';
 import { DEMO } from '../helpers/demo-ids.js';
@@ -1276,6 +1279,99 @@ export function signingKeyContract(name: string, open: OpenStore): void {
       } finally {
         await second.close();
       }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// `pcapi export`: the store as a seed document, imported again into an empty store.
+
+/**
+ * The export round trip: the demo (plus consents and a disabled user) exported, the document imported
+ * into an empty store of the same backend, which then decides, authenticates and exports the same.
+ */
+export function exportRoundTripContract(name: string, open: OpenStore): void {
+  describe(`${name} store: export round trip`, () => {
+    const AZURE_CLI = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+    const DISABLED_USER = 'disabled@fabrikam.example';
+    const SETTINGS = { nestedGroups: false, servicePrincipalsInGdapGroups: true };
+
+    function richDemo(): SeedDocument {
+      const document = demoDocument();
+      const fabrikam = document.partners.find((partner) => partner.tenantId === DEMO.fabrikam)!;
+      fabrikam.users!.push({ userPrincipalName: DISABLED_USER, displayName: 'Fabrikam Former Admin', password: DEMO.secret, accountEnabled: false, agentRoles: ['AdminAgents'] });
+      fabrikam.consents = [
+        ...(fabrikam.consents ?? []),
+        { clientId: DEMO.fabrikamAutomation, user: 'admin@fabrikam.example', scopes: ['https://api.partnercenter.microsoft.com/user_impersonation', 'https://graph.microsoft.com/User.Read'] },
+        { clientId: AZURE_CLI, scopes: ['https://api.partnercenter.microsoft.com/user_impersonation'] },
+      ];
+      return document;
+    }
+
+    test('importing the export into an empty store gives the same decisions, credentials and export', { timeout: 60_000 }, async (t) => {
+      const source = await open(t);
+      await source.init();
+      await importDocument(source, richDemo());
+      const exported = exportSeed(await source.exportRows());
+
+      const copy = await open(t);
+      await copy.init();
+      // A later `now`: the export holds absolute dates, so the import's clock changes nothing.
+      await importDocument(copy, structuredClone(exported), LATER);
+
+      // (c) exporting the copy gives the identical document.
+      assert.deepEqual(exportSeed(await copy.exportRows()), exported);
+
+      // (a) every principal × every demo customer: the same facts and the same decision.
+      const principals = (await source.exportRows()).principals;
+      assert.ok(principals.some((p) => p.userPrincipalName === DISABLED_USER));
+      for (const principal of principals) {
+        const partnerName = exported.partners.find((partner) => partner.tenantId === principal.tenantId)!.displayName;
+        for (const customerTenantId of [...DEMO_CUSTOMERS, NEVER_EXISTED]) {
+          for (const maxGroupDepth of [1, 5]) {
+            const query = { partnerTenantId: principal.tenantId, principalObjectId: principal.objectId, customerTenantId, maxGroupDepth };
+            const [before, after] = [await source.accessFacts(query), await copy.accessFacts(query)];
+            assert.deepEqual(after, before, `facts of ${principal.displayName} on ${customerTenantId} (depth ${maxGroupDepth})`);
+            const decide = (facts: AccessFacts) => authorize(
+              { partnerTenantId: principal.tenantId, partnerName, customerTenantId, callerName: principal.userPrincipalName ?? principal.displayName, facts, now: NOW },
+              { ...SETTINGS, nestedGroups: maxGroupDepth > 1 },
+            );
+            assert.deepEqual(decide(after), decide(before), `decision for ${principal.displayName} on ${customerTenantId}`);
+          }
+        }
+        // (b) the same credentials, accounts and app settings.
+        assert.deepEqual(await copy.findPrincipal(principal.tenantId, principal.objectId), await source.findPrincipal(principal.tenantId, principal.objectId));
+      }
+      const admin = await copy.findUserByName(DEMO.fabrikam, 'admin@fabrikam.example');
+      assert.equal(await verifySecret(DEMO.secret, admin?.credentialHash), true, 'the demo password still signs the admin in');
+      assert.equal(await verifySecret(DEMO.secret, (await copy.findAppByClientId(DEMO.fabrikam, DEMO.fabrikamAutomation))?.credentialHash), true);
+      assert.equal((await copy.findUserByName(DEMO.fabrikam, DISABLED_USER))?.accountEnabled, false);
+
+      // Consents: the same scopes for the same (client, user); only the grant time is the import's.
+      const withoutTime = (consents: StoredConsent[]) => consents.map(({ grantedAtMs: _, ...rest }) => rest);
+      for (const clientId of [DEMO.fabrikamAutomation, AZURE_CLI]) {
+        const query = [DEMO.fabrikam, clientId, admin!.objectId] as const;
+        const consents = await copy.consents(...query);
+        assert.ok(consents.length > 0);
+        assert.deepEqual(withoutTime(consents), withoutTime(await source.consents(...query)));
+      }
+    });
+
+    test('an empty store exports no partners; the demo exports hashes and absolute dates, never a secret in clear', async (t) => {
+      const empty = await open(t);
+      await empty.init();
+      assert.deepEqual(exportSeed(await empty.exportRows()), { description: EXPORT_DESCRIPTION, partners: [] });
+      const early = await open(t);
+      await early.init();
+      await importDocument(early, demoDocument(), NOW);
+      const document = exportSeed(await early.exportRows());
+      for (const partner of document.partners) {
+        for (const user of partner.users ?? []) assert.match(user.passwordHash ?? '', /^scrypt\$/, `${user.userPrincipalName} has a hash, no password`);
+        for (const customer of partner.customers ?? []) {
+          for (const relationship of customer.gdapRelationships ?? []) assert.match(relationship.createdDateTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        }
+      }
+      assert.ok(!JSON.stringify(document).includes(DEMO.secret), 'no secret in clear');
     });
   });
 }

@@ -14,10 +14,10 @@ import type { StoredSigningKey } from '../store.js';
 import { SIGNING_KEYS } from './postgres-statements.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
 import {
-  describeConstraint, grantRefused, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row,
+  describeConstraint, EXPORT_READS, grantRefused, type ExportTables, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, toStoredRows, type Row,
 } from '../rows.js';
 import {
-  SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant,
+  SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant, type StoredRows,
 } from '../store.js';
 import { CLAIMS, IMPORT_LOOKUPS, MEMBERSHIPS, READS, SIGN_IN_WRITES, UPSERTS } from './postgres-statements.js';
 
@@ -223,6 +223,33 @@ export class PostgresStore implements Store {
   async relationshipDates(relationshipIds: string[]): Promise<Map<string, StoredRelationshipDates>> {
     const rows = await this.read('relationshipDates', [relationshipIds]);
     return new Map(rows.map((row) => [row.id as string, toRelationshipDates(row)]));
+  }
+
+  async exportRows(): Promise<StoredRows> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.checkOut();
+    } catch (error) {
+      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      throw error;
+    }
+    try {
+      // One snapshot for every table; no statement timeout, since a large store takes a while to read.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query('SET LOCAL statement_timeout = 0');
+      const tables = {} as ExportTables;
+      for (const [name, sql] of Object.entries(EXPORT_READS) as [keyof typeof EXPORT_READS, string][]) {
+        tables[name] = (await client.query<Row>(sql)).rows;
+      }
+      await client.query('COMMIT');
+      return toStoredRows(tables);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {

@@ -13,10 +13,10 @@ import type { StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
 import {
-  SeedConflictError, StoreOpenError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant,
+  SeedConflictError, StoreOpenError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant, type StoredRows,
 } from '../store.js';
 import {
-  describeConstraint, grantRefused, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, type Row,
+  describeConstraint, EXPORT_READS, grantRefused, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, toStoredRows, type Row,
 } from '../rows.js';
 import { CHANGE_COUNTER_SQL, CLAIMS_TABLE_SQL, IMPORT_LOOKUP_SQL, READ_SQL, SIGN_IN_SQL, WRITE_SQL } from './sqlite-statements.js';
 
@@ -166,6 +166,20 @@ export class SqliteStore implements Store {
   async relationshipDates(relationshipIds: string[]): Promise<Map<string, StoredRelationshipDates>> {
     const rows = this.statements.relationshipDates.all(JSON.stringify(relationshipIds)) as Row[];
     return new Map(rows.map((row) => [row.id as string, toRelationshipDates(row)]));
+  }
+
+  async exportRows(): Promise<StoredRows> {
+    // One read transaction on the serving connection: every table from the same committed snapshot.
+    const read = this.db.transaction(() => {
+      const all = (sql: string) => this.db.prepare(sql).all() as Row[];
+      return toStoredRows({
+        partners: all(EXPORT_READS.partners), principals: all(EXPORT_READS.principals), groups: all(EXPORT_READS.groups),
+        memberships: all(EXPORT_READS.memberships), customers: all(EXPORT_READS.customers), partnerCustomers: all(EXPORT_READS.partnerCustomers),
+        relationships: all(EXPORT_READS.relationships), assignments: all(EXPORT_READS.assignments), consents: all(EXPORT_READS.consents),
+      });
+    });
+    await this.importQueue;
+    return read();
   }
 
   async accessFacts(query: { partnerTenantId: string; principalObjectId: string; customerTenantId: string; maxGroupDepth: number }): Promise<AccessFacts> {
