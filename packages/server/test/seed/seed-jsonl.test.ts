@@ -3,32 +3,22 @@
  * chunks of 2,000 customers, every key unique wherever its copies fall, messages by line number.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { customerLine, customerTenantIdOf, partnerLine, partnerTenantIdOf } from '../../src/seed/generate-seed.js';
 import { DEMO_SEED_FILE, importSeedFile } from '../../src/seed/import-seed.js';
 import { stableId } from '../../src/seed/stable-id.js';
 import { readSeedFile, SeedError } from '../../src/seed/validate-seed.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { dumpTables } from '../store/store-contract.js';
 import { DEMO } from '../helpers/demo-ids.js';
+import { openSqliteFileStore } from '../helpers/sqlite-file-store.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 /** More customers than one chunk holds (2,000), so a file spans two chunks. */
 const TWO_CHUNKS = 2_100;
 
-async function openStore(t: TestContext): Promise<{ store: SqliteStore; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'pcapi-jsonl-'));
-  const store = new SqliteStore(join(dir, 'pcapi.db'));
-  await store.init();
-  t.after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { store, dir };
-}
+const openStore = (t: TestContext) => openSqliteFileStore(t, 'pcapi-jsonl-');
 
 type Line = { partner?: any; customer?: any };
 

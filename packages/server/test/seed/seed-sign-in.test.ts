@@ -3,8 +3,7 @@
  * consents, through validation, planning, import (SQLite) and JSON Lines.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { DEMO_SEED_FILE, importSeedDocument, importSeedFile } from '../../src/seed/import-seed.js';
@@ -13,8 +12,8 @@ import type { SeedDocument } from '../../src/seed/seed-document.js';
 import type { SeedPlan } from '../../src/seed/seed-plan.js';
 import { stableId } from '../../src/seed/stable-id.js';
 import { parseSeedText, readSeedFile, redirectUriProblem, SeedError } from '../../src/seed/validate-seed.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { DEMO } from '../helpers/demo-ids.js';
+import { openSqliteFileStore } from '../helpers/sqlite-file-store.js';
 import { dumpTables } from '../store/store-contract.js';
 
 const PARTNER = '2c01706f-53f9-43ed-a5e3-50fe9b93e511';
@@ -72,16 +71,7 @@ function assertProblem(problems: string[], path: string, text: RegExp) {
   assert.ok(found, `no problem "${path}: ${text}" among:\n  ${problems.join('\n  ')}`);
 }
 
-async function openStore(t: TestContext): Promise<{ store: SqliteStore; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'pcapi-seed-sign-in-'));
-  const store = new SqliteStore(join(dir, 'pcapi.db'));
-  await store.init();
-  t.after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { store, dir };
-}
+const openStore = (t: TestContext) => openSqliteFileStore(t, 'pcapi-seed-sign-in-');
 
 const adminId = stableId('user', PARTNER, 'admin@fabrikam.example');
 
