@@ -33,16 +33,28 @@ export class SeedError extends Error {
 
 export const SEED_SCHEMA_PATH = SEED_SCHEMA_FILE;
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const seedSchema = JSON.parse(readFileSync(SEED_SCHEMA_PATH, 'utf8')) as { $id: string };
-const validateSchema = ajv.compile<SeedDocument>(seedSchema);
-/** Validators for the lines of a streamed (JSON Lines) seed: one partner, or one customer. */
-const validatePartnerLine = ajv.compile({ $ref: `${seedSchema.$id}#/definitions/partner` });
-const validateCustomerLine = ajv.compile({ $ref: `${seedSchema.$id}#/definitions/customer` });
+/**
+ * The compiled schema validators, built on first use: compiling takes a good part of a second, and a
+ * server that imports no seed file (the common restart) should not pay it at start-up.
+ */
+const validators = (() => {
+  let compiled: ReturnType<typeof compile> | undefined;
+  function compile() {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    const seedSchema = JSON.parse(readFileSync(SEED_SCHEMA_PATH, 'utf8')) as { $id: string };
+    return {
+      document: ajv.compile<SeedDocument>(seedSchema),
+      /** The lines of a streamed (JSON Lines) seed: one partner, or one customer. */
+      partnerLine: ajv.compile({ $ref: `${seedSchema.$id}#/definitions/partner` }),
+      customerLine: ajv.compile({ $ref: `${seedSchema.$id}#/definitions/customer` }),
+    };
+  }
+  return () => (compiled ??= compile());
+})();
 
 /** Schema problems of one streamed line's entity, with paths under `$.partner` or `$.customer`. */
 export function lineProblems(kind: 'partner' | 'customer', value: unknown): string[] {
-  const validate = kind === 'partner' ? validatePartnerLine : validateCustomerLine;
+  const validate = kind === 'partner' ? validators().partnerLine : validators().customerLine;
   if (validate(value)) return [...unstorableText(value, `$.${kind}`), ...(kind === 'partner' ? partnerValueProblems(value as SeedPartner, '$.partner') : [])];
   return [...new Set((validate.errors ?? []).map((error) => describe({ ...error, instancePath: `/${kind}${error.instancePath}` })))];
 }
@@ -176,6 +188,7 @@ export function parseSeedText(text: string, source: string): SeedDocument {
   } catch {
     throw new SeedError(source, [`$: ${describeJsonSyntaxError(json)}`]);
   }
+  const validateSchema = validators().document;
   if (!validateSchema(document)) {
     const problems = [...new Set((validateSchema.errors ?? []).map(describe))];
     throw new SeedError(source, problems.slice(0, 20).concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []));
