@@ -73,7 +73,7 @@ export function environmentLine(result: BenchResult): string {
     `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.kernel}`,
     `commit ${result.git.commit?.slice(0, 12) ?? 'unknown'}${result.git.uncommittedChanges ? ' with uncommitted changes' : ''}, ${result.finishedAt.slice(0, 10)}`,
     `pcapi run as \`node ${result.settings.pcapiEntry.script} serve\``,
-    `${loadGenerator.tool} ${loadGenerator.version}, ${loadGenerator.threads} thread, ${settings.connections} connections, ${settings.warmupS} s warm-up, ${settings.runs} × ${settings.durationS} s runs (medians)`,
+    `${loadGenerator.tool} ${loadGenerator.version}, ${loadGenerator.threads} thread, ${settings.connections} connections, warm-up in ${settings.warmupS} s slices until one pass over the mix, ${settings.runs} × ${settings.durationS} s runs (medians)`,
     pinning.enabled ? `servers pinned to core ${pinning.serverCpu}, load generator to core ${pinning.loadCpu}` : `not pinned: ${pinning.reason}`,
   ].join('; ');
 }
