@@ -190,7 +190,9 @@ test('3,000 slow clients connected: normal requests are served, and the slow one
     const limitMs = report.kind === 2 ? requestTimeoutMs : headersTimeoutMs;
     assert.ok(report.closedAfterMs >= limitMs - 50, `${label}: not before its limit (${report.closedAfterMs} ms)`);
   }
-  assert.ok(lastClosedMs < (connected?.connected ?? 0) + requestTimeoutMs + 1500, `closed in time (${lastClosedMs} ms)`);
+  // Slack for a loaded machine (the suite runs files in parallel): Node checks the timeouts
+  // periodically, and 3,000 closes take a while; "in time" means not long after the limit, never forever.
+  assert.ok(lastClosedMs < (connected?.connected ?? 0) + requestTimeoutMs + 4000, `closed in time (${lastClosedMs} ms)`);
 });
 
 test('stopping the server does not wait forever for a client that sends nothing', async (t) => {
