@@ -15,6 +15,8 @@ export const signInErrors = {
     new OAuthError(400, 'unauthorized_client', 700016, `Application with identifier '${echoed(clientId)}' was not found in the directory '${echoed(directory)}'.`),
   redirectUriMismatch: (redirectUri: string, clientId: string) =>
     new OAuthError(400, 'invalid_request', 50011, `The redirect URI '${echoed(redirectUri)}' specified in the request does not match the redirect URIs configured for the application '${echoed(clientId)}'.`),
+  unknownTenant: (tenant: string) => new OAuthError(400, 'invalid_tenant', 90002, `Tenant '${echoed(tenant)}' not found.`),
+  signInExpired: () => new OAuthError(400, 'invalid_request', 50058, 'This sign-in expired or was already completed. Start again from the app.'),
   missingParameter: (name: string) => new OAuthError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`),
   unsupportedResponseType: (value: string) =>
     new OAuthError(400, 'unsupported_response_type', 700054, `response_type '${echoed(value)}' is not supported; use 'code' or 'code id_token'.`),

@@ -331,7 +331,7 @@ export class SignInFlow {
     if (firstParty) return { client: firstParty };
     if (!tenant) return { error: signInErrors.unknownClient(clientId, 'common') };
     const partner = await this.store.findPartnerTenant(tenant);
-    if (!partner) return { error: new OAuthError(400, 'invalid_tenant', 90002, `Tenant '${tenant.slice(0, 64)}' not found.`) };
+    if (!partner) return { error: signInErrors.unknownTenant(tenant) };
     const app = await this.store.findAppByClientId(partner.tenantId, clientId);
     if (!app) return { error: signInErrors.unknownClient(clientId, partner.displayName) };
     return { client: registeredClient(app), partner };
@@ -392,6 +392,6 @@ export class SignInFlow {
   }
 
   private flowGone(): FlowView {
-    return { view: 'error', error: new OAuthError(400, 'invalid_request', 50058, 'This sign-in expired or was already completed. Start again from the app.') };
+    return { view: 'error', error: signInErrors.signInExpired() };
   }
 }

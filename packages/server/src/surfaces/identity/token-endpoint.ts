@@ -51,7 +51,7 @@ export class TokenEndpoint implements ClientAuthenticator {
 
   async resolveTenant(tenant: string): Promise<PartnerTenant> {
     const partner = await this.store.findPartnerTenant(tenant);
-    if (!partner) throw new OAuthError(400, 'invalid_tenant', 90002, `Tenant '${echoed(tenant)}' not found.`);
+    if (!partner) throw signInErrors.unknownTenant(tenant);
     return partner;
   }
 
@@ -61,10 +61,10 @@ export class TokenEndpoint implements ClientAuthenticator {
    */
   async grant(tenantParam: string, form: Record<string, string | undefined>, client: ClientCredentials, v1 = false): Promise<TokenResponse> {
     const grantType = form.grant_type;
-    if (!grantType) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    if (!grantType) throw signInErrors.missingParameter('grant_type');
     const clientId = (client.clientId ?? '').toLowerCase();
     const clientSecret = client.secret;
-    if (!clientId) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+    if (!clientId) throw signInErrors.missingParameter('client_id');
     if (form.client_assertion) throw new OAuthError(400, 'invalid_request', 50027, 'Client assertions (certificate credentials) are not supported by this server; use a client secret.');
 
     if (v1 && (grantType === 'client_credentials' || grantType === 'password')) {

@@ -5,7 +5,6 @@
  * revokes it, without a list of tokens to walk.
  */
 import { createHash } from 'node:crypto';
-import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import type { PrincipalCredential } from '../../domain/model.js';
 import type { SignInClient } from '../../identity/sign-in/clients.js';
 import type { SignInGrants } from '../../identity/sign-in/grants.js';
@@ -150,9 +149,8 @@ export class UserGrants {
       scp = grantedPermissions(target, granted);
       consent = consentDates(consents, user.objectId);
     }
-    const audience = target.resource.uri === PARTNER_CENTER_RESOURCE ? PARTNER_CENTER_RESOURCE : target.resource.uri;
     const { token, expiresIn } = await this.issuer.mintAccessToken(user, {
-      audience, clientId: client.clientId, mfa: args.signIn.amr.includes('mfa'), scp: scp.join(' '), clientAuthenticated: args.authenticated,
+      audience: target.resource.uri, clientId: client.clientId, mfa: args.signIn.amr.includes('mfa'), scp: scp.join(' '), clientAuthenticated: args.authenticated,
     });
     const response: TokenResponse = {
       token_type: 'Bearer', scope: request.v1 ? scp.join(' ') : responseScope(target, args.oidc), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token,
