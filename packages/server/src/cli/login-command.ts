@@ -131,6 +131,8 @@ async function browserLogin(options: LoginOptions, base: string, deadline: numbe
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
   let server: Server | undefined;
+  // The wait for the browser ends with the login: a pending timer would keep the process alive until the deadline.
+  const stopWaiting = new AbortController();
   try {
     const redirected = new Promise<URLSearchParams>((resolve) => {
       server = createServer((request, response) => {
@@ -155,7 +157,7 @@ async function browserLogin(options: LoginOptions, base: string, deadline: numbe
     process.stderr.write(`To sign in, open this page in a browser:\n${authorize.href}\n`);
     if (options.open) openBrowser(authorize.href);
 
-    const timeout = sleep(Math.max(0, deadline - systemClock.now())).then(() => undefined);
+    const timeout = sleep(Math.max(0, deadline - systemClock.now()), undefined, { signal: stopWaiting.signal }).then(() => undefined, () => undefined);
     const params = await Promise.race([redirected, timeout]);
     if (!params) throw new LoginError('sign-in timed out: the browser never came back');
     if (params.get('state') !== state) throw new LoginError('the sign-in answer does not carry this login\u2019s state; ignored');
@@ -170,6 +172,9 @@ async function browserLogin(options: LoginOptions, base: string, deadline: numbe
     if (isOAuthError(redeemed.body)) throw new LoginError(`the code was refused: ${describe(redeemed.body)}`);
     return toResult(redeemed.body as TokenBody, options, requestedAt);
   } finally {
+    stopWaiting.abort();
+    // The browser may hold a keep-alive connection open; it must not keep the process alive either.
+    server?.closeAllConnections();
     server?.close();
   }
 }

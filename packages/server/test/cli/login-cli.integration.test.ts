@@ -45,6 +45,7 @@ test('pcapi login (browser): the printed URL signed in with Chromium; the refres
   const page = await browser.newPage();
   let started = false;
   let pages: string[] = [];
+  const startedAt = performance.now();
   const run = await login(['--tenant', 'fabrikam.example'], (stderr) => {
     const url = /https?:\/\/\S+\/oauth2\/v2\.0\/authorize\?\S+/.exec(stderr)?.[0];
     if (!url || started) return;
@@ -54,6 +55,8 @@ test('pcapi login (browser): the printed URL signed in with Chromium; the refres
     });
   });
   assert.equal(run.code, 0, run.stderr);
+  // It exits once signed in, not when its --timeout 60 would have run out (it used to linger until then).
+  assert.ok(performance.now() - startedAt < 40_000, `pcapi login took ${Math.round(performance.now() - startedAt)} ms to exit`);
   assert.deepEqual(pages, ['password', 'mfa'], 'a first-party client: no consent page');
   assert.match(await page.innerText('body'), /Signed in/);
   const result = JSON.parse(run.stdout) as { refreshToken: string; accessToken: string; account: { username: string; tenantId: string } };
