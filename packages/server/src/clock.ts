@@ -35,3 +35,47 @@ export class ManualClock implements Clock {
 
 /** Whole seconds since the epoch, as JWT claims count time. */
 export const epochSeconds = (clock: Clock): number => Math.floor(clock.now() / 1000);
+
+/** What users set the emulated clock to; shared by every process on a store (emulator setting "clock"). */
+export interface EmulatedClockState {
+  /** Added to the machine's time; 0 is real time. */
+  offsetMs: number;
+  /** When set, time stands still at this instant. */
+  frozenAtMs: number | null;
+}
+
+export const REAL_TIME: EmulatedClockState = { offsetMs: 0, frozenAtMs: null };
+
+/**
+ * The server's clock when users may move it: the machine's time plus an offset, or frozen at an
+ * instant. Reads are one addition; the state changes only through `apply` (from the store, so
+ * every process on it shows the same time).
+ */
+export class EmulatedClock implements Clock {
+  private state: EmulatedClockState = REAL_TIME;
+
+  constructor(private readonly machine: Clock = systemClock) {}
+
+  now(): number {
+    return this.state.frozenAtMs ?? this.machine.now() + this.state.offsetMs;
+  }
+
+  current(): EmulatedClockState {
+    return this.state;
+  }
+
+  apply(state: EmulatedClockState): void {
+    this.state = state;
+  }
+
+  /** The state that shows `instant` now, frozen there or running on from it. */
+  stateAt(instant: number, frozen: boolean): EmulatedClockState {
+    return frozen ? { offsetMs: instant - this.machine.now(), frozenAtMs: instant } : { offsetMs: instant - this.machine.now(), frozenAtMs: null };
+  }
+
+  /** The state `ms` later than now, keeping frozen or running. */
+  advancedBy(ms: number): EmulatedClockState {
+    const { offsetMs, frozenAtMs } = this.state;
+    return { offsetMs: offsetMs + ms, frozenAtMs: frozenAtMs === null ? null : frozenAtMs + ms };
+  }
+}

@@ -1,6 +1,7 @@
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../domain/model.js';
 import type { StoredIds } from '../seed/import-conflicts.js';
+import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from './gdap-rows.js';
 import type { StoredRelationshipDates } from '../seed/plan-seed.js';
 import type { SeedPlan } from '../seed/seed-plan.js';
 
@@ -51,6 +52,12 @@ export interface ImportOptions {
    * SeedConflictError listing them; nothing is changed. Without it a plan is applied as given.
    */
   check?: (plan: SeedPlan, stored: StoredIds) => string[];
+  /**
+   * Deletes every row a seed can hold (and the sign-in grants) in the same transaction before
+   * applying the plan: the store becomes the seed, and readers see the old data or the new, never
+   * an empty store. Signing keys and emulator settings stay.
+   */
+  replace?: boolean;
 }
 
 export type GrantKind = 'sign_in' | 'code' | 'device_code' | 'refresh_token';
@@ -170,4 +177,21 @@ export interface Store {
    * nothing. Resolves once committed; nothing after the commit can turn it into a failure.
    */
   importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, options?: ImportOptions): Promise<ImportSummary>;
+
+  // The Graph-compatible surface (GDAP and the directory), rows only.
+  /** A partner's relationships, oldest first; with `id`, that one only (if it is the partner's). */
+  gdapRelationships(partnerTenantId: string, id?: string): Promise<StoredRelationship[]>;
+  accessAssignments(relationshipId: string): Promise<StoredAssignment[]>;
+  relationshipRequests(relationshipId: string): Promise<StoredRelationshipRequest[]>;
+  directoryGroups(tenantId: string): Promise<StoredGroup[]>;
+  groupMembers(groupId: string): Promise<StoredGroupMember[]>;
+  /** A tenant's users and apps, by name. */
+  directoryPrincipals(tenantId: string): Promise<PrincipalCredential[]>;
+  /** An emulator setting every process shares (e.g. the clock), as JSON; undefined when never set. */
+  emulatorSetting(name: string): Promise<unknown>;
+  /**
+   * One write, atomically; on success every process's data-change listeners are told, like an
+   * import. Updates and deletes apply only at the version given (else 'stale').
+   */
+  writeGdap(write: GdapWrite): Promise<GdapWriteResult>;
 }

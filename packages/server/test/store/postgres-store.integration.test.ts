@@ -21,6 +21,7 @@ import {
   DEMO, DEMO_CUSTOMERS, DEMO_ROWS, LATER, NEVER_EXISTED, NOW, demoDocument, dumpTables, importDocument, indexedGuid, knownMigrationVersions, recordedMigrationVersions, largeDocument, largeDocumentRows,
   nestedGroupsDocument, planFor, planIndex, storeContract,
 } from './store-contract.js';
+import { gdapStoreContract } from './gdap-store-contract.js';
 import { exportRoundTripContract, signingKeyContract } from './store-contract.js';
 
 /** A fresh, not yet initialized store on a new database; closed and the database dropped after the test. */
@@ -60,6 +61,7 @@ test('PostgreSQL answers at the test URL (the PostgreSQL tests fail, never skip,
 storeContract('PostgreSQL', openPostgres);
 signingKeyContract('PostgreSQL', openPostgres);
 exportRoundTripContract('PostgreSQL', openPostgres);
+gdapStoreContract('PostgreSQL', openPostgres);
 
 /** A store on a new database reached through a proxy the test can cut; all of it removed after the test. */
 async function storeBehindProxy(t: TestContext): Promise<{ store: PostgresStore; proxy: PostgresProxy }> {

@@ -11,6 +11,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreOpenError } from '../../src/store/store.js';
 import { DEMO, DEMO_ROWS, demoDocument, dumpTables, importDocument, knownMigrationVersions, recordedMigrationVersions, largeDocument, largeDocumentRows, storeContract } from './store-contract.js';
+import { gdapStoreContract } from './gdap-store-contract.js';
 import { exportRoundTripContract, signingKeyContract } from './store-contract.js';
 
 function tempDir(t: TestContext): string {
@@ -33,6 +34,7 @@ async function openSqlite(t: TestContext): Promise<SqliteStore> {
 storeContract('SQLite', openSqlite);
 signingKeyContract('SQLite', openSqlite);
 exportRoundTripContract('SQLite', openSqlite);
+gdapStoreContract('SQLite', openSqlite);
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const SQLITE_STORE_MODULE = new URL('../../src/store/sqlite/sqlite-store.ts', import.meta.url).href;

@@ -72,13 +72,15 @@ interface TableSpec {
   keepStored?: string[];
   /** The columns whose change makes a row an update (default: every non-key column); the others follow them. */
   changedWhen?: string[];
+  /** More assignments made when a row is updated (e.g. a version bump). */
+  alsoSet?: string[];
 }
 
 /**
  * A batched upsert: rows arrive as one array per column; rows identical to the stored ones are left
  * untouched (and not returned), so the caller can count inserted, updated and unchanged rows.
  */
-export function batchUpsert({ table, columns, key, keepStored = [], changedWhen }: TableSpec): string {
+export function batchUpsert({ table, columns, key, keepStored = [], changedWhen, alsoSet = [] }: TableSpec): string {
   const names = columns.map(([name]) => name);
   const others = names.filter((name) => !key.includes(name));
   const compared = changedWhen ?? others;
@@ -86,10 +88,13 @@ export function batchUpsert({ table, columns, key, keepStored = [], changedWhen 
   return `
     INSERT INTO ${table} (${names.join(', ')})
     SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
-    ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${others.map((name) => `${name} = ${updated(name)}`).join(', ')}
+    ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${[...others.map((name) => `${name} = ${updated(name)}`), ...alsoSet].join(', ')}
     WHERE (${compared.map((name) => `${table}.${name}`).join(', ')}) IS DISTINCT FROM (${compared.map(updated).join(', ')})
     RETURNING (xmax = 0) AS inserted`;
 }
+
+/** A seed that changes a relationship or assignment: a new etag, and its status as of its own dates. */
+const SEED_CHANGED = (table: string) => [`version = ${table}.version + 1`, 'status_since = NULL', 'last_modified_date_time = NULL'];
 
 export const UPSERTS = {
   partners: batchUpsert({ table: 'partner_tenants', key: ['tenant_id'], columns: [['tenant_id', 'text'], ['display_name', 'text'], ['domain', 'text']] }),
@@ -116,10 +121,12 @@ export const UPSERTS = {
       ['role_ids', 'jsonb'], ['duration', 'text'], ['auto_extend_duration', 'text'], ['created_date_time', 'timestamptz'],
       ['created_date_source', 'text'], ['activated_date_time', 'timestamptz'], ['activated_date_source', 'text'],
       ['end_date_time', 'timestamptz'], ['end_date_source', 'text']],
+    alsoSet: SEED_CHANGED('gdap_relationships'),
   }),
   assignments: batchUpsert({
     table: 'access_assignments', key: ['id'],
     columns: [['id', 'text'], ['relationship_id', 'text'], ['group_id', 'text'], ['status', 'text'], ['role_ids', 'jsonb']],
+    alsoSet: SEED_CHANGED('access_assignments'),
   }),
   // The grant time is the import's only when the scopes change: the same file imported later keeps it.
   consents: batchUpsert({

@@ -12,6 +12,9 @@ import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
 import type { StoredSigningKey } from '../store.js';
 import { SIGNING_KEYS } from './postgres-statements.js';
+import { PG_GDAP_SQL, PG_RESET_SQL, runGdapWrite } from './postgres-gdap.js';
+import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
+import { toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
 import {
   describeConstraint, EXPORT_READS, grantRefused, type ExportTables, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, toStoredRows, type Row,
@@ -190,6 +193,81 @@ export class PostgresStore implements Store {
     }
   }
 
+  private async gdapRead(name: keyof typeof PG_GDAP_SQL, values: unknown[]): Promise<Row[]> {
+    try {
+      return (await this.pool.query<Row>({ name: `pcapi_gdap_${name}`, text: PG_GDAP_SQL[name], values })).rows;
+    } catch (error) {
+      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  async gdapRelationships(partnerTenantId: string, id?: string): Promise<StoredRelationship[]> {
+    const rows = id === undefined
+      ? await this.gdapRead('relationships', [partnerTenantId.toLowerCase()])
+      : await this.gdapRead('relationship', [partnerTenantId.toLowerCase(), id]);
+    return rows.map(toStoredRelationship);
+  }
+
+  async accessAssignments(relationshipId: string): Promise<StoredAssignment[]> {
+    return (await this.gdapRead('assignments', [relationshipId])).map(toStoredAssignment);
+  }
+
+  async relationshipRequests(relationshipId: string): Promise<StoredRelationshipRequest[]> {
+    return (await this.gdapRead('requests', [relationshipId])).map(toStoredRequest);
+  }
+
+  async directoryGroups(tenantId: string): Promise<StoredGroup[]> {
+    return (await this.gdapRead('groups', [tenantId.toLowerCase()])).map(toStoredGroup);
+  }
+
+  async groupMembers(groupId: string): Promise<StoredGroupMember[]> {
+    return (await this.gdapRead('members', [groupId.toLowerCase()])).map(toStoredGroupMember);
+  }
+
+  async directoryPrincipals(tenantId: string): Promise<PrincipalCredential[]> {
+    return (await this.gdapRead('principals', [tenantId.toLowerCase()])).map((row) => toPrincipal(row)!);
+  }
+
+  async emulatorSetting(name: string): Promise<unknown> {
+    const [row] = await this.gdapRead('emulatorSetting', [name]);
+    return row === undefined ? undefined : JSON.parse(row.value as string);
+  }
+
+  /** One write in a transaction that NOTIFYs on commit like an import; a write that does not apply is rolled back whole. */
+  async writeGdap(write: GdapWrite): Promise<GdapWriteResult> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.checkOut();
+    } catch (error) {
+      throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+    }
+    let lost = false;
+    try {
+      await client.query('BEGIN');
+      const result = await runGdapWrite(client, write);
+      if (result !== 'ok') {
+        await client.query('ROLLBACK');
+        return result;
+      }
+      await client.query(`NOTIFY ${CHANGE_CHANNEL}`);
+      await client.query('COMMIT');
+      this.notifyChanged();
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (isConnectionError(error)) {
+        lost = true;
+        throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      }
+      // A row the write refers to (a group, a customer) is gone: the service read it before.
+      if ((error as { code?: string }).code === '23503') return 'missing';
+      throw error;
+    } finally {
+      client.release(lost);
+    }
+  }
+
   async findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined> {
     const [row] = await this.read('partnerByIdOrDomain', [tenantIdOrDomain.toLowerCase()]);
     return row && { tenantId: row.tenant_id as string, displayName: row.display_name as string, domain: row.domain as string | null };
@@ -354,7 +432,7 @@ export class PostgresStore implements Store {
     return this.write('purgeGrants', [expiredBeforeMs]);
   }
 
-  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, { check }: ImportOptions = {}): Promise<ImportSummary> {
+  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, { check, replace }: ImportOptions = {}): Promise<ImportSummary> {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
     let client: pg.PoolClient;
     try {
@@ -378,6 +456,7 @@ export class PostgresStore implements Store {
     try {
       try {
         await client.query('BEGIN');
+        if (replace) for (const sql of PG_RESET_SQL) await client.query(sql);
         const seen = new ClaimFilter();
         if (check) await client.query(CLAIMS.create);
         let chunk = 0;

@@ -118,7 +118,9 @@ export const WRITE_SQL = {
       display_name = excluded.display_name, status = excluded.status, role_ids = excluded.role_ids, duration = excluded.duration,
       auto_extend_duration = excluded.auto_extend_duration, created_date_time = excluded.created_date_time,
       created_date_source = excluded.created_date_source, activated_date_time = excluded.activated_date_time,
-      activated_date_source = excluded.activated_date_source, end_date_time = excluded.end_date_time, end_date_source = excluded.end_date_source
+      activated_date_source = excluded.activated_date_source, end_date_time = excluded.end_date_time, end_date_source = excluded.end_date_source,
+      -- A seed that changes it: a new etag, and its status as of its own dates.
+      version = gdap_relationships.version + 1, status_since = NULL, last_modified_date_time = NULL
     WHERE (partner_tenant_id, customer_tenant_id, display_name, status, role_ids, duration, auto_extend_duration,
            created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source)
       IS NOT (excluded.partner_tenant_id, excluded.customer_tenant_id, excluded.display_name, excluded.status, excluded.role_ids,
@@ -130,7 +132,8 @@ export const WRITE_SQL = {
   assignmentExists: 'SELECT 1 FROM access_assignments WHERE id = ?',
   upsertAssignment: `
     INSERT INTO access_assignments (id, relationship_id, group_id, status, role_ids) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET relationship_id = excluded.relationship_id, group_id = excluded.group_id, status = excluded.status, role_ids = excluded.role_ids
+    ON CONFLICT (id) DO UPDATE SET relationship_id = excluded.relationship_id, group_id = excluded.group_id, status = excluded.status, role_ids = excluded.role_ids,
+      version = access_assignments.version + 1, status_since = NULL, last_modified_date_time = NULL
     WHERE (relationship_id, group_id, status, role_ids) IS NOT (excluded.relationship_id, excluded.group_id, excluded.status, excluded.role_ids)`,
   consentExists: 'SELECT 1 FROM consents WHERE tenant_id = ? AND client_id = ? AND principal_object_id = ?',
   // The grant time is the import's only when the scopes change: the same file imported later keeps it.

@@ -11,6 +11,10 @@ import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
 import type { StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
+import { SqliteGdap } from './sqlite-gdap.js';
+import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
+import { RESET_SQL } from '../gdap-sql.js';
+import type { PrincipalCredential } from '../../domain/model.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
 import {
   SeedConflictError, StoreOpenError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant, type StoredRows,
@@ -34,6 +38,7 @@ export class SqliteStore implements Store {
   private keys!: Statements<typeof SIGNING_KEY_SQL>;
   private signIn!: Statements<typeof SIGN_IN_SQL>;
   private changes!: Statements<typeof CHANGE_COUNTER_SQL>;
+  private gdap!: SqliteGdap;
   /** Imports run one at a time, each on its own connection (see importSeed). */
   private importQueue: Promise<unknown> = Promise.resolve();
   private readonly changeListeners: (() => void)[] = [];
@@ -82,6 +87,7 @@ export class SqliteStore implements Store {
     this.keys = prepare(this.db, SIGNING_KEY_SQL);
     this.signIn = prepare(this.db, SIGN_IN_SQL);
     this.changes = prepare(this.db, CHANGE_COUNTER_SQL);
+    this.gdap = new SqliteGdap(this.db);
   }
 
   private migrate(): void {
@@ -131,6 +137,42 @@ export class SqliteStore implements Store {
 
   private notifyChanged(): void {
     for (const listener of this.changeListeners) listener();
+  }
+
+  async gdapRelationships(partnerTenantId: string, id?: string): Promise<StoredRelationship[]> {
+    return this.gdap.relationships(partnerTenantId.toLowerCase(), id);
+  }
+
+  async accessAssignments(relationshipId: string): Promise<StoredAssignment[]> {
+    return this.gdap.assignments(relationshipId);
+  }
+
+  async relationshipRequests(relationshipId: string): Promise<StoredRelationshipRequest[]> {
+    return this.gdap.requests(relationshipId);
+  }
+
+  async directoryGroups(tenantId: string): Promise<StoredGroup[]> {
+    return this.gdap.groups(tenantId.toLowerCase());
+  }
+
+  async groupMembers(groupId: string): Promise<StoredGroupMember[]> {
+    return this.gdap.members(groupId.toLowerCase());
+  }
+
+  async directoryPrincipals(tenantId: string): Promise<PrincipalCredential[]> {
+    return this.gdap.principals(tenantId.toLowerCase());
+  }
+
+  async emulatorSetting(name: string): Promise<unknown> {
+    return this.gdap.setting(name);
+  }
+
+  /** Like key writes: on the serving connection, after any import of this store. */
+  async writeGdap(write: GdapWrite): Promise<GdapWriteResult> {
+    await this.importQueue;
+    const result = this.gdap.write(write);
+    if (result === 'ok') this.notifyChanged();
+    return result;
   }
 
   async findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined> {
@@ -297,7 +339,7 @@ export class SqliteStore implements Store {
     return run;
   }
 
-  private async runImport(plans: SeedPlan | AsyncIterable<SeedPlan>, { check }: ImportOptions): Promise<ImportSummary> {
+  private async runImport(plans: SeedPlan | AsyncIterable<SeedPlan>, { check, replace }: ImportOptions): Promise<ImportSummary> {
     const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
     const writer = this.file === ':memory:' ? this.db : this.connect();
     try {
@@ -310,6 +352,7 @@ export class SqliteStore implements Store {
           writer.exec(CLAIMS_TABLE_SQL.create);
           lookups = prepare(writer, IMPORT_LOOKUP_SQL);
         }
+        if (replace) for (const sql of RESET_SQL) writer.exec(sql);
         let chunk = 0;
         for await (const plan of planChunks(plans)) {
           chunk++;
@@ -320,7 +363,7 @@ export class SqliteStore implements Store {
           applyPlan(plan, summary, statements);
         }
         // Other processes drop their caches only for an import that changed something.
-        if (summary.inserted + summary.updated > 0) writer.prepare(CHANGE_COUNTER_SQL.bump).run();
+        if (replace || summary.inserted + summary.updated > 0) writer.prepare(CHANGE_COUNTER_SQL.bump).run();
         writer.exec('COMMIT');
       } catch (error) {
         if (writer.inTransaction) writer.exec('ROLLBACK');

@@ -1,0 +1,12 @@
+DROP TABLE emulator_settings;
+DROP TABLE relationship_requests;
+ALTER TABLE groups DROP COLUMN created_date_time;
+ALTER TABLE groups DROP COLUMN mail_nickname;
+ALTER TABLE groups DROP COLUMN description;
+ALTER TABLE access_assignments DROP COLUMN version;
+ALTER TABLE access_assignments DROP COLUMN last_modified_date_time;
+ALTER TABLE access_assignments DROP COLUMN created_date_time;
+ALTER TABLE access_assignments DROP COLUMN status_since;
+ALTER TABLE gdap_relationships DROP COLUMN version;
+ALTER TABLE gdap_relationships DROP COLUMN last_modified_date_time;
+ALTER TABLE gdap_relationships DROP COLUMN status_since;
