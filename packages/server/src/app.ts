@@ -9,7 +9,12 @@ import { maxHeaderSize } from 'node:http';
 import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
-import { systemClock, type Clock } from './clock.js';
+import { EmulatedClock, type Clock } from './clock.js';
+import { IMMEDIATE_DELAYS, type TransitionDelays } from './domain/gdap-lifecycle.js';
+import { EmulatorService } from './services/emulator-service.js';
+import { makeFaultHook } from './surfaces/emulator/fault-hook.js';
+import { FaultInjector } from './surfaces/emulator/faults.js';
+import { registerEmulatorRoutes } from './surfaces/emulator/emulator-routes.js';
 import { closeLingeringConnectionsWhenStopping, DEFAULT_CONNECTION_LIMITS, limitConnections, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
 import { KeyRing } from './identity/key-ring.js';
@@ -38,7 +43,7 @@ export interface AppDeps {
   keyRing?: KeyRing;
   /** Without a keyRing: the first key of a store that has none (tests' fixed key). */
   signingKey?: SigningKey;
-  /** Where time comes from; the machine's clock unless given. */
+  /** Where time comes from; an EmulatedClock (the machine's, unless moved) unless given. */
   clock?: Clock;
   /** The base URL clients reach this server at; known only once it listens on a random port. */
   publicUrl: () => string;
@@ -56,6 +61,15 @@ export interface AppDeps {
   https?: { cert: Buffer; key: Buffer } | undefined;
   /** Timeouts and the connection cap of the listening server; DEFAULT_CONNECTION_LIMITS unless given. */
   connections?: ConnectionLimits;
+  /** How long GDAP transitions take; immediately unless given. */
+  gdapDelays?: TransitionDelays;
+  /**
+   * The emulator endpoints and fault injection; off when absent. Needs an EmulatedClock (the default
+   * clock): the clock the endpoints move, shared with every process on the store.
+   */
+  emulator?: { adminKey: string | undefined; seedFile: string | undefined };
+  /** Where an EmulatedClock starts (epoch ms), when no process has set the shared clock yet. */
+  clockStart?: number;
 }
 
 /** The app and what a caller of buildApp may need from the inside: the issuer (to mint tokens) and the clock. */
@@ -72,7 +86,7 @@ function serverId(): string {
 }
 
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock ?? new EmulatedClock();
   const { store } = deps;
   const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
   let closing = false;
@@ -127,12 +141,26 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   // Services: use cases over the store, each with its cache, knowing nothing of HTTP.
   const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize });
-  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache });
+  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache, delays: deps.gdapDelays ?? IMMEDIATE_DELAYS });
 
+  // The emulator: the shared clock, reset, export, import and faults (only when enabled).
+  const faults = deps.emulator && new FaultInjector({ clock });
+  if (deps.emulator && !(clock instanceof EmulatedClock)) throw new Error('the emulator endpoints need an EmulatedClock');
+  if (deps.emulator && clock instanceof EmulatedClock) {
+    const emulator = new EmulatorService({ store, clock, faults: faults!, seedFile: deps.emulator.seedFile });
+    await emulator.loadClock();
+    // --clock-start moves a clock nobody has moved yet; a clock already set (another process, an earlier run) stays.
+    if (deps.clockStart !== undefined && (await store.emulatorSetting('clock')) === undefined) await emulator.setClock(deps.clockStart, false);
+    registerEmulatorRoutes(app, { emulator, faults: faults!, clock, adminKey: deps.emulator.adminKey });
+  } else if (deps.clockStart !== undefined && clock instanceof EmulatedClock) {
+    clock.apply(clock.stateAt(deps.clockStart, false));
+  }
   app.decorateRequest('correlationId', '');
   app.decorateRequest('caller', null);
   installErrorHandling(app, sendError);
   app.addHook('onRequest', requestContext);
+  // After the request ids, so an injected Partner Center error carries them like any other.
+  if (faults) app.addHook('onRequest', makeFaultHook({ faults, clock }));
   app.addHook('preClose', (done) => {
     closing = true;
     done();

@@ -45,6 +45,14 @@ export interface ServeConfig {
   lockout: LockoutConfig;
   /** Header, request and keep-alive timeouts, and open connections per process. */
   connections: ConnectionLimits;
+  /** The emulator endpoints under /_pcapi/ (clock, reset, export, import, faults); off unless enabled. */
+  emulator: boolean;
+  /** Needed to reach the emulator endpoints from anywhere but loopback (X-PCAPI-Admin-Key). */
+  emulatorKey: string | undefined;
+  /** Where the clock starts (epoch ms); the machine's time when unset. */
+  clockStart: number | undefined;
+  /** How long GDAP transitions take: immediately (tests) or with Partner Center-like delays. */
+  gdapDelays: 'immediate' | 'realistic';
 }
 
 /** Raw option values as commander hands them (flag, else env, else undefined). */
@@ -78,6 +86,10 @@ export interface RawServeOptions {
   requestTimeout?: string;
   keepAliveTimeout?: string;
   maxConnections?: string;
+  emulator?: string | boolean;
+  emulatorKey?: string;
+  clockStart?: string;
+  gdapDelays?: string;
 }
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -108,7 +120,8 @@ export const ENV = {
   onRedisUnavailable: 'PCAPI_ON_REDIS_UNAVAILABLE', decisionCacheTtl: 'PCAPI_DECISION_CACHE_TTL', decisionCacheSize: 'PCAPI_DECISION_CACHE_SIZE',
   lockoutThreshold: 'PCAPI_LOCKOUT_THRESHOLD', lockoutDuration: 'PCAPI_LOCKOUT_DURATION',
   headersTimeout: 'PCAPI_HEADERS_TIMEOUT', requestTimeout: 'PCAPI_REQUEST_TIMEOUT', keepAliveTimeout: 'PCAPI_KEEP_ALIVE_TIMEOUT',
-  maxConnections: 'PCAPI_MAX_CONNECTIONS',
+  maxConnections: 'PCAPI_MAX_CONNECTIONS', emulator: 'PCAPI_EMULATOR', emulatorKey: 'PCAPI_EMULATOR_KEY', clockStart: 'PCAPI_CLOCK_START',
+  gdapDelays: 'PCAPI_GDAP_DELAYS',
 } as const satisfies Record<keyof RawServeOptions, string>;
 
 const FLAG: Record<keyof RawServeOptions, string> = {
@@ -120,7 +133,8 @@ const FLAG: Record<keyof RawServeOptions, string> = {
   decisionCacheTtl: '--decision-cache-ttl', decisionCacheSize: '--decision-cache-size',
   lockoutThreshold: '--lockout-threshold', lockoutDuration: '--lockout-duration',
   headersTimeout: '--headers-timeout', requestTimeout: '--request-timeout', keepAliveTimeout: '--keep-alive-timeout',
-  maxConnections: '--max-connections',
+  maxConnections: '--max-connections', emulator: '--emulator', emulatorKey: '--emulator-key', clockStart: '--clock-start',
+  gdapDelays: '--gdap-delays',
 };
 
 export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
@@ -264,6 +278,22 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
     problems.push(`${label('headersTimeout')}: ${connections.headersTimeoutMs / 1000} s is longer than ${label('requestTimeout')}: ${connections.requestTimeoutMs / 1000} s`);
   }
 
+  const emulator = boolean('emulator', false);
+  const emulatorKey = raw.emulatorKey?.trim() || undefined;
+  if (emulatorKey !== undefined && emulatorKey.length < 16) problems.push(`${label('emulatorKey')}: the admin key must be at least 16 characters`);
+  const loopbackHost = ['127.0.0.1', '::1', 'localhost'].includes(host);
+  if (emulator && !loopbackHost && emulatorKey === undefined) {
+    problems.push(`${label('emulator')}: listening on ${host}, the emulator endpoints need ${label('emulatorKey')} (or listen on 127.0.0.1)`);
+  }
+  let clockStart: number | undefined;
+  if (raw.clockStart?.trim()) {
+    const text = raw.clockStart.trim();
+    clockStart = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text) ? Date.parse(text) : NaN;
+    if (!Number.isFinite(clockStart)) problems.push(`${label('clockStart')}: "${text}" is not an ISO 8601 date or instant with its offset (e.g. 2027-01-01T00:00:00Z)`);
+  }
+  const gdapDelays = (raw.gdapDelays?.trim().toLowerCase() || 'immediate') as ServeConfig['gdapDelays'];
+  if (!['immediate', 'realistic'].includes(gdapDelays)) problems.push(`${label('gdapDelays')}: "${raw.gdapDelays}" is not immediate or realistic`);
+
   const config: ServeConfig = {
     host, port, dataDir, database, publicUrl,
     tls: cert && key ? { cert, key } : undefined,
@@ -292,6 +322,10 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
       redisUrl,
     },
     connections,
+    emulator,
+    emulatorKey,
+    clockStart,
+    gdapDelays,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { derivePublicUrl, describeDatabase, type ServeConfig } from './config.js';
 import { buildApp } from './app.js';
-import { systemClock, type Clock } from './clock.js';
+import { EmulatedClock, systemClock, type Clock } from './clock.js';
+import { IMMEDIATE_DELAYS, REALISTIC_DELAYS } from './domain/gdap-lifecycle.js';
 import { KeyRing } from './identity/key-ring.js';
 import type { TokenIssuer } from './identity/token-issuer.js';
 import { DEMO_SEED_FILE, importSeedFile } from './seed/import-seed.js';
@@ -42,13 +43,18 @@ export async function seedStore(config: ServeConfig, store: Store, log: Pick<Fas
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = await openStore(config.database);
   let built: FastifyInstance | undefined;
+  // One clock for the server: the machine's, unless users move it (--clock-start, the emulator's endpoints).
+  const serverClock = options.clock ?? new EmulatedClock();
   try {
     const keyRing = await KeyRing.open({
-      store, clock: options.clock ?? systemClock, clockToleranceSeconds: config.clockToleranceSeconds, legacyDataDir: config.dataDir,
+      store, clock: serverClock, clockToleranceSeconds: config.clockToleranceSeconds, legacyDataDir: config.dataDir,
     });
     let publicUrl = config.publicUrl ?? derivePublicUrl(config, config.port);
     const { app, issuer, clock } = await buildApp({
-      store, keyRing, clock: options.clock, publicUrl: () => publicUrl,
+      store, keyRing, clock: serverClock, publicUrl: () => publicUrl,
+      gdapDelays: config.gdapDelays === 'realistic' ? REALISTIC_DELAYS : IMMEDIATE_DELAYS,
+      emulator: config.emulator ? { adminKey: config.emulatorKey, seedFile: config.seedFile ?? (config.demo ? DEMO_SEED_FILE : undefined) } : undefined,
+      clockStart: config.clockStart,
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
       throttle: config.throttle, lockout: config.lockout, https: config.tls, connections: config.connections,

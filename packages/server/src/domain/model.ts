@@ -59,6 +59,17 @@ export interface AccessAssignment {
   groupDisplayName: string;
   status: AssignmentStatus;
   roleIds: string[];
+  /** When `status` was set by a write; null for seeded rows. Later statuses follow from the clock (gdap-lifecycle.ts). */
+  statusSinceMs?: number | null;
+}
+
+/** What a relationship's status at an instant is derived from (domain/gdap-lifecycle.ts). */
+export interface RelationshipLifecycleFacts {
+  statusSinceMs: number | null;
+  createdMs: number;
+  activatedMs: number | null;
+  duration: string;
+  autoExtendDuration: string;
 }
 
 export interface GdapRelationship {
@@ -69,6 +80,8 @@ export interface GdapRelationship {
   /** ISO 8601; null while not yet activated. */
   endDateTime: string | null;
   accessAssignments: AccessAssignment[];
+  /** Present when read for a decision: the status above is the stored base status, not yet derived. */
+  lifecycle?: RelationshipLifecycleFacts;
 }
 
 /** A customer as one partner sees it: only returned when the partner serves that customer. */

@@ -7,6 +7,8 @@
  */
 import type { Clock } from '../clock.js';
 import { authorize, type AuthorizationSettings, type DenialReason } from '../domain/authorize.js';
+import { effectiveAccessFacts } from '../domain/effective-access.js';
+import type { TransitionDelays } from '../domain/gdap-lifecycle.js';
 import type { Caller } from '../domain/model.js';
 import type { Store } from '../store/store.js';
 import { TtlCache } from './ttl-cache.js';
@@ -30,6 +32,8 @@ export interface OrganizationServiceDeps {
   clock: Clock;
   settings: AuthorizationSettings;
   cache: DecisionCacheSettings;
+  /** How long GDAP transitions take: relationships' statuses are derived from the clock with these. */
+  delays: TransitionDelays;
 }
 
 export class OrganizationService {
@@ -50,20 +54,23 @@ export class OrganizationService {
 
   private async decide(caller: Caller, customerTenantId: string): Promise<{ value: OrganizationAnswer; expiresAt: number }> {
     const { store, clock, settings } = this.deps;
-    const facts = await store.accessFacts({
+    const stored = await store.accessFacts({
       partnerTenantId: caller.partner.tenantId,
       principalObjectId: caller.objectId,
       customerTenantId,
       maxGroupDepth: settings.nestedGroups ? MAX_NESTING_DEPTH : 1,
     });
     const now = clock.now();
+    // An answer lasts no longer than the statuses it was decided on (activation, expiry, a pending assignment).
+    const { facts, nextChangeAt } = effectiveAccessFacts(stored, now, this.deps.delays);
+    const validUntil = Math.min(now + this.ttlMs, nextChangeAt ?? Infinity);
     const decision = authorize(
       { partnerTenantId: caller.partner.tenantId, partnerName: caller.partner.displayName, customerTenantId, callerName: caller.name, facts, now: new Date(now) },
       settings,
     );
-    if (!decision.allowed) return { value: { allowed: false, reason: decision.reason, checks: decision.checks }, expiresAt: now + this.ttlMs };
+    if (!decision.allowed) return { value: { allowed: false, reason: decision.reason, checks: decision.checks }, expiresAt: validUntil };
     // The store builds the organization's keys in wire order.
     const body = JSON.stringify([facts.customer!.organization]);
-    return { value: { allowed: true, body }, expiresAt: Math.min(now + this.ttlMs, decision.grantedUntil) };
+    return { value: { allowed: true, body }, expiresAt: Math.min(validUntil, decision.grantedUntil) };
   }
 }

@@ -12,6 +12,7 @@ export type Row = Record<string, unknown>;
 
 const truthy = (value: unknown) => value === true || value === 1;
 const list = (value: unknown): string[] => (typeof value === 'string' ? (JSON.parse(value) as string[]) : ((value as string[] | null) ?? []));
+const msOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : new Date(value as string | Date).getTime());
 const isoOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string | Date).toISOString());
 
 export function toPrincipal(row: Row | undefined | null): PrincipalCredential | undefined {
@@ -105,6 +106,13 @@ export function groupRelationships(rows: Row[]): GdapRelationship[] {
         status: row.status as GdapRelationship['status'],
         roleIds: list(row.role_ids),
         endDateTime: isoOrNull(row.end_date_time),
+        lifecycle: {
+          statusSinceMs: msOrNull(row.status_since),
+          createdMs: msOrNull(row.created_date_time) ?? 0,
+          activatedMs: msOrNull(row.activated_date_time),
+          duration: (row.duration as string | undefined) ?? 'P730D',
+          autoExtendDuration: (row.auto_extend_duration as string | undefined) ?? 'PT0S',
+        },
         accessAssignments: [],
       };
       byId.set(relationship.id, relationship);
@@ -116,6 +124,7 @@ export function groupRelationships(rows: Row[]): GdapRelationship[] {
         groupDisplayName: (row.group_display_name as string | null) ?? (row.group_id as string),
         status: row.assignment_status as AccessAssignment['status'],
         roleIds: list(row.assignment_role_ids),
+        statusSinceMs: msOrNull(row.assignment_status_since),
       });
     }
   }

@@ -23,6 +23,8 @@ test('an allowed decision is not served past the end of the relationship that gr
   const seed = JSON.parse(demoText) as Seed;
   const end = pcapi.clock.now() + 1500;
   contosoRelationship(seed).endDateTime = new Date(end).toISOString();
+  // Without auto-extend: the relationship ends there (with it, Global Reader would extend by 180 days).
+  contosoRelationship(seed).autoExtendDuration = 'PT0S';
   await importSeedDocument(pcapi.store, parseSeedText(JSON.stringify(seed), 'ending.json'), 'ending.json', new Date(pcapi.clock.now()));
   assert.equal((await pcapi.getOrganization(DEMO.contoso, { token })).status, 200);
   pcapi.clock.set(end - 1);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ManualClock } from '../../src/clock.js';
+import { IMMEDIATE_DELAYS } from '../../src/domain/gdap-lifecycle.js';
 import type { Caller } from '../../src/domain/model.js';
 import { OrganizationService } from '../../src/services/organization-service.js';
 import { importSeedDocument } from '../../src/seed/import-seed.js';
@@ -53,7 +54,7 @@ export async function automationCaller(store: Store): Promise<Caller> {
 }
 
 export const service = (store: Store, clock: ManualClock, ttlSeconds = 3600) =>
-  new OrganizationService({ store, clock, settings: { nestedGroups: false, servicePrincipalsInGdapGroups: true }, cache: { ttlSeconds, maxEntries: 1000 } });
+  new OrganizationService({ store, clock, settings: { nestedGroups: false, servicePrincipalsInGdapGroups: true }, cache: { ttlSeconds, maxEntries: 1000 }, delays: IMMEDIATE_DELAYS });
 
 /** Resolves when `store` reports a data change. */
 const nextChange = (store: Store) => new Promise<void>((resolve) => store.onDataChanged(resolve));

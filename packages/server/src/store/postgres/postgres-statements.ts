@@ -23,7 +23,9 @@ export const ACCESS_FACTS = `
      WHERE pc.partner_tenant_id = $1 AND pc.customer_tenant_id = $3) AS customer,
     (SELECT coalesce(json_agg(r ORDER BY r.created_date_time, r.id, r.assignment_id), '[]'::json) FROM (
        SELECT r.id, r.display_name, r.status, r.role_ids, r.end_date_time, r.created_date_time,
-              a.id AS assignment_id, a.group_id, g.display_name AS group_display_name, a.status AS assignment_status, a.role_ids AS assignment_role_ids
+              r.status_since, r.activated_date_time, r.duration, r.auto_extend_duration,
+              a.id AS assignment_id, a.group_id, g.display_name AS group_display_name, a.status AS assignment_status, a.role_ids AS assignment_role_ids,
+              a.status_since AS assignment_status_since
        FROM gdap_relationships r
        LEFT JOIN access_assignments a ON a.relationship_id = r.id
        LEFT JOIN groups g ON g.group_id = a.group_id

@@ -19,9 +19,14 @@ function accessFactsSql(groups: string): string {
       (SELECT json_group_array(json_object('id', r.id, 'display_name', r.display_name, 'status', r.status, 'role_ids', json(r.role_ids),
                                            'end_date_time', r.end_date_time, 'assignment_id', r.assignment_id, 'group_id', r.group_id,
                                            'group_display_name', r.group_display_name, 'assignment_status', r.assignment_status,
-                                           'assignment_role_ids', json(r.assignment_role_ids)))
-       FROM (SELECT r.id, r.display_name, r.status, r.role_ids, r.end_date_time,
-                    a.id AS assignment_id, a.group_id, g.display_name AS group_display_name, a.status AS assignment_status, a.role_ids AS assignment_role_ids
+                                           'assignment_role_ids', json(r.assignment_role_ids),
+                                           'created_date_time', r.created_date_time, 'status_since', r.status_since,
+                                           'activated_date_time', r.activated_date_time, 'duration', r.duration,
+                                           'auto_extend_duration', r.auto_extend_duration, 'assignment_status_since', r.assignment_status_since))
+       FROM (SELECT r.id, r.display_name, r.status, r.role_ids, r.end_date_time, r.created_date_time, r.status_since, r.activated_date_time,
+                    r.duration, r.auto_extend_duration,
+                    a.id AS assignment_id, a.group_id, g.display_name AS group_display_name, a.status AS assignment_status, a.role_ids AS assignment_role_ids,
+                    a.status_since AS assignment_status_since
              FROM gdap_relationships r
              LEFT JOIN access_assignments a ON a.relationship_id = r.id
              LEFT JOIN groups g ON g.group_id = a.group_id

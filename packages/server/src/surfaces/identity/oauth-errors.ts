@@ -23,14 +23,14 @@ export function echoed(value: string): string {
 export type OAuthErrorCode =
   | 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope'
   | 'invalid_resource' | 'invalid_tenant' | 'unsupported_response_type' | 'access_denied' | 'login_required' | 'interaction_required'
-  | 'authorization_pending' | 'authorization_declined' | 'expired_token' | 'bad_verification_code' | 'server_error';
+  | 'authorization_pending' | 'authorization_declined' | 'expired_token' | 'bad_verification_code' | 'server_error' | 'temporarily_unavailable';
 
 export class OAuthError extends Error {
   override name = 'OAuthError';
   readonly description: string;
 
   constructor(
-    readonly status: 400 | 401,
+    readonly status: 400 | 401 | 429 | 500 | 502 | 503 | 504,
     readonly error: OAuthErrorCode,
     readonly aadsts: number,
     description: string,

@@ -110,6 +110,21 @@ export const ERROR_CATALOG = {
     description: 'The service is temporarily unavailable. Retry after the number of seconds in Retry-After.',
     provenance: 'pcapi choice (Partner Center-shaped body; the real code for this situation is unknown)',
   },
+  serviceUnavailable: {
+    status: 503, code: 503, body: 'partnerCenter',
+    description: 'The service is temporarily unavailable. Retry after the number of seconds in Retry-After.',
+    provenance: 'pcapi choice (an injected fault: emulator fault injection)',
+  },
+  badGateway: {
+    status: 502, code: 502, body: 'gateway',
+    description: 'Bad gateway.',
+    provenance: 'pcapi choice (an injected fault: emulator fault injection)',
+  },
+  gatewayTimeout: {
+    status: 504, code: 504, body: 'gateway',
+    description: 'Gateway timeout.',
+    provenance: 'pcapi choice (an injected fault: emulator fault injection)',
+  },
   internal: {
     status: 500, code: 800003, body: 'partnerCenter',
     description: 'An unexpected error occurred. Quote the MS-RequestId and MS-CorrelationId when reporting it.',

@@ -1,0 +1,92 @@
+/**
+ * What a test suite drives between and during its cases: the shared clock, resetting the store to
+ * its seed, exporting and importing seed documents, and injected faults. Knows nothing of HTTP.
+ */
+import { REAL_TIME, type EmulatedClock, type EmulatedClockState } from '../clock.js';
+import { exportSeed } from '../seed/export-seed.js';
+import { importSeedDocument, importSeedFile } from '../seed/import-seed.js';
+import type { SeedDocument } from '../seed/seed-document.js';
+import type { ImportSummary, Store } from '../store/store.js';
+import type { FaultInjector } from '../surfaces/emulator/faults.js';
+
+const CLOCK_SETTING = 'clock';
+
+export interface EmulatorServiceDeps {
+  store: Store;
+  clock: EmulatedClock;
+  faults: FaultInjector;
+  /** The seed the store is reset to: the configured file, the demo, or none (an empty store). */
+  seedFile: string | undefined;
+}
+
+export interface ClockView {
+  now: string;
+  offsetMs: number;
+  frozen: boolean;
+}
+
+function isClockState(value: unknown): value is EmulatedClockState {
+  const state = value as EmulatedClockState;
+  return typeof value === 'object' && value !== null && Number.isFinite(state.offsetMs) && (state.frozenAtMs === null || Number.isFinite(state.frozenAtMs));
+}
+
+export class EmulatorService {
+  constructor(private readonly deps: EmulatorServiceDeps) {
+    // Another process moved the clock (or reset the store): every process shows the same time.
+    deps.store.onDataChanged(() => void this.loadClock().catch(() => undefined));
+  }
+
+  /** Reads the shared clock from the store; call once at start-up. */
+  async loadClock(): Promise<void> {
+    const stored = await this.deps.store.emulatorSetting(CLOCK_SETTING);
+    this.deps.clock.apply(isClockState(stored) ? stored : REAL_TIME);
+  }
+
+  clockView(): ClockView {
+    const state = this.deps.clock.current();
+    return { now: new Date(this.deps.clock.now()).toISOString(), offsetMs: state.offsetMs, frozen: state.frozenAtMs !== null };
+  }
+
+  /** Sets the clock to an instant (running on from it, or frozen there). */
+  async setClock(instantMs: number, frozen: boolean): Promise<ClockView> {
+    return this.saveClock(this.deps.clock.stateAt(instantMs, frozen));
+  }
+
+  async advanceClock(ms: number): Promise<ClockView> {
+    return this.saveClock(this.deps.clock.advancedBy(ms));
+  }
+
+  /** Back to the machine's time, running. */
+  async resetClock(): Promise<ClockView> {
+    return this.saveClock(REAL_TIME);
+  }
+
+  /**
+   * The whole emulator back to its start: the store replaced by its seed in one transaction, the
+   * clock at real time, no faults.
+   */
+  async reset(): Promise<{ clock: ClockView; imported: ImportSummary | null; faultsCleared: number }> {
+    const clock = await this.resetClock();
+    const faultsCleared = this.deps.faults.clear();
+    const imported = this.deps.seedFile === undefined
+      ? await this.deps.store.importSeed({ partners: [], principals: [], groups: [], memberOf: [], customers: [], partnerCustomers: [], relationships: [], assignments: [], consents: [], claims: [] }, { replace: true })
+      : await importSeedFile(this.deps.store, this.deps.seedFile, new Date(this.deps.clock.now()), { replace: true });
+    return { clock, imported, faultsCleared };
+  }
+
+  async exportDocument(): Promise<SeedDocument> {
+    return exportSeed(await this.deps.store.exportRows());
+  }
+
+  /** Imports a seed document (validated by the caller); `replace` first deletes everything else. */
+  async importDocument(document: SeedDocument, replace: boolean): Promise<ImportSummary> {
+    return importSeedDocument(this.deps.store, document, 'the imported document', new Date(this.deps.clock.now()), { replace });
+  }
+
+  private async saveClock(state: EmulatedClockState): Promise<ClockView> {
+    // Applied here first, so this process's next request already sees it; the store tells the others.
+    this.deps.clock.apply(state);
+    await this.deps.store.writeGdap({ kind: 'setEmulatorSetting', name: CLOCK_SETTING, value: state });
+    return this.clockView();
+  }
+}

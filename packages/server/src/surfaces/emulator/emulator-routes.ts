@@ -1,0 +1,135 @@
+/**
+ * The emulator endpoints under /_pcapi/ (on only with --emulator): the clock, reset, export and
+ * import, and fault rules. Reachable from loopback only, or, with an admin key, from anywhere with
+ * the key in `X-PCAPI-Admin-Key`. Errors in Graph's body shape, from its catalog.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.js';
+import { parseIsoDuration } from '../../domain/gdap-lifecycle.js';
+import { parseSeedText, SeedError } from '../../seed/validate-seed.js';
+import type { EmulatorService } from '../../services/emulator-service.js';
+import { GraphError, sendGraphError } from '../graph/graph-errors.js';
+import { parseFaultSpec, type FaultInjector } from './faults.js';
+
+export const EMULATOR_PREFIX = '/_pcapi';
+const ADMIN_KEY_HEADER = 'x-pcapi-admin-key';
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+export interface EmulatorRouteDeps {
+  emulator: EmulatorService;
+  faults: FaultInjector;
+  clock: Clock;
+  /** Without a key, only loopback callers are served. */
+  adminKey: string | undefined;
+}
+
+function sameKey(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function guard(adminKey: string | undefined) {
+  return async (request: FastifyRequest) => {
+    if (adminKey === undefined) {
+      if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new GraphError('forbidden', 'The emulator endpoints answer loopback callers only (start pcapi with --emulator-key to reach them from elsewhere).');
+      return;
+    }
+    const given = request.headers[ADMIN_KEY_HEADER];
+    if (typeof given !== 'string' || !sameKey(given, adminKey)) throw new GraphError('unauthenticated', `The emulator endpoints need the admin key in the ${ADMIN_KEY_HEADER} header.`);
+  };
+}
+
+/** `by`: an ISO 8601 duration (days and time: P30D, PT1H30M) or a number of milliseconds; negative moves back. */
+function parseAdvance(body: unknown): number {
+  const by = (body as { by?: unknown } | null)?.by;
+  if (typeof by === 'number' && Number.isFinite(by)) return Math.trunc(by);
+  if (typeof by === 'string') {
+    const negative = by.startsWith('-');
+    const parsed = parseIsoDuration(negative ? by.slice(1) : by);
+    if (parsed && parsed.years === 0 && parsed.months === 0) {
+      const ms = ((((parsed.weeks * 7 + parsed.days) * 24 + parsed.hours) * 60 + parsed.minutes) * 60 + parsed.seconds) * 1000;
+      return negative ? -ms : ms;
+    }
+  }
+  throw new GraphError('badRequest', 'The body must be {"by": DURATION}: an ISO 8601 duration in weeks, days and time (e.g. "P30D", "PT1H", "-PT5M") or a number of milliseconds.');
+}
+
+function parseSetClock(body: unknown): { instant: number; frozen: boolean } {
+  const { now, frozen } = (body ?? {}) as { now?: unknown; frozen?: unknown };
+  const instant = typeof now === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(now) ? Date.parse(now) : NaN;
+  if (!Number.isFinite(instant)) throw new GraphError('badRequest', 'The body must be {"now": "2027-01-01T00:00:00Z", "frozen": false}: "now" an ISO 8601 instant with its offset.');
+  if (frozen !== undefined && typeof frozen !== 'boolean') throw new GraphError('badRequest', '"frozen" must be true or false.');
+  return { instant, frozen: frozen === true };
+}
+
+export function registerEmulatorRoutes(app: FastifyInstance, deps: EmulatorRouteDeps): void {
+  void app.register(async (scope) => {
+    scope.setErrorHandler((error, request, reply) => {
+      if (error instanceof GraphError) return sendGraphError(error, request, reply, deps.clock);
+      const status = (error as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        return sendGraphError(new GraphError(status === 413 ? 'payloadTooLarge' : status === 415 ? 'unsupportedMediaType' : 'badRequest', 'The request body cannot be read: it is not valid JSON, or too large.'), request, reply, deps.clock);
+      }
+      request.log.error({ err: error, requestId: request.id }, 'unexpected error in an emulator endpoint');
+      return sendGraphError(new GraphError('internal', `An unexpected error occurred; request-id ${request.id}.`), request, reply, deps.clock);
+    });
+    scope.setNotFoundHandler((request, reply) => sendGraphError(new GraphError('notFound', `No emulator endpoint ${request.method} ${request.url.split('?')[0]}.`), request, reply, deps.clock));
+    scope.addHook('onRequest', guard(deps.adminKey));
+    // A JSON content type with no body (DELETE, POST /reset from a generic client) is no body, not an error.
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+      if (text === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text as string));
+      } catch {
+        done(new GraphError('badRequest', 'The request body is not valid JSON.'), undefined);
+      }
+    });
+    // Seed documents can be large: 64 MiB here, against 64 KiB on the API surfaces.
+    const big = { bodyLimit: 64 * 1024 * 1024 };
+
+    scope.get('/clock', async () => deps.emulator.clockView());
+    scope.put('/clock', async (request) => {
+      const { instant, frozen } = parseSetClock(request.body);
+      return deps.emulator.setClock(instant, frozen);
+    });
+    scope.delete('/clock', async () => deps.emulator.resetClock());
+    scope.post('/clock/advance', async (request) => deps.emulator.advanceClock(parseAdvance(request.body)));
+
+    scope.post('/reset', async () => deps.emulator.reset());
+    scope.get('/export', async (_request, reply) => {
+      reply.header('content-disposition', 'attachment; filename="pcapi-export.seed.json"');
+      return deps.emulator.exportDocument();
+    });
+    scope.post<{ Querystring: { replace?: string } }>('/import', big, async (request) => {
+      const replace = request.query.replace === 'true';
+      let document;
+      try {
+        document = parseSeedText(JSON.stringify(request.body ?? null), 'the request body');
+        return await deps.emulator.importDocument(document, replace);
+      } catch (error) {
+        if (error instanceof SeedError) throw new GraphError('badRequest', error.message);
+        throw error;
+      }
+    });
+
+    scope.get('/faults', async () => ({ value: deps.faults.list() }));
+    scope.post('/faults', async (request, reply) => {
+      const parsed = parseFaultSpec(request.body);
+      if ('problems' in parsed) throw new GraphError('badRequest', `The fault rule is not valid: ${parsed.problems.join('; ')}`);
+      try {
+        const rule = deps.faults.add(parsed.spec);
+        return reply.code(201).header('location', `${EMULATOR_PREFIX}/faults/${rule.id}`).send(rule);
+      } catch (error) {
+        throw new GraphError('badRequest', (error as Error).message);
+      }
+    });
+    scope.delete('/faults', async () => ({ cleared: deps.faults.clear() }));
+    scope.delete<{ Params: { id: string } }>('/faults/:id', async (request, reply) => {
+      if (!deps.faults.remove(request.params.id)) throw new GraphError('notFound', `There is no fault rule ${request.params.id.slice(0, 64)}.`);
+      return reply.code(204).send();
+    });
+  }, { prefix: EMULATOR_PREFIX });
+}
