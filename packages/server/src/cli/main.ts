@@ -16,6 +16,7 @@ import { registerExportCommand } from './export-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { LoginError, registerLoginCommand } from './login-command.js';
 import { ConsentsCommandError, registerConsentsCommand } from './consents-command.js';
+import { EmulatorCommandError, registerEmulatorCommands } from './emulator-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -66,6 +67,7 @@ registerCustomersCommand(program);
 registerKeysCommand(program);
 registerLoginCommand(program);
 registerConsentsCommand(program);
+registerEmulatorCommands(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -73,6 +75,10 @@ try {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
   if (error instanceof LoginError) {
     process.stderr.write(`pcapi login: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  if (error instanceof EmulatorCommandError) {
+    process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(error.exitCode);
   }
   if (error instanceof CustomersCommandError) {

@@ -26,7 +26,8 @@ for i, key in ipairs(KEYS) do
   local interval = tonumber(ARGV[2 * i])
   local window = tonumber(ARGV[2 * i + 1])
   local tat = tonumber(redis.call('GET', key) or now)
-  if tat < now then tat = now end
+  -- A TAT more than a window ahead was set on a clock that has since been moved back: start fresh.
+  if tat < now or tat > now + window then tat = now end
   local new_tat = tat + interval
   local wait = new_tat - window - now
   if wait > worst_wait then worst_index, worst_wait = i, wait end

@@ -27,7 +27,9 @@ export function gcraParams(limit: ThrottleLimit): GcraParams {
  * A missing or past TAT means "fresh": it is the same state, which is why expired keys can be dropped.
  */
 export function gcraStep(tatUs: number | undefined, nowUs: number, params: GcraParams): { newTatUs: number; waitUs: number } {
-  const start = tatUs === undefined || tatUs < nowUs ? nowUs : tatUs;
+  // A TAT can never run more than a window ahead of the clock that set it: one that does was set
+  // before the clock was moved back (the emulator's clock), and would refuse calls for that long.
+  const start = tatUs === undefined || tatUs < nowUs || tatUs > nowUs + params.windowUs ? nowUs : tatUs;
   const newTatUs = start + params.intervalUs;
   return { newTatUs, waitUs: newTatUs - params.windowUs - nowUs };
 }

@@ -185,3 +185,15 @@ test('a pino logger is accepted as the throttle logger (compile-time check)', ()
   const pinoLike = null as unknown as Logger;
   assert.equal(accepts(pinoLike), null);
 });
+
+test('a clock moved back (the emulator\'s) does not leave a key refused until the old time comes again', async () => {
+  const throttle = new MemoryThrottle();
+  const k = key({ requests: 2, perSeconds: 60 });
+  const future = T0 + 4 * 365 * 86_400_000;
+  await consumeMany(throttle, [k], 2, future);
+  assert.equal((await throttle.consume([k], future)).allowed, false, 'spent in the future');
+  // Back to T0: the budget spent "in four years" says nothing about now.
+  const back = await consumeMany(throttle, [k], 2, T0);
+  assert.ok(back.every((r) => r.allowed), 'a fresh window at the earlier time');
+  assert.deepEqual(await throttle.consume([k], T0), { allowed: false, retryAfterSeconds: 30, key: k });
+});

@@ -1,0 +1,69 @@
+/**
+ * `pcapi clock get|set|advance|reset` and `pcapi reset`: the emulator endpoints of a running pcapi
+ * (started with --emulator), for shell scripts and test suites in other languages.
+ */
+import { Option, type Command } from 'commander';
+
+export class EmulatorCommandError extends Error {
+  override name = 'EmulatorCommandError';
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+interface EmulatorOptions {
+  url: string;
+  adminKey?: string;
+}
+
+function addEmulatorOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--url <url>', 'the running pcapi').env('PCAPI_URL').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--admin-key <key>', 'its --emulator-key, when it has one').env('PCAPI_EMULATOR_KEY'));
+}
+
+/** Calls an emulator endpoint; prints the JSON answer, or exits 1 with the server's message. */
+async function call(options: EmulatorOptions, method: string, path: string, body?: unknown): Promise<void> {
+  let base: URL;
+  try {
+    base = new URL(options.url);
+  } catch {
+    throw new EmulatorCommandError(`--url "${options.url}" is not a URL`, 2);
+  }
+  let response: Response;
+  try {
+    response = await fetch(new URL(`/_pcapi${path}`, base), {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(options.adminKey ? { 'x-pcapi-admin-key': options.adminKey } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new EmulatorCommandError(`cannot reach pcapi at ${base.origin}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, 1);
+  }
+  const text = await response.text();
+  if (response.status === 404 && !text.includes('"error"')) throw new EmulatorCommandError(`${base.origin} serves no emulator endpoints: start it with --emulator`, 1);
+  if (!response.ok) {
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { error: { message: string } }).error.message;
+    } catch {
+      // not Graph's body: show it as it is
+    }
+    if (response.status === 404 && /No emulator endpoint/.test(message)) message = `${base.origin} serves no emulator endpoints: start it with --emulator`;
+    throw new EmulatorCommandError(`${response.status}: ${message}`, response.status === 400 ? 2 : 1);
+  }
+  process.stdout.write(`${text}\n`);
+}
+
+export function registerEmulatorCommands(program: Command): void {
+  const clock = program.command('clock').description("read or move a running pcapi's clock (it needs --emulator)");
+  addEmulatorOptions(clock.command('get').description('the current time, offset and whether it is frozen')).action((options: EmulatorOptions) => call(options, 'GET', '/clock'));
+  addEmulatorOptions(clock.command('set').description('set the clock to an ISO 8601 instant').argument('<instant>', 'e.g. 2027-01-01T00:00:00Z').option('--frozen', 'stop time there'))
+    .action((instant: string, options: EmulatorOptions & { frozen?: boolean }) => call(options, 'PUT', '/clock', { now: instant, frozen: options.frozen === true }));
+  addEmulatorOptions(clock.command('advance').description('move the clock by an ISO 8601 duration (P30D, PT1H, -PT5M)').argument('<duration>'))
+    .action((duration: string, options: EmulatorOptions) => call(options, 'POST', '/clock/advance', { by: duration }));
+  addEmulatorOptions(clock.command('reset').description('back to real time')).action((options: EmulatorOptions) => call(options, 'DELETE', '/clock'));
+
+  addEmulatorOptions(program.command('reset').description('reset a running pcapi (with --emulator) to its seed: data, clock and faults'))
+    .action((options: EmulatorOptions) => call(options, 'POST', '/reset'));
+}

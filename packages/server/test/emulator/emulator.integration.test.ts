@@ -1,0 +1,75 @@
+/**
+ * The emulator across real processes and servers: two pcapi servers on one PostgreSQL database share
+ * the clock and see each other's reset; `pcapi clock` and `pcapi reset` drive a running server from
+ * the shell.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { pcapiCommand } from '../helpers/pcapi-command.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import { cleanEnv, runProgram } from '../helpers/run-cli.js';
+import { DEMO, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const DAY = 86_400_000;
+
+async function clockOf(server: TestServer): Promise<{ now: string; offsetMs: number; frozen: boolean }> {
+  return (await fetch(`${server.url}/_pcapi/clock`)).json() as Promise<{ now: string; offsetMs: number; frozen: boolean }>;
+}
+
+/** Polls until `check` holds (another process hears of a change within the store's notification delay). */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  assert.fail(`${what}: not within 5 s`);
+}
+
+test('two servers on one PostgreSQL database share the clock, and a reset through one is seen by the other', async (t) => {
+  const database = await createTestDatabase(t);
+  const a = await startTestServer(t, { database: database.url, emulator: 'true' });
+  const b = await startTestServer(t, { database: database.url, emulator: 'true' });
+
+  const frozenAt = '2030-05-01T00:00:00.000Z';
+  const set = await fetch(`${a.url}/_pcapi/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: frozenAt, frozen: true }) });
+  assert.equal(set.status, 200);
+  await eventually(async () => (await clockOf(b)).now === frozenAt, 'server B shows the time set through A');
+
+  // Terminate Contoso's relationship through B's import; A answers 403, then 200 after a reset through B.
+  const document = (await (await fetch(`${b.url}/_pcapi/export`)).json()) as { partners: { customers?: { tenantId: string; gdapRelationships?: { status: string }[] }[] }[] };
+  document.partners.flatMap((p) => p.customers ?? []).find((c) => c.tenantId === DEMO.contoso)!.gdapRelationships![0]!.status = 'terminated';
+  assert.equal((await fetch(`${b.url}/_pcapi/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(document) })).status, 200);
+  const token = async () => a.tokenFor('admin@fabrikam.example');
+  await eventually(async () => (await a.getOrganization(DEMO.contoso, { token: await token() })).status === 403, 'A sees the import through B');
+
+  const reset = await fetch(`${b.url}/_pcapi/reset`, { method: 'POST' });
+  assert.equal(reset.status, 200);
+  await eventually(async () => (await clockOf(a)).offsetMs === 0 && !(await clockOf(a)).frozen, 'A is back at real time');
+  await eventually(async () => (await a.getOrganization(DEMO.contoso, { token: await token() })).status === 200, 'A serves the seed again');
+});
+
+test('pcapi clock and pcapi reset drive a running server; without --emulator they say how to turn it on', async (t) => {
+  const server = await startTestServer(t, { emulator: 'true' });
+  const [node, bundle] = await pcapiCommand();
+  const pcapi = (...args: string[]) => runProgram(node, [bundle, ...args, '--url', server.url], { env: cleanEnv() });
+
+  const advanced = await pcapi('clock', 'advance', 'P10D');
+  assert.equal(advanced.code, 0, advanced.stderr);
+  assert.equal((JSON.parse(advanced.stdout) as { offsetMs: number }).offsetMs, 10 * DAY);
+  const got = await pcapi('clock', 'get');
+  assert.equal((JSON.parse(got.stdout) as { offsetMs: number }).offsetMs, 10 * DAY);
+
+  const bad = await pcapi('clock', 'set', 'next tuesday');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /400: .*ISO 8601 instant/);
+
+  const reset = await pcapi('reset');
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.equal((JSON.parse(reset.stdout) as { clock: { offsetMs: number } }).clock.offsetMs, 0);
+
+  const plain = await startTestServer(t);
+  const refused = await runProgram(node, [bundle, 'clock', 'get', '--url', plain.url], { env: cleanEnv() });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /serves no emulator endpoints: start it with --emulator/);
+});
