@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { pcapiCommand } from '../helpers/pcapi-command.js';
 import { createTestDatabase } from '../helpers/postgres.js';
-import { cleanEnv, runProgram } from '../helpers/run-cli.js';
+import { runProgram } from '../helpers/run-cli.js';
 import { DEMO, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const DAY = 86_400_000;
@@ -52,7 +52,7 @@ test('two servers on one PostgreSQL database share the clock, and a reset throug
 test('pcapi clock and pcapi reset drive a running server; without --emulator they say how to turn it on', async (t) => {
   const server = await startTestServer(t, { emulator: 'true' });
   const [node, bundle] = await pcapiCommand();
-  const pcapi = (...args: string[]) => runProgram(node, [bundle, ...args, '--url', server.url], { env: cleanEnv() });
+  const pcapi = (...args: string[]) => runProgram(node, [bundle, ...args, '--url', server.url]);
 
   const advanced = await pcapi('clock', 'advance', 'P10D');
   assert.equal(advanced.code, 0, advanced.stderr);
@@ -69,7 +69,7 @@ test('pcapi clock and pcapi reset drive a running server; without --emulator the
   assert.equal((JSON.parse(reset.stdout) as { clock: { offsetMs: number } }).clock.offsetMs, 0);
 
   const plain = await startTestServer(t);
-  const refused = await runProgram(node, [bundle, 'clock', 'get', '--url', plain.url], { env: cleanEnv() });
+  const refused = await runProgram(node, [bundle, 'clock', 'get', '--url', plain.url]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /serves no emulator endpoints: start it with --emulator/);
 });
