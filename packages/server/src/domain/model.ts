@@ -29,6 +29,8 @@ export interface Principal {
   redirectUris: string[];
   /** Apps only: whether public-client flows (no secret: device code, code without secret) are allowed. */
   publicClient: boolean;
+  /** Apps only: Microsoft Graph application permissions (the `roles` of its app-only Graph tokens). */
+  appPermissions: string[];
 }
 
 /** A principal with its stored credential hash, for the token endpoint only. */
@@ -116,4 +118,8 @@ export interface Caller {
   amr: string[];
   /** When the token expires (epoch ms): the caller must not be remembered past it. */
   expiresAtMs: number;
+  /** The API the token is for; a surface refuses tokens for another. */
+  audience: 'partnerCenter' | 'graph';
+  /** The permissions the token carries: `roles` (app-only) or the words of `scp` (delegated). */
+  permissions: string[];
 }

@@ -21,6 +21,8 @@ export interface MintOptions {
   mfa?: boolean;
   /** User tokens: the delegated permissions granted (`scp`); user_impersonation unless given. */
   scp?: string;
+  /** App tokens: the application permissions granted on the audience (`roles`); none when absent or empty. */
+  roles?: string[];
   /** User tokens: whether the client proved itself with a secret (`appidacr` "1") or is public ("0"). */
   clientAuthenticated?: boolean;
   /** Claims set last; null deletes a claim. */
@@ -64,6 +66,7 @@ export class TokenIssuer {
     };
     if (principal.kind === 'app') {
       Object.assign(claims, { appid: principal.clientId, appidacr: '1', idtyp: 'app', app_displayname: principal.displayName });
+      if (options.roles && options.roles.length > 0) claims.roles = options.roles;
     } else {
       const mfa = options.mfa ?? principal.mfaRegistered;
       Object.assign(claims, {

@@ -11,8 +11,18 @@ import type { Clock } from '../clock.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { TrustedIssuerKeys, type TrustedIssuer } from './trusted-issuers.js';
 
+/** The APIs this server serves, by the `aud` their tokens carry (App ID URI or app id). */
+export type TokenAudience = 'partnerCenter' | 'graph';
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+const AUDIENCES: Record<string, TokenAudience> = {
+  [PARTNER_CENTER_RESOURCE]: 'partnerCenter', [PARTNER_CENTER_APP_ID]: 'partnerCenter',
+  'https://graph.microsoft.com': 'graph', [GRAPH_APP_ID]: 'graph',
+};
+
 export interface VerifiedToken {
   claims: JWTPayload & Record<string, unknown>;
+  /** Which API the token is for: each surface accepts only its own. */
+  audience: TokenAudience;
   tenantId: string;
   objectId: string;
   /** `idtyp: app`, or no `scp`: an application acting for itself. */
@@ -101,7 +111,7 @@ export class TokenVerifier {
       ({ payload } = await jwtVerify(token, keys, {
         algorithms: ['RS256'],
         issuer: expectedIssuer,
-        audience: [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID],
+        audience: Object.keys(AUDIENCES),
         requiredClaims: ['exp', 'nbf', 'iat', 'tid', 'oid'],
         clockTolerance: this.options.clockToleranceSeconds,
         currentDate: new Date(now),
@@ -115,7 +125,8 @@ export class TokenVerifier {
     }
     if (!isGuid(payload.oid)) throw new TokenRejected('the token has no oid claim holding an object GUID');
     const appOnly = payload.idtyp === 'app' || payload.scp === undefined;
-    return { claims: payload as VerifiedToken['claims'], tenantId: tid.toLowerCase(), objectId: (payload.oid as string).toLowerCase(), appOnly };
+    const audience = AUDIENCES[String(payload.aud)]!;
+    return { claims: payload as VerifiedToken['claims'], audience, tenantId: tid.toLowerCase(), objectId: (payload.oid as string).toLowerCase(), appOnly };
   }
 }
 
@@ -124,7 +135,7 @@ function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.reason === 'missing') return `the token has no ${error.claim} claim`;
     if (error.claim === 'nbf') return 'the token is not valid yet (nbf is in the future)';
-    if (error.claim === 'aud') return `the token's audience is not ${PARTNER_CENTER_RESOURCE}`;
+    if (error.claim === 'aud') return `the token's audience is not ${PARTNER_CENTER_RESOURCE} (nor https://graph.microsoft.com)`;
     if (error.claim === 'iat') return "the token's iat claim is not a time";
     return `the token's ${error.claim} claim is not valid`;
   }

@@ -93,6 +93,7 @@ export function exportSeed(rows: StoredRows): SeedDocument {
         ...(app.credentialHash !== null ? { clientSecretHash: app.credentialHash } : {}),
         ...(app.redirectUris.length > 0 ? { redirectUris: [...app.redirectUris] } : {}),
         publicClient: app.publicClient,
+        ...(app.appPermissions.length > 0 ? { graphPermissions: [...app.appPermissions] } : {}),
         ...membership(app.objectId, tenantId),
       }));
     const customers = sortedBy(customersByPartner.get(tenantId) ?? [], (c) => c.customerTenantId).map((customer): SeedCustomer => {

@@ -205,7 +205,7 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
       plan.principals.push({
         tenantId, objectId, kind: 'user', displayName: user.displayName ?? user.userPrincipalName,
         userPrincipalName: user.userPrincipalName, clientId: null, mfaRegistered: user.mfa ?? true,
-        accountEnabled: user.accountEnabled ?? true, redirectUris: [], publicClient: false, credentialHash: user.passwordHash ?? null,
+        accountEnabled: user.accountEnabled ?? true, redirectUris: [], publicClient: false, appPermissions: [], credentialHash: user.passwordHash ?? null,
       });
       plan.memberOf.push({ memberId: objectId, memberKind: 'user', groupIds: [...agentGroupIds(user.agentRoles), ...groupIds(user.memberOf, `${path}.memberOf`)] });
     });
@@ -219,7 +219,8 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
       if (app.clientSecret !== undefined) secrets.set(objectId, app.clientSecret);
       plan.principals.push({
         tenantId, objectId, kind: 'app', displayName: app.displayName, userPrincipalName: null, clientId,
-        mfaRegistered: false, accountEnabled: true, redirectUris: app.redirectUris ?? [], publicClient: app.publicClient ?? false, credentialHash: app.clientSecretHash ?? null,
+        mfaRegistered: false, accountEnabled: true, redirectUris: app.redirectUris ?? [], publicClient: app.publicClient ?? false,
+        appPermissions: app.graphPermissions ?? [], credentialHash: app.clientSecretHash ?? null,
       });
       plan.memberOf.push({ memberId: objectId, memberKind: 'app', groupIds: [...agentGroupIds(app.agentRoles), ...groupIds(app.memberOf, `${path}.memberOf`)] });
     });

@@ -56,6 +56,8 @@ export interface SeedApplication {
   redirectUris?: string[];
   /** Entra's "allow public client flows": flows without a secret (device code, code without secret). Default false. */
   publicClient?: boolean;
+  /** Microsoft Graph application permissions granted to the app (admin consent), e.g. DelegatedAdminRelationship.ReadWrite.All. */
+  graphPermissions?: string[];
   agentRoles?: AgentRole[];
   memberOf?: string[];
 }

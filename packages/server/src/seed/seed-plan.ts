@@ -21,6 +21,8 @@ export interface PrincipalRow {
   redirectUris: string[];
   /** Apps only (false for users). */
   publicClient: boolean;
+  /** Apps only ([] for users): Microsoft Graph application permissions, the `roles` of app-only Graph tokens. */
+  appPermissions: string[];
   credentialHash: string | null;
 }
 

@@ -92,9 +92,12 @@ export class AuthenticationService {
       ? String(claims.app_displayname ?? clientId ?? verified.objectId)
       : String(claims.upn ?? claims.unique_name ?? claims.preferred_username ?? verified.objectId);
     const amr = Array.isArray(claims.amr) ? claims.amr.map(String) : [];
+    const permissions = verified.appOnly
+      ? (Array.isArray(claims.roles) ? claims.roles.map(String) : [])
+      : (typeof claims.scp === 'string' ? claims.scp.split(' ').filter((word) => word !== '') : []);
     return {
       partner, objectId: verified.objectId, appOnly: verified.appOnly, clientId, name, amr,
-      expiresAtMs: (claims.exp as number) * 1000,
+      expiresAtMs: (claims.exp as number) * 1000, audience: verified.audience, permissions,
     };
   }
 }

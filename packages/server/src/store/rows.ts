@@ -29,6 +29,7 @@ export function toPrincipal(row: Row | undefined | null): PrincipalCredential | 
     accountEnabled: row.account_enabled === undefined ? true : truthy(row.account_enabled),
     redirectUris: row.redirect_uris === undefined ? [] : list(row.redirect_uris),
     publicClient: truthy(row.public_client),
+    appPermissions: row.app_permissions === undefined ? [] : list(row.app_permissions),
     credentialHash: row.credential_hash as string | null,
   };
 }

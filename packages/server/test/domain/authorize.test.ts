@@ -22,12 +22,12 @@ const DEFAULTS: AuthorizationSettings = { nestedGroups: false, servicePrincipals
 const user: Principal = {
   tenantId: PARTNER, objectId: '11111111-1111-4111-8111-111111111111', kind: 'user', displayName: 'Admin',
   userPrincipalName: 'admin@fabrikam.example', clientId: null, mfaRegistered: true,
-  accountEnabled: true, redirectUris: [], publicClient: false,
+  accountEnabled: true, redirectUris: [], publicClient: false, appPermissions: [],
 };
 const app: Principal = {
   tenantId: PARTNER, objectId: '22222222-2222-4222-8222-222222222222', kind: 'app', displayName: 'Automation',
   userPrincipalName: null, clientId: '5cb9b94d-825a-47d7-830b-7226f428175e', mfaRegistered: false,
-  accountEnabled: true, redirectUris: [], publicClient: false,
+  accountEnabled: true, redirectUris: [], publicClient: false, appPermissions: [],
 };
 const customer: PartnerCustomer = {
   customerTenantId: CUSTOMER, displayName: 'Contoso', dapEnabled: false,

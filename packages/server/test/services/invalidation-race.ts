@@ -50,7 +50,7 @@ export function holdingReads(store: Store): { store: Store; release(): void; hel
 export async function automationCaller(store: Store): Promise<Caller> {
   const app = (await store.findAppByClientId(DEMO.fabrikam, DEMO.fabrikamAutomation))!;
   const partner = (await store.findPartnerTenant(DEMO.fabrikam))!;
-  return { partner, objectId: app.objectId, appOnly: true, clientId: DEMO.fabrikamAutomation, name: 'Fabrikam Automation', amr: [], expiresAtMs: TEST_EPOCH + 3_600_000 };
+  return { partner, objectId: app.objectId, appOnly: true, clientId: DEMO.fabrikamAutomation, name: 'Fabrikam Automation', amr: [], expiresAtMs: TEST_EPOCH + 3_600_000, audience: 'partnerCenter', permissions: [] };
 }
 
 export const service = (store: Store, clock: ManualClock, ttlSeconds = 3600) =>

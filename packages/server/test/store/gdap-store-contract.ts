@@ -28,12 +28,16 @@ export function gdapStoreContract(name: string, open: OpenStore): void {
       let changes = 0;
       store.onDataChanged(() => changes++);
       assert.equal(await store.writeGdap({ kind: 'insertRelationship', relationship: newRelationship() }), 'ok');
-      assert.equal(changes, 1);
+      assert.ok(changes >= 1, 'told at once');
+      // PostgreSQL also delivers its own NOTIFY back to this process a moment later.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      changes = 0;
       const [stored] = await store.gdapRelationships(DEMO.fabrikam, RELATIONSHIP_ID);
       assert.deepEqual(stored, { ...newRelationship(), customerDisplayName: stored!.customerDisplayName });
       assert.ok(stored!.customerDisplayName.length > 0, 'the partner-customer link has a name');
       assert.equal(await store.writeGdap({ kind: 'insertRelationship', relationship: newRelationship({ displayName: 'again' }) }), 'exists');
-      assert.equal(changes, 1, 'a write that did not apply tells nobody');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(changes, 0, 'a write that did not apply tells nobody');
       assert.equal((await store.gdapRelationships(DEMO.fabrikam, RELATIONSHIP_ID))[0]!.displayName, 'Graph-made');
       assert.deepEqual(await store.gdapRelationships(DEMO.adatum, RELATIONSHIP_ID), [], 'another partner does not see it');
     });

@@ -20,7 +20,10 @@ export const RESOURCES: readonly Resource[] = [
   { uri: PARTNER_CENTER_RESOURCE, appId: PARTNER_CENTER_APP_ID, displayName: 'Microsoft Partner Center', delegated: ['user_impersonation'] },
   {
     uri: GRAPH_RESOURCE, appId: '00000003-0000-0000-c000-000000000000', displayName: 'Microsoft Graph',
-    delegated: ['User.Read', 'Directory.Read.All', 'Directory.AccessAsUser.All', 'DelegatedAdminRelationship.Read.All', 'DelegatedAdminRelationship.ReadWrite.All'],
+    delegated: [
+      'User.Read', 'User.Read.All', 'Directory.Read.All', 'Directory.AccessAsUser.All', 'DelegatedAdminRelationship.Read.All',
+      'DelegatedAdminRelationship.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All',
+    ],
   },
   { uri: 'https://graph.windows.net', appId: '00000002-0000-0000-c000-000000000000', displayName: 'Azure Active Directory Graph', delegated: ['user_impersonation', 'Directory.AccessAsUser.All'] },
 ];
@@ -135,3 +138,12 @@ export function permissionsToConsent(requests: ResourceRequest[]): string[] {
   const userRead = `${GRAPH_RESOURCE}/User.Read`;
   return scopes.some((s) => s.toLowerCase() === userRead.toLowerCase()) ? scopes : [...scopes, userRead];
 }
+
+/**
+ * Microsoft Graph application permissions an app can be granted in a seed (`graphPermissions`,
+ * seed.schema.json lists the same): the `roles` of its app-only Graph tokens.
+ */
+export const GRAPH_APPLICATION_PERMISSIONS = [
+  'Application.Read.All', 'DelegatedAdminRelationship.Read.All', 'DelegatedAdminRelationship.ReadWrite.All', 'Directory.Read.All',
+  'Directory.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.Read.All', 'GroupMember.ReadWrite.All', 'User.Read.All',
+] as const;

@@ -104,7 +104,7 @@ export const UPSERTS = {
     table: 'principals', key: ['object_id'],
     columns: [['object_id', 'text'], ['tenant_id', 'text'], ['kind', 'text'], ['display_name', 'text'], ['user_principal_name', 'text'],
       ['upn_key', 'text'], ['client_id', 'text'], ['mfa_registered', 'boolean'], ['credential_hash', 'text'],
-      ['redirect_uris', 'jsonb'], ['public_client', 'boolean'], ['account_enabled', 'boolean']],
+      ['redirect_uris', 'jsonb'], ['public_client', 'boolean'], ['account_enabled', 'boolean'], ['app_permissions', 'jsonb']],
   }),
   groups: batchUpsert({ table: 'groups', key: ['group_id'], columns: [['group_id', 'text'], ['tenant_id', 'text'], ['display_name', 'text'], ['agent_role', 'text']] }),
   // The organization's owner is recorded once: the first partner to set the details keeps them.

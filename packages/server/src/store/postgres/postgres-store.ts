@@ -469,7 +469,7 @@ export class PostgresStore implements Store {
           await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
           await upsert(UPSERTS.principals, plan.principals, (p) => [
             p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered, p.credentialHash,
-            JSON.stringify(p.redirectUris), p.publicClient, p.accountEnabled,
+            JSON.stringify(p.redirectUris), p.publicClient, p.accountEnabled, JSON.stringify(p.appPermissions),
           ]);
           await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
           for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {

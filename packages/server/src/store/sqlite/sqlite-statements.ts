@@ -81,15 +81,16 @@ export const WRITE_SQL = {
   principalExists: 'SELECT 1 FROM principals WHERE object_id = ?',
   upsertPrincipal: `
     INSERT INTO principals (object_id, tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash,
-      redirect_uris, public_client, account_enabled)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      redirect_uris, public_client, account_enabled, app_permissions)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (object_id) DO UPDATE SET tenant_id = excluded.tenant_id, kind = excluded.kind, display_name = excluded.display_name,
       user_principal_name = excluded.user_principal_name, upn_key = excluded.upn_key, client_id = excluded.client_id,
       mfa_registered = excluded.mfa_registered, credential_hash = excluded.credential_hash,
-      redirect_uris = excluded.redirect_uris, public_client = excluded.public_client, account_enabled = excluded.account_enabled
-    WHERE (tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash, redirect_uris, public_client, account_enabled)
+      redirect_uris = excluded.redirect_uris, public_client = excluded.public_client, account_enabled = excluded.account_enabled,
+      app_permissions = excluded.app_permissions
+    WHERE (tenant_id, kind, display_name, user_principal_name, upn_key, client_id, mfa_registered, credential_hash, redirect_uris, public_client, account_enabled, app_permissions)
       IS NOT (excluded.tenant_id, excluded.kind, excluded.display_name, excluded.user_principal_name, excluded.upn_key, excluded.client_id,
-              excluded.mfa_registered, excluded.credential_hash, excluded.redirect_uris, excluded.public_client, excluded.account_enabled)`,
+              excluded.mfa_registered, excluded.credential_hash, excluded.redirect_uris, excluded.public_client, excluded.account_enabled, excluded.app_permissions)`,
   groupExists: 'SELECT 1 FROM groups WHERE group_id = ?',
   upsertGroup: `
     INSERT INTO groups (group_id, tenant_id, display_name, agent_role) VALUES (?, ?, ?, ?)

@@ -448,7 +448,7 @@ function applyPlan(plan: SeedPlan, summary: ImportSummary, s: Statements<typeof 
   for (const p of plan.principals) {
     upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
       p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered ? 1 : 0, p.credentialHash,
-      JSON.stringify(p.redirectUris), p.publicClient ? 1 : 0, p.accountEnabled ? 1 : 0,
+      JSON.stringify(p.redirectUris), p.publicClient ? 1 : 0, p.accountEnabled ? 1 : 0, JSON.stringify(p.appPermissions),
     ]);
   }
   for (const g of plan.groups) upsert(s.groupExists, [g.groupId], s.upsertGroup, [g.groupId, g.tenantId, g.displayName, g.agentRole]);

@@ -3,6 +3,7 @@
  * answers them. Transport-free so the route stays a thin adapter.
  */
 import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
+import { GRAPH_RESOURCE } from '../../identity/sign-in/resources.js';
 import type { PartnerTenant, PrincipalCredential } from '../../domain/model.js';
 import { firstPartyClient, registeredClient, type SignInClient } from '../../identity/sign-in/clients.js';
 import { verifySecret } from '../../identity/secrets.js';
@@ -17,7 +18,12 @@ import type { ClientAuthenticator, TokenResponse, UserGrants } from './user-gran
 export type { TokenResponse };
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
-const RESOURCES = [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID];
+/** What the client credentials and password grants name as `scope` (App ID URI or app id), and the `aud` it gives. */
+const RESOURCES: { names: string[]; audience: string; grants: ('client_credentials' | 'password')[] }[] = [
+  { names: [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID], audience: PARTNER_CENTER_RESOURCE, grants: ['client_credentials', 'password'] },
+  // App-only Microsoft Graph tokens carry the app's granted application permissions as `roles`.
+  { names: [GRAPH_RESOURCE, '00000003-0000-0000-c000-000000000000'], audience: GRAPH_RESOURCE, grants: ['client_credentials'] },
+];
 
 /** Splits `scope` into the Partner Center resource and its permission (`.default` or `user_impersonation`). */
 function parseScope(scope: string | undefined, grant: 'client_credentials' | 'password') {
@@ -31,10 +37,12 @@ function parseScope(scope: string | undefined, grant: 'client_credentials' | 'pa
   const slash = requested.lastIndexOf('/');
   const resource = slash > 0 ? requested.slice(0, slash) : requested;
   const permission = slash > 0 ? requested.slice(slash + 1) : '';
-  const audience = RESOURCES.find((r) => r.toLowerCase() === resource.toLowerCase());
-  if (!audience) {
-    throw new OAuthError(400, 'invalid_resource', 500011, `The resource principal named ${echoed(resource)} was not found in the tenant. This server issues tokens for ${PARTNER_CENTER_RESOURCE} only.`);
+  const known = RESOURCES.find((r) => r.grants.includes(grant) && r.names.some((name) => name.toLowerCase() === resource.replace(/\/+$/, '').toLowerCase()));
+  if (!known) {
+    const served = RESOURCES.filter((r) => r.grants.includes(grant)).map((r) => r.names[0]).join(' and ');
+    throw new OAuthError(400, 'invalid_resource', 500011, `The resource principal named ${echoed(resource)} was not found in the tenant. This grant issues tokens for ${served}.`);
   }
+  const audience = known.audience;
   if (grant === 'client_credentials' ? permission !== '.default' : permission !== '.default' && permission !== 'user_impersonation') {
     throw new OAuthError(400, 'invalid_scope', 1002012, `The provided value for scope ${echoed(requested)} is not valid.${grant === 'client_credentials' ? ' Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).' : ''}`);
   }
@@ -81,7 +89,7 @@ export class TokenEndpoint implements ClientAuthenticator {
       const { audience, granted } = parseScope(form.scope, 'client_credentials');
       if (!clientSecret) throw new OAuthError(401, 'invalid_client', 7000215, 'Invalid client secret provided: the request has no client_secret.');
       const app = await this.authenticateClient(partner, clientId, clientSecret);
-      const { token, expiresIn } = await this.issuer.mintAccessToken(app, { audience });
+      const { token, expiresIn } = await this.issuer.mintAccessToken(app, { audience, ...(audience === GRAPH_RESOURCE ? { roles: app.appPermissions } : {}) });
       // v1 echoes the resource the token is for.
       return { token_type: 'Bearer', scope: granted, expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token, ...(v1 ? { resource: audience } : {}) };
     }

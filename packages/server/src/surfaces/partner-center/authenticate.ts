@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../../domain/model.js';
 import { AuthenticationFailure, type AuthenticationService } from '../../services/authentication-service.js';
 import { ApiError } from './errors/api-error.js';
+import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 
 /** Partner Center refuses app+user tokens issued without multi-factor authentication. */
 function mfaRefusal(caller: Caller): ApiError | undefined {
@@ -24,6 +25,11 @@ function toApiError(error: unknown): unknown {
 
 export function makeAuthenticateHook(authentication: AuthenticationService) {
   const accept = (request: FastifyRequest, caller: Caller, done: (error?: Error) => void) => {
+    // One token cache serves every surface; a token for another API is refused here.
+    if (caller.audience !== 'partnerCenter') {
+      const message = `the token's audience is not ${PARTNER_CENTER_RESOURCE}`;
+      return done(new ApiError('tokenInvalid', [`failed: ${message}`], message));
+    }
     const refusal = mfaRefusal(caller);
     if (refusal) return done(refusal);
     request.caller = caller;

@@ -1,0 +1,1 @@
+ALTER TABLE principals DROP COLUMN app_permissions;
