@@ -15,6 +15,9 @@ import { EmulatorService } from './services/emulator-service.js';
 import { makeFaultHook } from './surfaces/emulator/fault-hook.js';
 import { FaultInjector } from './surfaces/emulator/faults.js';
 import { registerEmulatorRoutes } from './surfaces/emulator/emulator-routes.js';
+import { DirectoryService } from './services/directory-service.js';
+import { GdapService } from './services/gdap-service.js';
+import { registerGraphSurface } from './surfaces/graph/graph-surface.js';
 import { closeLingeringConnectionsWhenStopping, DEFAULT_CONNECTION_LIMITS, limitConnections, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
 import { KeyRing } from './identity/key-ring.js';
@@ -141,7 +144,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   // Services: use cases over the store, each with its cache, knowing nothing of HTTP.
   const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize });
-  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache, delays: deps.gdapDelays ?? IMMEDIATE_DELAYS });
+  const delays = deps.gdapDelays ?? IMMEDIATE_DELAYS;
+  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache, delays });
+  const gdap = new GdapService({ store, clock, delays });
+  const directory = new DirectoryService({ store, clock });
 
   // The emulator: the shared clock, reset, export, import and faults (only when enabled).
   const faults = deps.emulator && new FaultInjector({ clock });
@@ -178,6 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     organizations,
   });
   registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout });
+  registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl });
 
   return { app, issuer, clock, keyRing };
 }

@@ -1,0 +1,132 @@
+/**
+ * Graph's JSON for the GDAP and directory resources, and the request bodies it accepts: the shapes
+ * of microsoft-graph-docs-contrib's delegatedAdmin* and group resources. Times are ISO 8601 UTC.
+ */
+import { isGuid } from '@pcapi/contracts';
+import type { PrincipalCredential } from '../../domain/model.js';
+import type { StoredGroup, StoredRelationshipRequest } from '../../store/gdap-rows.js';
+import type { AssignmentView, RelationshipView } from '../../services/gdap-service.js';
+import { GraphError } from './graph-errors.js';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** A weak entity tag naming the row and its version: If-Match must send it back unchanged. */
+export function etag(id: string, version: number): string {
+  return `W/"${Buffer.from(`${id}:${version}`).toString('base64')}"`;
+}
+
+/**
+ * The version an If-Match names for this row: `*` matches any. Absent → refused, as Graph requires
+ * If-Match on these writes; another row's or a malformed tag → 412 like a stale one.
+ */
+export function versionFromIfMatch(header: string | string[] | undefined, id: string, currentVersion: number): number {
+  if (header === undefined || header === '') throw new GraphError('badRequest', 'The If-Match header is required: send the @odata.etag of the object as you read it.');
+  const value = Array.isArray(header) ? header[0]! : header;
+  if (value.trim() === '*') return currentVersion;
+  for (const tag of value.split(',').map((t) => t.trim())) {
+    const match = /^(?:W\/)?"([A-Za-z0-9+/=]+)"$/.exec(tag);
+    if (!match) continue;
+    const [tagId, version] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
+    if (tagId === id && /^\d+$/.test(version ?? '')) return Number(version);
+  }
+  return -1;
+}
+
+const roles = (roleIds: string[]) => ({ unifiedRoles: roleIds.map((roleDefinitionId) => ({ roleDefinitionId })) });
+
+export function relationshipJson(r: RelationshipView): Record<string, unknown> {
+  return {
+    '@odata.etag': etag(r.id, r.version),
+    id: r.id,
+    displayName: r.displayName,
+    duration: r.duration,
+    status: r.effectiveStatus,
+    autoExtendDuration: r.autoExtendDuration,
+    createdDateTime: iso(r.createdMs),
+    lastModifiedDateTime: iso(r.lastModifiedMs ?? r.createdMs),
+    activatedDateTime: iso(r.effectiveActivatedMs),
+    endDateTime: iso(r.effectiveEndMs),
+    customer: { displayName: r.customerDisplayName, tenantId: r.customerTenantId },
+    accessDetails: roles(r.roleIds),
+  };
+}
+
+export function requestJson(r: StoredRelationshipRequest): Record<string, unknown> {
+  return { id: r.id, action: r.action, status: r.status, createdDateTime: iso(r.createdMs), lastModifiedDateTime: iso(r.lastModifiedMs) };
+}
+
+export function assignmentJson(a: AssignmentView): Record<string, unknown> {
+  return {
+    '@odata.etag': etag(a.id, a.version),
+    id: a.id,
+    status: a.effectiveStatus,
+    createdDateTime: iso(a.createdMs),
+    lastModifiedDateTime: iso(a.lastModifiedMs ?? a.createdMs),
+    accessContainer: { accessContainerId: a.groupId, accessContainerType: 'securityGroup' },
+    accessDetails: roles(a.roleIds),
+  };
+}
+
+export function groupJson(g: StoredGroup): Record<string, unknown> {
+  return {
+    id: g.groupId, displayName: g.displayName, description: g.description, mailNickname: g.mailNickname, mailEnabled: false, securityEnabled: true,
+    groupTypes: [], createdDateTime: iso(g.createdMs),
+  };
+}
+
+export function userJson(p: PrincipalCredential): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.user', id: p.objectId, displayName: p.displayName, userPrincipalName: p.userPrincipalName,
+    mail: p.userPrincipalName, accountEnabled: p.accountEnabled,
+  };
+}
+
+export function servicePrincipalJson(p: PrincipalCredential): Record<string, unknown> {
+  return { '@odata.type': '#microsoft.graph.servicePrincipal', id: p.objectId, appId: p.clientId, displayName: p.displayName, servicePrincipalType: 'Application', accountEnabled: true };
+}
+
+// ---- request bodies ----
+
+type Json = Record<string, unknown>;
+
+/** The body as an object, refusing properties that are read-only or unknown (Graph refuses them too). */
+export function bodyObject(body: unknown, allowed: string[], readOnly: string[], type: string): Json {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GraphError('badRequest', `The request body must be a JSON object (a ${type}).`);
+  const problems: string[] = [];
+  for (const key of Object.keys(body)) {
+    if (key.startsWith('@odata.')) continue;
+    if (readOnly.includes(key)) problems.push(`the property '${key}' is read-only`);
+    else if (!allowed.includes(key)) problems.push(`'${key}' is not a property of ${type}`);
+  }
+  if (problems.length > 0) throw new GraphError('badRequest', `Invalid request body: ${problems.join('; ')}.`);
+  return body as Json;
+}
+
+export function stringProperty(body: Json, name: string, required: boolean): string | undefined {
+  const value = body[name];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string') throw new GraphError('badRequest', `The property '${name}' ${value === undefined ? 'is required' : 'must be a string'}.`);
+  return value;
+}
+
+/** `{ unifiedRoles: [{ roleDefinitionId }] }` → role ids. */
+export function unifiedRoles(value: unknown, property: string): string[] {
+  const list = (value as { unifiedRoles?: unknown } | null)?.unifiedRoles;
+  if (typeof value !== 'object' || value === null || !Array.isArray(list)) {
+    throw new GraphError('badRequest', `The property '${property}' must be {"unifiedRoles": [{"roleDefinitionId": "…"}]}.`);
+  }
+  return list.map((role, index) => {
+    const id = (role as { roleDefinitionId?: unknown } | null)?.roleDefinitionId;
+    if (typeof id !== 'string') throw new GraphError('badRequest', `${property}.unifiedRoles[${index}].roleDefinitionId must be a string.`);
+    return id;
+  });
+}
+
+export function customerTenantId(value: unknown): string {
+  const tenantId = (value as { tenantId?: unknown } | null)?.tenantId;
+  if (typeof value !== 'object' || value === null || typeof tenantId !== 'string') {
+    throw new GraphError('badRequest', "The property 'customer' must be {\"tenantId\": \"…\"}: pcapi needs the customer's tenant id when the relationship is created.");
+  }
+  if (!isGuid(tenantId)) throw new GraphError('badRequest', `customer.tenantId '${String(tenantId).slice(0, 80)}' is not a GUID.`);
+  return tenantId.toLowerCase();
+}

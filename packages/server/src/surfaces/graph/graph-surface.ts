@@ -1,0 +1,116 @@
+/**
+ * The Graph-compatible surface under /v1.0: authentication with Graph-audience tokens from pcapi's
+ * issuer, permission checks as Graph makes them (`roles` app-only, `scp` delegated), collections
+ * with OData query options, and Graph's error body for everything refused. Routes live in
+ * relationship-routes.ts and directory-routes.ts.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.js';
+import type { Caller } from '../../domain/model.js';
+import { AuthenticationFailure, type AuthenticationService } from '../../services/authentication-service.js';
+import type { DirectoryService } from '../../services/directory-service.js';
+import type { GdapService } from '../../services/gdap-service.js';
+import { StoreUnavailableError } from '../../store/store.js';
+import { GraphError, graphResponseHeaders, sendGraphError } from './graph-errors.js';
+import { applyODataQuery, isODataError, nextLink, parseODataQuery, type ODataOptions, type RawQuery } from './odata.js';
+import { registerDirectoryRoutes } from './directory-routes.js';
+import { registerRelationshipRoutes } from './relationship-routes.js';
+
+export const GRAPH_PREFIX = '/v1.0';
+
+export interface GraphSurfaceDeps {
+  authentication: AuthenticationService;
+  gdap: GdapService;
+  directory: DirectoryService;
+  clock: Clock;
+  publicUrl: () => string;
+}
+
+/** What the route modules get: the caller, permission checks, and Graph's response shapes. */
+export interface GraphContext {
+  gdap: GdapService;
+  directory: DirectoryService;
+  caller(request: FastifyRequest): Caller;
+  /** Refuses (403) unless the token carries one of these permissions. */
+  requirePermission(request: FastifyRequest, anyOf: readonly string[]): void;
+  /** `@odata.context` for a path under $metadata, e.g. `tenantRelationships/delegatedAdminRelationships`. */
+  context(path: string): string;
+  /** A collection with $filter, $select, $orderby, $top, $count and paging applied. */
+  collection(request: FastifyRequest, reply: FastifyReply, contextPath: string, items: Record<string, unknown>[], options: ODataOptions): FastifyReply;
+  /** One entity with `$select` applied and its context. */
+  entity(request: FastifyRequest, reply: FastifyReply, contextPath: string, item: Record<string, unknown>, selectable: string[], status?: number, location?: string): FastifyReply;
+  url(path: string): string;
+}
+
+function authFailure(error: unknown): unknown {
+  if (!(error instanceof AuthenticationFailure)) return error;
+  return new GraphError('unauthenticated', error.kind === 'missing' ? 'Access token is empty.' : `Access token validation failure: ${error.message}.`);
+}
+
+export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDeps): void {
+  void app.register(async (scope) => {
+    scope.setErrorHandler((error, request, reply) => {
+      if (error instanceof GraphError) return sendGraphError(error, request, reply, deps.clock);
+      if (error instanceof StoreUnavailableError) {
+        return sendGraphError(new GraphError('unavailable', 'The data store cannot be reached right now; retry later.', { 'retry-after': '5' }), request, reply, deps.clock);
+      }
+      const status = (error as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        const name = status === 413 ? 'payloadTooLarge' : status === 415 ? 'unsupportedMediaType' : 'badRequest';
+        return sendGraphError(new GraphError(name, 'The request body cannot be read: it is not valid JSON, too large, or not application/json.'), request, reply, deps.clock);
+      }
+      request.log.error({ err: error, requestId: request.id }, 'unexpected error on the Graph surface');
+      return sendGraphError(new GraphError('internal', `An unexpected error occurred; request-id ${request.id}.`), request, reply, deps.clock);
+    });
+    scope.setNotFoundHandler((request, reply) =>
+      sendGraphError(new GraphError('notFound', `Resource not found for the segment '${request.url.split('?')[0]!.slice(0, 120)}'.`), request, reply, deps.clock));
+
+    scope.addHook('onRequest', async (request, reply) => {
+      reply.headers(graphResponseHeaders(request));
+      let caller: Caller;
+      try {
+        caller = await deps.authentication.authenticate(request.headers.authorization);
+      } catch (error) {
+        throw authFailure(error);
+      }
+      if (caller.audience !== 'graph') throw new GraphError('unauthenticated', 'Access token validation failure. Invalid audience: the token is not for https://graph.microsoft.com.');
+      request.caller = caller;
+    });
+
+    const base = () => `${deps.publicUrl()}${GRAPH_PREFIX}`;
+    const context: GraphContext = {
+      gdap: deps.gdap,
+      directory: deps.directory,
+      caller: (request) => request.caller!,
+      requirePermission(request, anyOf) {
+        const held = request.caller!.permissions.map((p) => p.toLowerCase());
+        if (anyOf.some((permission) => held.includes(permission.toLowerCase()))) return;
+        throw new GraphError('forbidden', `Insufficient privileges to complete the operation: the token needs one of ${anyOf.join(', ')} (${request.caller!.appOnly ? 'roles' : 'scp'}: ${request.caller!.permissions.join(' ') || 'none'}).`);
+      },
+      context: (path) => `${base()}/$metadata#${path}`,
+      url: (path) => `${base()}/${path}`,
+      collection(request, reply, contextPath, items, options) {
+        const raw = request.query as RawQuery;
+        const query = parseODataQuery(raw, options);
+        if (isODataError(query)) throw new GraphError('badRequest', query.error.message);
+        const result = applyODataQuery(items, query);
+        const body: Record<string, unknown> = { '@odata.context': context.context(contextPath) };
+        if (result.count !== undefined) body['@odata.count'] = result.count;
+        body.value = result.page;
+        if (result.nextSkipToken) body['@odata.nextLink'] = nextLink(`${deps.publicUrl()}${request.url.split('?')[0]}`, raw, result.nextSkipToken);
+        return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+      },
+      entity(request, reply, contextPath, item, selectable, status = 200, location) {
+        const raw = request.query as RawQuery;
+        const query = parseODataQuery(raw, { filterable: {}, selectable, orderable: [] });
+        if (isODataError(query)) throw new GraphError('badRequest', query.error.message);
+        const [projected] = applyODataQuery([item], query).page as Record<string, unknown>[];
+        if (location) void reply.header('location', location);
+        return reply.code(status).header('content-type', 'application/json; charset=utf-8')
+          .send(JSON.stringify({ '@odata.context': context.context(`${contextPath}/$entity`), ...projected }));
+      },
+    };
+    registerRelationshipRoutes(scope, context);
+    registerDirectoryRoutes(scope, context);
+  }, { prefix: GRAPH_PREFIX });
+}
