@@ -153,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const faults = deps.emulator && new FaultInjector({ clock });
   if (deps.emulator && !(clock instanceof EmulatedClock)) throw new Error('the emulator endpoints need an EmulatedClock');
   if (deps.emulator && clock instanceof EmulatedClock) {
-    const emulator = new EmulatorService({ store, clock, faults: faults!, seedFile: deps.emulator.seedFile });
+    const emulator = new EmulatorService({ store, clock, faults: faults!, seedFile: deps.emulator.seedFile, delays: deps.gdapDelays ?? IMMEDIATE_DELAYS });
     await emulator.loadClock();
     // --clock-start moves a clock nobody has moved yet; a clock already set (another process, an earlier run) stays.
     if (deps.clockStart !== undefined && (await store.emulatorSetting('clock')) === undefined) await emulator.setClock(deps.clockStart, false);

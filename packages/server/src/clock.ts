@@ -46,6 +46,12 @@ export interface EmulatedClockState {
 
 export const REAL_TIME: EmulatedClockState = { offsetMs: 0, frozenAtMs: null };
 
+/** Whether a stored setting is a clock state (a store may hold anything a user wrote). */
+export function isClockState(value: unknown): value is EmulatedClockState {
+  const state = value as EmulatedClockState;
+  return typeof value === 'object' && value !== null && Number.isFinite(state.offsetMs) && (state.frozenAtMs === null || Number.isFinite(state.frozenAtMs));
+}
+
 /**
  * The server's clock when users may move it: the machine's time plus an offset, or frozen at an
  * instant. Reads are one addition; the state changes only through `apply` (from the store, so

@@ -1,4 +1,6 @@
 /** `pcapi export`: the whole store as a seed document (JSON), to stdout or to a file only its owner can read. */
+import { EmulatedClock, isClockState } from '../clock.js';
+import { IMMEDIATE_DELAYS } from '../domain/gdap-lifecycle.js';
 import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -24,7 +26,11 @@ export async function runExport(options: ExportOptions): Promise<void> {
   const store = await openStore(config.database);
   let text: string;
   try {
-    text = `${JSON.stringify(exportSeed(await store.exportRows()), null, 2)}\n`;
+    // Statuses as of the clock the servers on this store share (moved by the emulator, else real time).
+    const clock = new EmulatedClock();
+    const shared = await store.emulatorSetting('clock');
+    if (isClockState(shared)) clock.apply(shared);
+    text = `${JSON.stringify(exportSeed(await store.exportRows(), { now: clock.now(), delays: IMMEDIATE_DELAYS }), null, 2)}\n`;
   } finally {
     await store.close();
   }

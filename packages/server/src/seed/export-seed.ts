@@ -11,6 +11,8 @@
  * first partner in the document that lists the customer owns them after an import).
  */
 import { AGENT_ROLES, ENTRA_ROLES, roleDisplayName, type AgentRole } from '@pcapi/contracts';
+import { storedLifecycle } from '../domain/effective-access.js';
+import { effectiveAssignment, effectiveRelationship, type TransitionDelays } from '../domain/gdap-lifecycle.js';
 import type { StoredRows } from '../store/store.js';
 import type { SeedApplication, SeedConsent, SeedCustomer, SeedDocument, SeedPartner, SeedRelationship, SeedUser } from './seed-document.js';
 import type { GroupRow } from './seed-plan.js';
@@ -48,7 +50,23 @@ export function exportedRole(roleId: string): string {
   return name !== roleId && ROLE_IDS_BY_LOWER_NAME.get(name.toLowerCase()) === roleId.toLowerCase() ? name : roleId;
 }
 
-export function exportSeed(rows: StoredRows): SeedDocument {
+/**
+ * A relationship's status and dates as they stand at `now`: what a Graph write set is carried forward
+ * by the clock (approved → active, an end date reached → expired), so the document holds the state,
+ * not the transition it started from.
+ */
+function relationshipAt(r: StoredRows['relationships'][number], at: { now: number; delays: TransitionDelays }): StoredRows['relationships'][number] {
+  const ms = (date: { value: string } | null) => (date === null ? null : Date.parse(date.value));
+  const effective = effectiveRelationship(storedLifecycle({
+    status: r.status, statusSinceMs: r.statusSinceMs ?? null, createdMs: Date.parse(r.createdDateTime.value), activatedMs: ms(r.activatedDateTime),
+    endMs: ms(r.endDateTime), duration: r.duration, autoExtendDuration: r.autoExtendDuration, roleIds: r.roleIds,
+  }), at.now, at.delays);
+  const date = (value: number | null) => (value === null ? null : { value: new Date(value).toISOString(), source: new Date(value).toISOString() });
+  return { ...r, status: effective.status, activatedDateTime: date(effective.activatedAt), endDateTime: date(effective.endAt) };
+}
+
+/** `at`: export statuses as of this instant, with these transition delays (the emulator's clock); stored base statuses otherwise. */
+export function exportSeed(rows: StoredRows, at?: { now: number; delays: TransitionDelays }): SeedDocument {
   const groupsById = new Map<string, GroupRow>(rows.groups.map((group) => [group.groupId, group]));
   const parentsOf = new Map(rows.memberOf.map((row) => [row.memberId, row.groupIds]));
   const groupsByTenant = groupedBy(rows.groups, (group) => group.tenantId);
@@ -56,8 +74,16 @@ export function exportSeed(rows: StoredRows): SeedDocument {
   const consentsByTenant = groupedBy(rows.consents, (consent) => consent.tenantId);
   const customersByPartner = groupedBy(rows.partnerCustomers, (customer) => customer.partnerTenantId);
   const organizations = new Map(rows.customers.map((customer) => [customer.tenantId, customer.organization]));
-  const relationshipsByPair = groupedBy(rows.relationships, (r) => `${r.partnerTenantId} ${r.customerTenantId}`);
-  const assignmentsByRelationship = groupedBy(rows.assignments, (a) => a.relationshipId);
+  const relationshipsByPair = groupedBy(at ? rows.relationships.map((r) => relationshipAt(r, at)) : rows.relationships, (r) => `${r.partnerTenantId} ${r.customerTenantId}`);
+  const assignmentsByRelationship = groupedBy(
+    at ? rows.assignments.map((a) => (a.statusSinceMs == null ? a : { ...a, status: effectiveAssignment({ status: a.status, statusSince: a.statusSinceMs }, at.now, at.delays).status })) : rows.assignments,
+    (a) => a.relationshipId);
+  const usersByCustomer = groupedBy(rows.customerUsers, (u) => u.tenantId);
+  // A customer's own users are written once: under the partner that owns its organization details.
+  const usersWrittenFor = new Set<string>();
+  const ownerOf = new Map(rows.customers.map((customer) => [customer.tenantId, customer.organizationOwner]));
+  const firstPartnerOf = new Map<string, string>();
+  for (const pc of sortedBy(rows.partnerCustomers, (pc) => pc.partnerTenantId)) if (!firstPartnerOf.has(pc.customerTenantId)) firstPartnerOf.set(pc.customerTenantId, pc.partnerTenantId);
 
   /** The agent roles and security group names a member belongs to directly, within its tenant. */
   const membership = (memberId: string, tenantId: string): { agentRoles?: AgentRole[]; memberOf?: string[] } => {
@@ -116,10 +142,20 @@ export function exportSeed(rows: StoredRows): SeedDocument {
             ...(assignments.length > 0 ? { accessAssignments: assignments } : {}),
           };
         });
+      const owner = rows.partnerCustomers.some((pc) => pc.customerTenantId === customer.customerTenantId && pc.partnerTenantId === ownerOf.get(customer.customerTenantId))
+        ? ownerOf.get(customer.customerTenantId) : firstPartnerOf.get(customer.customerTenantId);
+      const writeUsers = owner === tenantId && !usersWrittenFor.has(customer.customerTenantId);
+      if (writeUsers) usersWrittenFor.add(customer.customerTenantId);
+      const customerUsers = writeUsers ? sortedBy(usersByCustomer.get(customer.customerTenantId) ?? [], (u) => u.userPrincipalName.toLowerCase()).map((u) => ({
+        objectId: u.objectId, userPrincipalName: u.userPrincipalName, displayName: u.displayName,
+        ...(u.credentialHash !== null ? { passwordHash: u.credentialHash } : {}),
+        ...(u.directoryRoleIds.length > 0 ? { directoryRoles: u.directoryRoleIds.map(exportedRole) } : {}),
+      })) : [];
       return {
         tenantId: customer.customerTenantId,
         displayName: customer.displayName,
         dap: customer.dapEnabled,
+        ...(customerUsers.length > 0 ? { users: customerUsers } : {}),
         ...(organization ? { organization: { ...organization, technicalNotificationMails: [...organization.technicalNotificationMails] } } : {}),
         ...(relationships.length > 0 ? { gdapRelationships: relationships } : {}),
       };

@@ -92,7 +92,7 @@ export function planSeed(document: SeedDocument, options: PlanOptions): Promise<
 export async function planPartners(entries: PartnerEntry[], options: PlanOptions): Promise<SeedPlan> {
   const problems: string[] = [];
   const plan: SeedPlan = {
-    partners: [], principals: [], groups: [], memberOf: [], customers: [], partnerCustomers: [], relationships: [], assignments: [], consents: [], claims: [],
+    partners: [], principals: [], groups: [], memberOf: [], customers: [], customerUsers: [], partnerCustomers: [], relationships: [], assignments: [], consents: [], claims: [],
   };
   const secrets = new Map<string, string>();
   const claimed = new Map<string, string>();
@@ -264,6 +264,19 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
     }
     plan.partnerCustomers.push({ partnerTenantId: tenantId, customerTenantId, displayName: customer.displayName, dapEnabled: customer.dap ?? false });
 
+    (customer.users ?? []).forEach((user, u) => {
+      const userPath = `${path}.users[${u}]`;
+      const upnKey = user.userPrincipalName.toLowerCase();
+      const objectId = user.objectId?.toLowerCase() ?? stableId('customer-user', customerTenantId, upnKey);
+      claim(claimKey.object(objectId), `${userPath}.objectId`, 'object id');
+      claim(claimKey.userName(customerTenantId, upnKey), `${userPath}.userPrincipalName`, 'user principal name in the customer tenant');
+      if (user.password !== undefined) secrets.set(objectId, user.password);
+      plan.customerUsers.push({
+        objectId, tenantId: customerTenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName ?? user.userPrincipalName,
+        directoryRoleIds: resolveRoles(user.directoryRoles ?? [], `${userPath}.directoryRoles`), credentialHash: user.passwordHash ?? null,
+      });
+    });
+
     (customer.gdapRelationships ?? []).forEach((relationship, r) => {
       const relationshipPath = `${path}.gdapRelationships[${r}]`;
       const row = planRelationship(relationship, relationshipPath, tenantId, customerTenantId);
@@ -317,7 +330,7 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
   if (problems.length > 0) throw new SeedError(options.source, problems);
 
   const existing = await options.existing.credentialHashes([...secrets.keys()]);
-  for (const principal of plan.principals) {
+  for (const principal of [...plan.principals, ...plan.customerUsers]) {
     const secret = secrets.get(principal.objectId);
     if (secret === undefined) continue;
     principal.credentialHash = await seedCredentialHash(principal.objectId, secret, existing.get(principal.objectId));

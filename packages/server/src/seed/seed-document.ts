@@ -67,7 +67,19 @@ export interface SeedCustomer {
   displayName: string;
   dap?: boolean;
   organization?: Partial<CustomerOrganization>;
+  /** Users of the customer's own tenant (e.g. the administrator who approves GDAP relationships). */
+  users?: SeedCustomerUser[];
   gdapRelationships?: SeedRelationship[];
+}
+
+export interface SeedCustomerUser {
+  objectId?: string;
+  userPrincipalName: string;
+  displayName?: string;
+  password?: string;
+  passwordHash?: string;
+  /** Entra roles held in the customer tenant, by name or role definition id (the token's `wids`). */
+  directoryRoles?: string[];
 }
 
 export interface SeedRelationship {

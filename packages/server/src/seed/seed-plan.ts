@@ -38,6 +38,17 @@ export interface CustomerRow {
   organizationOwner: string;
 }
 
+/** A user of a customer's own tenant: signs in there (password grant) to approve GDAP relationships. */
+export interface CustomerUserRow {
+  objectId: string;
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  /** Role definition ids of the Entra roles held in the customer tenant. */
+  directoryRoleIds: string[];
+  credentialHash: string | null;
+}
+
 export interface PartnerCustomerRow { partnerTenantId: string; customerTenantId: string; displayName: string; dapEnabled: boolean }
 
 /** A resolved timestamp and the seed text it came from; re-importing the same text keeps the stored value. */
@@ -55,6 +66,8 @@ export interface RelationshipRow {
   createdDateTime: SeedDate;
   activatedDateTime: SeedDate | null;
   endDateTime: SeedDate | null;
+  /** Read back from a store only (export): when a Graph write set the status; the status is derived from then on. */
+  statusSinceMs?: number | null;
 }
 
 /**
@@ -64,7 +77,11 @@ export interface RelationshipRow {
  */
 export interface ConsentRow { tenantId: string; clientId: string; principalObjectId: string; scopes: string[]; grantedAtMs: number }
 
-export interface AssignmentRow { id: string; relationshipId: string; groupId: string; status: AssignmentStatus; roleIds: string[] }
+export interface AssignmentRow {
+  id: string; relationshipId: string; groupId: string; status: AssignmentStatus; roleIds: string[];
+  /** Read back from a store only (export), as for relationships. */
+  statusSinceMs?: number | null;
+}
 
 /**
  * A key the plan declares (an id, or a name unique in its scope) and where the file declares it. An
@@ -105,6 +122,7 @@ export interface SeedPlan {
   groups: GroupRow[];
   memberOf: MemberOfRow[];
   customers: CustomerRow[];
+  customerUsers: CustomerUserRow[];
   partnerCustomers: PartnerCustomerRow[];
   relationships: RelationshipRow[];
   /** Complete per relationship: assignments of a listed relationship that the plan omits are removed. */

@@ -2,12 +2,13 @@
  * What a test suite drives between and during its cases: the shared clock, resetting the store to
  * its seed, exporting and importing seed documents, and injected faults. Knows nothing of HTTP.
  */
-import { REAL_TIME, type EmulatedClock, type EmulatedClockState } from '../clock.js';
+import { isClockState, REAL_TIME, type EmulatedClock, type EmulatedClockState } from '../clock.js';
 import { exportSeed } from '../seed/export-seed.js';
 import { importSeedDocument, importSeedFile } from '../seed/import-seed.js';
 import type { SeedDocument } from '../seed/seed-document.js';
 import type { ImportSummary, Store } from '../store/store.js';
 import type { FaultInjector } from '../surfaces/emulator/faults.js';
+import type { TransitionDelays } from '../domain/gdap-lifecycle.js';
 
 const CLOCK_SETTING = 'clock';
 
@@ -17,17 +18,14 @@ export interface EmulatorServiceDeps {
   faults: FaultInjector;
   /** The seed the store is reset to: the configured file, the demo, or none (an empty store). */
   seedFile: string | undefined;
+  /** GDAP transition delays: exports carry statuses as of the clock. */
+  delays: TransitionDelays;
 }
 
 export interface ClockView {
   now: string;
   offsetMs: number;
   frozen: boolean;
-}
-
-function isClockState(value: unknown): value is EmulatedClockState {
-  const state = value as EmulatedClockState;
-  return typeof value === 'object' && value !== null && Number.isFinite(state.offsetMs) && (state.frozenAtMs === null || Number.isFinite(state.frozenAtMs));
 }
 
 export class EmulatorService {
@@ -69,13 +67,13 @@ export class EmulatorService {
     const clock = await this.resetClock();
     const faultsCleared = this.deps.faults.clear();
     const imported = this.deps.seedFile === undefined
-      ? await this.deps.store.importSeed({ partners: [], principals: [], groups: [], memberOf: [], customers: [], partnerCustomers: [], relationships: [], assignments: [], consents: [], claims: [] }, { replace: true })
+      ? await this.deps.store.importSeed({ partners: [], principals: [], groups: [], memberOf: [], customers: [], customerUsers: [], partnerCustomers: [], relationships: [], assignments: [], consents: [], claims: [] }, { replace: true })
       : await importSeedFile(this.deps.store, this.deps.seedFile, new Date(this.deps.clock.now()), { replace: true });
     return { clock, imported, faultsCleared };
   }
 
   async exportDocument(): Promise<SeedDocument> {
-    return exportSeed(await this.deps.store.exportRows());
+    return exportSeed(await this.deps.store.exportRows(), { now: this.deps.clock.now(), delays: this.deps.delays });
   }
 
   /** Imports a seed document (validated by the caller); `replace` first deletes everything else. */

@@ -66,7 +66,7 @@ export const GDAP_SQL = {
  */
 export const RESET_SQL = [
   'DELETE FROM relationship_requests', 'DELETE FROM access_assignments', 'DELETE FROM gdap_relationships', 'DELETE FROM partner_customers',
-  'DELETE FROM customer_tenants', 'DELETE FROM group_members', 'DELETE FROM groups', 'DELETE FROM consents', 'DELETE FROM sign_in_grants',
+  'DELETE FROM customer_users', 'DELETE FROM customer_tenants', 'DELETE FROM group_members', 'DELETE FROM groups', 'DELETE FROM consents', 'DELETE FROM sign_in_grants',
   'DELETE FROM principals', 'DELETE FROM partner_tenants',
 ] as const;
 

@@ -249,6 +249,13 @@ export function toSigningKey(row: Row): import('./store.js').StoredSigningKey {
   };
 }
 
+export function toCustomerUserRow(row: Row): import('../seed/seed-plan.js').CustomerUserRow {
+  return {
+    objectId: row.object_id as string, tenantId: row.tenant_id as string, userPrincipalName: row.user_principal_name as string,
+    displayName: row.display_name as string, directoryRoleIds: list(row.directory_roles), credentialHash: (row.credential_hash as string | null) ?? null,
+  };
+}
+
 /** The reads of Store.exportRows, the same text on both stores: whole tables, run in one read-only snapshot. */
 export const EXPORT_READS = {
   partners: 'SELECT tenant_id, display_name, domain FROM partner_tenants',
@@ -256,9 +263,10 @@ export const EXPORT_READS = {
   groups: 'SELECT group_id, tenant_id, display_name, agent_role FROM groups',
   memberships: 'SELECT group_id, member_id, member_kind FROM group_members',
   customers: 'SELECT * FROM customer_tenants',
+  customerUsers: 'SELECT * FROM customer_users',
   partnerCustomers: 'SELECT partner_tenant_id, customer_tenant_id, display_name, dap_enabled FROM partner_customers',
   relationships: 'SELECT * FROM gdap_relationships',
-  assignments: 'SELECT id, relationship_id, group_id, status, role_ids FROM access_assignments',
+  assignments: 'SELECT id, relationship_id, group_id, status, role_ids, status_since FROM access_assignments',
   consents: 'SELECT tenant_id, client_id, principal_object_id, scopes, granted_at FROM consents',
 } as const;
 
@@ -284,6 +292,7 @@ export function toStoredRows(rows: ExportTables): StoredRows {
     customers: rows.customers.map((row) => ({
       tenantId: row.tenant_id as string, organization: toOrganization(row)!, organizationOwner: (row.organization_owner_tenant_id as string | null) ?? '',
     })),
+    customerUsers: rows.customerUsers.map(toCustomerUserRow),
     partnerCustomers: rows.partnerCustomers.map((row) => ({
       partnerTenantId: row.partner_tenant_id as string, customerTenantId: row.customer_tenant_id as string,
       displayName: row.display_name as string, dapEnabled: truthy(row.dap_enabled),
@@ -295,11 +304,12 @@ export function toStoredRows(rows: ExportTables): StoredRows {
         displayName: row.display_name as string, status: row.status as RelationshipStatus, roleIds: list(row.role_ids),
         duration: row.duration as string, autoExtendDuration: row.auto_extend_duration as string,
         createdDateTime: dates.created, activatedDateTime: dates.activated, endDateTime: dates.end,
+        statusSinceMs: msOrNull(row.status_since),
       };
     }),
     assignments: rows.assignments.map((row) => ({
       id: row.id as string, relationshipId: row.relationship_id as string, groupId: row.group_id as string,
-      status: row.status as AssignmentStatus, roleIds: list(row.role_ids),
+      status: row.status as AssignmentStatus, roleIds: list(row.role_ids), statusSinceMs: msOrNull(row.status_since),
     })),
     consents: rows.consents.map(toConsent),
   };

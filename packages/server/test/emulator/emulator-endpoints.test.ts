@@ -52,19 +52,20 @@ describe('emulator endpoints', () => {
     assert.equal(later.now, new Date(TEST_EPOCH + 400 * DAY).toISOString());
     assert.equal(await contosoStatus(pcapi), 200, 'auto-extended past its first end date');
 
-    // Without auto-extend (imported over the demo), the same relationship has expired by then.
+    // Back 400 days; without auto-extend (imported over the demo), the same relationship expires by then.
+    await send(pcapi, 'POST', '/_pcapi/clock/advance', { by: '-P400D' });
     const document = await json(await pcapi.fetch('/_pcapi/export'));
     const contoso = (document as SeedDocument).partners!.flatMap((p) => p.customers ?? []).find((c) => c.tenantId === DEMO.contoso)!;
     contoso.gdapRelationships![0]!.autoExtendDuration = 'PT0S';
     const imported = await send(pcapi, 'POST', '/_pcapi/import', document);
     assert.equal(imported.status, 200, await imported.clone().text());
+    assert.equal(await contosoStatus(pcapi), 200, 'still active now');
+    await send(pcapi, 'POST', '/_pcapi/clock/advance', { by: 'P400D' });
     const denied = await pcapi.getOrganization(DEMO.contoso, { token: await pcapi.tokenFor(ADMIN) });
     assert.equal(denied.status, 403);
     assert.match(await denied.text(), /expired/);
-
-    // Back 400 days: active again, no cache in the way.
     await send(pcapi, 'POST', '/_pcapi/clock/advance', { by: '-P400D' });
-    assert.equal(await contosoStatus(pcapi), 200);
+    assert.equal(await contosoStatus(pcapi), 200, 'active again, no cache in the way');
 
     const frozen = await json(await send(pcapi, 'PUT', '/_pcapi/clock', { now: '2031-01-01T00:00:00Z', frozen: true }));
     assert.deepEqual(frozen, { now: '2031-01-01T00:00:00.000Z', offsetMs: Date.parse('2031-01-01T00:00:00Z') - TEST_EPOCH, frozen: true });

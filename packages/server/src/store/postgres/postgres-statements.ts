@@ -38,7 +38,11 @@ export const READS = {
   principal: 'SELECT * FROM principals WHERE tenant_id = $1 AND object_id = $2',
   userByName: "SELECT * FROM principals WHERE tenant_id = $1 AND upn_key = $2 AND kind = 'user'",
   appByClientId: "SELECT * FROM principals WHERE tenant_id = $1 AND client_id = $2 AND kind = 'app'",
-  credentialHashes: 'SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id = ANY($1)',
+  credentialHashes: `
+    SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id = ANY($1)
+    UNION ALL
+    SELECT object_id, credential_hash FROM customer_users WHERE credential_hash IS NOT NULL AND object_id = ANY($1)`,
+  customerUser: 'SELECT * FROM customer_users WHERE tenant_id = $1 AND upn_key = $2',
   relationshipDates: `SELECT id, created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source
     FROM gdap_relationships WHERE id = ANY($1)`,
   organization: 'SELECT * FROM customer_tenants WHERE tenant_id = $1',
@@ -112,6 +116,11 @@ export const UPSERTS = {
     table: 'customer_tenants', key: ['tenant_id'], keepStored: ['organization_owner_tenant_id'],
     columns: [['tenant_id', 'text'], ['street', 'text'], ['country_letter_code', 'text'], ['postal_code', 'text'], ['city', 'text'], ['state', 'text'],
       ['display_name', 'text'], ['technical_notification_mails', 'jsonb'], ['organization_owner_tenant_id', 'text']],
+  }),
+  customerUsers: batchUpsert({
+    table: 'customer_users', key: ['object_id'],
+    columns: [['object_id', 'text'], ['tenant_id', 'text'], ['user_principal_name', 'text'], ['upn_key', 'text'], ['display_name', 'text'],
+      ['credential_hash', 'text'], ['directory_roles', 'jsonb']],
   }),
   partnerCustomers: batchUpsert({
     table: 'partner_customers', key: ['partner_tenant_id', 'customer_tenant_id'],

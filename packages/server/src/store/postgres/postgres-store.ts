@@ -485,6 +485,9 @@ export class PostgresStore implements Store {
             const o = c.organization;
             return [c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails), c.organizationOwner];
           });
+          await upsert(UPSERTS.customerUsers, plan.customerUsers, (u) => [
+            u.objectId, u.tenantId, u.userPrincipalName, u.userPrincipalName.toLowerCase(), u.displayName, u.credentialHash, JSON.stringify(u.directoryRoleIds),
+          ]);
           await upsert(UPSERTS.partnerCustomers, plan.partnerCustomers, (pc) => [pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled]);
           await upsert(UPSERTS.relationships, plan.relationships, (r) => [
             r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,

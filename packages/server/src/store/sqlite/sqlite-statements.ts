@@ -42,7 +42,11 @@ export const READ_SQL = {
   principal: 'SELECT * FROM principals WHERE tenant_id = ? AND object_id = ?',
   userByName: "SELECT * FROM principals WHERE tenant_id = ? AND upn_key = ? AND kind = 'user'",
   appByClientId: "SELECT * FROM principals WHERE tenant_id = ? AND client_id = ? AND kind = 'app'",
-  credentialHashes: 'SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id IN (SELECT value FROM json_each(?))',
+  credentialHashes: `
+    SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id IN (SELECT value FROM json_each(@ids))
+    UNION ALL
+    SELECT object_id, credential_hash FROM customer_users WHERE credential_hash IS NOT NULL AND object_id IN (SELECT value FROM json_each(@ids))`,
+  customerUser: 'SELECT * FROM customer_users WHERE tenant_id = ? AND upn_key = ?',
   // Everything authorization needs about a (caller, customer) pair in one statement, as JSON: one
   // step through SQLite instead of five on a cache-cold call. Nested groups are off by default; then
   // the caller's groups are its direct memberships, read without the recursive walk and its grouping
@@ -92,6 +96,13 @@ export const WRITE_SQL = {
       IS NOT (excluded.tenant_id, excluded.kind, excluded.display_name, excluded.user_principal_name, excluded.upn_key, excluded.client_id,
               excluded.mfa_registered, excluded.credential_hash, excluded.redirect_uris, excluded.public_client, excluded.account_enabled, excluded.app_permissions)`,
   groupExists: 'SELECT 1 FROM groups WHERE group_id = ?',
+  upsertCustomerUser: `
+    INSERT INTO customer_users (object_id, tenant_id, user_principal_name, upn_key, display_name, credential_hash, directory_roles) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (object_id) DO UPDATE SET tenant_id = excluded.tenant_id, user_principal_name = excluded.user_principal_name, upn_key = excluded.upn_key,
+      display_name = excluded.display_name, credential_hash = excluded.credential_hash, directory_roles = excluded.directory_roles
+    WHERE (tenant_id, user_principal_name, upn_key, display_name, credential_hash, directory_roles)
+      IS NOT (excluded.tenant_id, excluded.user_principal_name, excluded.upn_key, excluded.display_name, excluded.credential_hash, excluded.directory_roles)`,
+  customerUserExists: 'SELECT 1 FROM customer_users WHERE object_id = ?',
   upsertGroup: `
     INSERT INTO groups (group_id, tenant_id, display_name, agent_role) VALUES (?, ?, ?, ?)
     ON CONFLICT (group_id) DO UPDATE SET tenant_id = excluded.tenant_id, display_name = excluded.display_name, agent_role = excluded.agent_role

@@ -201,7 +201,7 @@ export class SqliteStore implements Store {
   }
 
   async credentialHashes(objectIds: string[]): Promise<Map<string, string>> {
-    const rows = this.statements.credentialHashes.all(JSON.stringify(objectIds)) as Row[];
+    const rows = this.statements.credentialHashes.all({ ids: JSON.stringify(objectIds) }) as Row[];
     return new Map(rows.map((row) => [row.object_id as string, row.credential_hash as string]));
   }
 
@@ -216,7 +216,7 @@ export class SqliteStore implements Store {
       const all = (sql: string) => this.db.prepare(sql).all() as Row[];
       return toStoredRows({
         partners: all(EXPORT_READS.partners), principals: all(EXPORT_READS.principals), groups: all(EXPORT_READS.groups),
-        memberships: all(EXPORT_READS.memberships), customers: all(EXPORT_READS.customers), partnerCustomers: all(EXPORT_READS.partnerCustomers),
+        memberships: all(EXPORT_READS.memberships), customers: all(EXPORT_READS.customers), customerUsers: all(EXPORT_READS.customerUsers), partnerCustomers: all(EXPORT_READS.partnerCustomers),
         relationships: all(EXPORT_READS.relationships), assignments: all(EXPORT_READS.assignments), consents: all(EXPORT_READS.consents),
       });
     });
@@ -464,6 +464,11 @@ function applyPlan(plan: SeedPlan, summary: ImportSummary, s: Statements<typeof 
     const o = c.organization;
     upsert(s.customerExists, [c.tenantId], s.upsertCustomer, [
       c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails), c.organizationOwner,
+    ]);
+  }
+  for (const u of plan.customerUsers) {
+    upsert(s.customerUserExists, [u.objectId], s.upsertCustomerUser, [
+      u.objectId, u.tenantId, u.userPrincipalName, u.userPrincipalName.toLowerCase(), u.displayName, u.credentialHash, JSON.stringify(u.directoryRoleIds),
     ]);
   }
   for (const pc of plan.partnerCustomers) {
