@@ -163,6 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   }
   app.decorateRequest('correlationId', '');
   app.decorateRequest('caller', null);
+  app.decorateRequest('customerCaller', null);
   installErrorHandling(app, sendError);
   app.addHook('onRequest', requestContext);
   // After the request ids, so an injected Partner Center error carries them like any other.

@@ -105,6 +105,18 @@ export interface AccessFacts {
 
 export type { CustomerOrganization };
 
+/** A user of a customer's own tenant, as its verified token describes it (Graph only: approving GDAP). */
+export interface CustomerCaller {
+  tenantId: string;
+  tenantName: string;
+  objectId: string;
+  name: string;
+  /** The token's `wids`: Entra role definition ids held in the customer tenant. */
+  directoryRoleIds: string[];
+  permissions: string[];
+  audience: 'partnerCenter' | 'graph';
+}
+
 /** The authenticated caller, as its verified token describes it. */
 export interface Caller {
   partner: PartnerTenant;

@@ -4,12 +4,13 @@
  * expires or the data changes, without parsing, verifying or looking anything up again.
  */
 import type { Clock } from '../clock.js';
-import type { Caller } from '../domain/model.js';
+import type { Caller, CustomerCaller } from '../domain/model.js';
 import { TokenRejected, type TokenVerifier } from '../identity/token-verifier.js';
 import type { Store } from '../store/store.js';
 import { TtlCache } from './ttl-cache.js';
 
-export type AuthenticationFailureKind = 'missing' | 'invalid';
+/** `customerTenant`: a valid token, from a customer's tenant rather than a partner's (authenticateCustomer may take it). */
+export type AuthenticationFailureKind = 'missing' | 'invalid' | 'customerTenant';
 
 /** Why a caller could not be authenticated; `message` is safe to show the caller. */
 export class AuthenticationFailure extends Error {
@@ -74,6 +75,31 @@ export class AuthenticationService {
     return entry.caller;
   }
 
+  /**
+   * A user of a customer's tenant: verified as strictly as any token, never cached (customers call
+   * rarely: to approve a relationship). Refused unless the tenant is a customer tenant of this server.
+   */
+  async authenticateCustomer(header: string | undefined): Promise<CustomerCaller> {
+    const token = header === undefined ? undefined : bearerToken(header);
+    if (token === undefined) throw new AuthenticationFailure('invalid', 'the Authorization header holds no well-formed bearer token');
+    let verified;
+    try {
+      verified = await this.deps.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof TokenRejected) throw new AuthenticationFailure('invalid', error.message);
+      throw error;
+    }
+    const organization = await this.deps.store.organization(verified.tenantId);
+    if (!organization || verified.appOnly) throw new AuthenticationFailure('invalid', `tenant ${verified.tenantId} is not a customer tenant known to this server, or the token is not a user's`);
+    const { claims } = verified;
+    return {
+      tenantId: verified.tenantId, tenantName: organization.displayName ?? verified.tenantId, objectId: verified.objectId,
+      name: String(claims.upn ?? claims.preferred_username ?? verified.objectId),
+      directoryRoleIds: Array.isArray(claims.wids) ? claims.wids.map((id) => String(id).toLowerCase()) : [],
+      permissions: typeof claims.scp === 'string' ? claims.scp.split(' ').filter((word) => word !== '') : [], audience: verified.audience,
+    };
+  }
+
   private async verifyCaller(token: string): Promise<Caller> {
     let verified;
     try {
@@ -85,7 +111,8 @@ export class AuthenticationService {
     const { claims } = verified;
     const partner = await this.deps.store.findPartnerTenant(verified.tenantId);
     if (!partner || partner.tenantId !== verified.tenantId) {
-      throw new AuthenticationFailure('invalid', `tenant ${verified.tenantId} is not a partner tenant known to this server`);
+      const kind = !partner && (await this.deps.store.organization(verified.tenantId)) ? 'customerTenant' : 'invalid';
+      throw new AuthenticationFailure(kind, `tenant ${verified.tenantId} is not a partner tenant known to this server`);
     }
     const clientId = typeof claims.appid === 'string' ? claims.appid : typeof claims.azp === 'string' ? claims.azp : undefined;
     const name = verified.appOnly

@@ -12,7 +12,7 @@ import {
   effectiveAssignment, effectiveRelationship, GLOBAL_ADMINISTRATOR_ROLE_ID, materializeRelationship, relationshipActionAllowed,
   relationshipDeleteAllowed, relationshipUpdateAllowed, type RelationshipAction, type RuleResult, type TransitionDelays,
 } from '../domain/gdap-lifecycle.js';
-import type { AssignmentStatus, Caller, RelationshipStatus } from '../domain/model.js';
+import type { AssignmentStatus, Caller, CustomerCaller, RelationshipStatus } from '../domain/model.js';
 import type { GdapWriteResult, StoredAssignment, StoredRelationship, StoredRelationshipRequest } from '../store/gdap-rows.js';
 import type { Store } from '../store/store.js';
 import { GraphError } from '../surfaces/graph/graph-errors.js';
@@ -79,6 +79,25 @@ export class GdapService {
     return this.view(row);
   }
 
+  /**
+   * A relationship as its customer sees it: any partner's, as long as the customer is this one
+   * (another customer's is as unknown as a made-up id).
+   */
+  async getRelationshipForCustomer(customer: CustomerCaller, id: string): Promise<RelationshipView> {
+    const row = await this.deps.store.gdapRelationshipById(id.toLowerCase());
+    if (!row || row.customerTenantId !== customer.tenantId) throw new GraphError('notFound', `The delegatedAdminRelationship '${id.slice(0, 80)}' does not exist.`);
+    return this.view(row);
+  }
+
+  /** Approving (and rejecting) is a customer administrator's: Global Administrator in the customer tenant. */
+  async customerAction(customer: CustomerCaller, id: string, action: RelationshipAction): Promise<{ relationship: RelationshipView; request: StoredRelationshipRequest }> {
+    const relationship = await this.getRelationshipForCustomer(customer, id);
+    if (!customer.directoryRoleIds.includes(GLOBAL_ADMINISTRATOR_ROLE_ID)) {
+      throw new GraphError('forbidden', `Only a Global Administrator of the customer tenant can ${action} a delegatedAdminRelationship; ${customer.name} holds no such role there.`);
+    }
+    return { relationship, request: await this.requestAction(relationship, action, { byCustomer: true }) };
+  }
+
   async createRelationship(caller: Caller, input: NewRelationship): Promise<RelationshipView> {
     ensure(checkDisplayName(input.displayName));
     ensure(checkRelationshipDuration(input.duration));
@@ -116,7 +135,7 @@ export class GdapService {
     ensure(relationshipUpdateAllowed(current.effectiveStatus, fields, { removesOnlyGlobalAdministrator }));
     if (changes.displayName !== undefined) {
       ensure(checkDisplayName(changes.displayName));
-      if (changes.displayName !== current.displayName) await this.ensureUniqueName(caller, changes.displayName);
+      if (changes.displayName !== current.displayName) await this.ensureUniqueName(caller, changes.displayName, current.id);
     }
     if (changes.duration !== undefined) ensure(checkRelationshipDuration(changes.duration));
     if (changes.roleIds !== undefined) ensure(checkRoleIds(roleIds));
@@ -254,8 +273,10 @@ export class GdapService {
     return [...seen.values()];
   }
 
-  private async ensureUniqueName(caller: Caller, displayName: string): Promise<void> {
-    const taken = (await this.deps.store.gdapRelationships(caller.partner.tenantId)).some((r) => r.displayName.toLowerCase() === displayName.toLowerCase());
+  /** `except`: the relationship being renamed, which may change the case of its own name. */
+  private async ensureUniqueName(caller: Caller, displayName: string, except?: string): Promise<void> {
+    const taken = (await this.deps.store.gdapRelationships(caller.partner.tenantId))
+      .some((r) => r.id !== except && r.displayName.toLowerCase() === displayName.toLowerCase());
     if (taken) throw new GraphError('conflict', `A delegatedAdminRelationship named '${displayName}' already exists for this partner; display names are unique.`);
   }
 }

@@ -66,6 +66,15 @@ export function toStoredGroup(row: Row): StoredGroup {
   };
 }
 
+/** A customer tenant's user as a principal of that tenant: a user who always signs in with MFA. */
+export function toCustomerUser(row: Row): import('./store.js').CustomerUser {
+  return {
+    tenantId: row.tenant_id as string, objectId: row.object_id as string, kind: 'user', displayName: row.display_name as string,
+    userPrincipalName: row.user_principal_name as string, clientId: null, mfaRegistered: true, accountEnabled: true, redirectUris: [], publicClient: false,
+    appPermissions: [], credentialHash: (row.credential_hash as string | null) ?? null, directoryRoleIds: list(row.directory_roles),
+  };
+}
+
 export function toStoredGroupMember(row: Row): StoredGroupMember {
   return { groupId: row.group_id as string, memberId: row.member_id as string, kind: row.member_kind as PrincipalKind | 'group' };
 }

@@ -36,6 +36,8 @@ export function* gdapWriteSteps(write: GdapWrite): GdapWriteSteps {
     }
     case 'updateRelationship': {
       const r = write.relationship;
+      // A relationship moved to another customer (allowed while created) makes it the partner's customer too.
+      yield { sql: SQL.linkCustomer, values: [r.partnerTenantId, r.customerTenantId, r.customerDisplayName, false] };
       const activated = isoOrNullFromMs(r.activatedMs);
       const end = isoOrNullFromMs(r.endMs);
       const updated = yield {

@@ -11,6 +11,12 @@ import type { SeedPlan } from '../seed/seed-plan.js';
  */
 export type StoredRows = Omit<SeedPlan, 'claims'>;
 
+/** A user of a customer's own tenant, as the token endpoint signs it in. */
+export interface CustomerUser extends PrincipalCredential {
+  /** Role definition ids of the Entra roles held in the customer tenant (the token's `wids`). */
+  directoryRoleIds: string[];
+}
+
 /** The store cannot be opened or migrated at start-up. */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
@@ -187,6 +193,10 @@ export interface Store {
   groupMembers(groupId: string): Promise<StoredGroupMember[]>;
   /** A tenant's users and apps, by name. */
   directoryPrincipals(tenantId: string): Promise<PrincipalCredential[]>;
+  /** A relationship by id, whichever partner holds it (a customer's view). */
+  gdapRelationshipById(id: string): Promise<StoredRelationship | undefined>;
+  /** A user of a customer's own tenant by user principal name (case-insensitive), with its Entra roles there. */
+  findCustomerUser(tenantId: string, userPrincipalName: string): Promise<CustomerUser | undefined>;
   /** An emulator setting every process shares (e.g. the clock), as JSON; undefined when never set. */
   emulatorSetting(name: string): Promise<unknown>;
   /**

@@ -28,13 +28,10 @@ async function graphToken(pcapi: InjectApp, who: Who): Promise<string> {
     const roles = ['DelegatedAdminRelationship.ReadWrite.All', 'Group.ReadWrite.All', 'User.Read.All', 'Application.Read.All'];
     return (await pcapi.issuer.mintAccessToken(principal, { audience: 'https://graph.microsoft.com', roles })).token;
   }
-  const response = await pcapi.fetch(`/${DEMO.fabrikam}/oauth2/v2.0/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials', client_id: who === 'fabrikam' ? DEMO.fabrikamAutomation : DEMO.fabrikamReporting,
-      client_secret: DEMO.secret, scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
+  const response = await pcapi.fetch(`/${DEMO.fabrikam}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({
+    grant_type: 'client_credentials', client_id: who === 'fabrikam' ? DEMO.fabrikamAutomation : DEMO.fabrikamReporting,
+    client_secret: DEMO.secret, scope: 'https://graph.microsoft.com/.default',
+  }) });
   assert.equal(response.status, 200, await response.clone().text());
   return ((await response.json()) as { access_token: string }).access_token;
 }
@@ -131,11 +128,9 @@ describe('Graph delegatedAdminRelationships', () => {
     const relationship = expectStatus(created, 201);
     assert.match(relationship.id, /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/);
     assert.equal(created.headers.get('location'), `${TEST_PUBLIC_URL}${RELS}/${relationship.id}`);
-    assert.equal(relationship.status, 'created');
     assert.ok(relationship['@odata.etag']);
-    assert.equal(relationship.customer.tenantId, DEMO.litware);
+    assert.deepEqual([relationship.status, relationship.customer.tenantId, relationship.activatedDateTime], ['created', DEMO.litware, null]);
     assert.deepEqual(relationship.accessDetails, roles(GLOBAL_READER));
-    assert.equal(relationship.activatedDateTime, null);
     const path = `${RELS}/${relationship.id}`;
 
     const locked = await graph('POST', `${path}/requests`, { action: 'lockForApproval' });
@@ -159,10 +154,8 @@ describe('Graph delegatedAdminRelationships', () => {
     const adminAgents = await findOne(graph, 'groups', "displayName eq 'AdminAgents'");
     const guestOnLitware = () => organizationStatus(pcapi, 'guest@fabrikam.example', DEMO.litware);
     assert.equal(await guestOnLitware(), 403, 'not an agent yet');
-    for (const groupId of [group.id, adminAgents.id]) {
-      const added = await graph('POST', `/v1.0/groups/${groupId}/members/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${guest.id}` });
-      expectStatus(added, 204);
-    }
+    const reference = { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${guest.id}` };
+    for (const groupId of [group.id, adminAgents.id]) expectStatus(await graph('POST', `/v1.0/groups/${groupId}/members/$ref`, reference), 204);
     assert.equal(await guestOnLitware(), 403, 'an agent, but its group has no access assignment');
 
     const assigned = await graph('POST', `${path}/accessAssignments`, assignment(group.id, GLOBAL_READER));
@@ -170,8 +163,7 @@ describe('Graph delegatedAdminRelationships', () => {
     assert.equal(access.status, 'active', 'immediate delays: pending lasts no time');
     assert.equal(assigned.headers.get('location'), `${TEST_PUBLIC_URL}${path}/accessAssignments/${access.id}`);
     assert.deepEqual(access.accessContainer, { accessContainerId: group.id, accessContainerType: 'securityGroup' });
-    const listed = expectStatus(await graph('GET', `${path}/accessAssignments`), 200);
-    assert.deepEqual(listed.value.map((a: { id: string }) => a.id), [access.id]);
+    assert.deepEqual(expectStatus(await graph('GET', `${path}/accessAssignments`), 200).value.map((a: { id: string }) => a.id), [access.id]);
     const organization = await pcapi.getOrganization(DEMO.litware, { token: await pcapi.tokenFor('guest@fabrikam.example') });
     assert.equal(organization.status, 200, await organization.clone().text());
     assert.match(await organization.text(), /Litware/);
@@ -180,7 +172,7 @@ describe('Graph delegatedAdminRelationships', () => {
     assert.equal(await guestOnLitware(), 403, 'the very next call after termination is denied');
     assert.equal(expectStatus(await graph('GET', path), 200).status, 'terminated');
     const actions = expectStatus(await graph('GET', `${path}/requests`), 200).value.map((r: { action: string }) => r.action);
-    assert.deepEqual(actions, ['lockForApproval', 'terminate']);
+    assert.deepEqual(actions.sort(), ['lockForApproval', 'terminate'], 'both requests kept (made at the same instant: no order promised)');
   });
 
   test('the clock: an active P1D relationship without auto-extend expires at its end and stops granting', async (t) => {
@@ -210,14 +202,12 @@ describe('Graph delegatedAdminRelationships', () => {
     const created = await create(graph, newRelationship('Etag test'));
     const path = `${RELS}/${created.id}`;
     const stored = async () => pcapi.store.gdapRelationships(DEMO.fabrikam, created.id);
-    const before = await stored();
 
     assertGraphError(await graph('PATCH', path, { displayName: 'Renamed' }), 400, 'badRequest', /If-Match/);
     assertGraphError(await graph('DELETE', path), 400, 'badRequest', /If-Match/);
     const renamed = expectStatus(await graph('PATCH', path, { displayName: 'Renamed' }, { 'if-match': created['@odata.etag'] }), 200);
     assert.equal(renamed.displayName, 'Renamed');
     assert.notEqual(renamed['@odata.etag'], created['@odata.etag']);
-    assert.notDeepEqual(await stored(), before);
 
     const afterRename = await stored();
     assertGraphError(await graph('PATCH', path, { displayName: 'Stale' }, { 'if-match': created['@odata.etag'] }), 412, 'PreconditionFailed');
@@ -228,27 +218,19 @@ describe('Graph delegatedAdminRelationships', () => {
     const starred = expectStatus(await graph('PATCH', path, { duration: 'P90D' }, { 'if-match': '*' }), 200);
     assert.equal(starred.duration, 'P90D');
     assert.notEqual(starred['@odata.etag'], renamed['@odata.etag']);
-    expectStatus(await graph('DELETE', path, undefined, { 'if-match': starred['@odata.etag'] }), 204);
+    expectStatus(await graph('DELETE', path, undefined, { 'if-match': '*' }), 204);
+    assert.deepEqual(await stored(), []);
     assertGraphError(await graph('GET', path), 404, 'Request_ResourceNotFound');
-
-    const other = await create(graph, newRelationship('Deleted with a star'));
-    expectStatus(await graph('DELETE', `${RELS}/${other.id}`, undefined, { 'if-match': '*' }), 204);
-    assert.deepEqual(await pcapi.store.gdapRelationships(DEMO.fabrikam, other.id), []);
   });
 
-  // Suspected product bugs, reported to the product's owner: `todo` keeps the file green while they stand.
-  test('PATCH while created: the customer can move to a tenant that is not yet the partner\'s customer', {
-    todo: 'suspected bug: answers 404 Request_ResourceNotFound for an existing relationship (updateRelationship does not link partner_customers; the FK failure reads as "missing")',
-  }, async (t) => {
+  test('PATCH while created: the customer can move to a tenant that is not yet the partner\'s customer', async (t) => {
     const { graph } = await setup(t);
     const created = await create(graph, newRelationship('Moving customer', { customer: { tenantId: DEMO.contoso } }));
     const moved = await graph('PATCH', `${RELS}/${created.id}`, { customer: { tenantId: DEMO.litware } }, { 'if-match': created['@odata.etag'] });
     assert.equal(expectStatus(moved, 200).customer.tenantId, DEMO.litware);
   });
 
-  test('PATCH while created: changing only the letter case of displayName does not conflict with the relationship itself', {
-    todo: 'suspected bug: answers 409 conflict "already exists" (ensureUniqueName compares case-insensitively and counts the relationship being renamed)',
-  }, async (t) => {
+  test('PATCH while created: changing only the letter case of displayName does not conflict with the relationship itself', async (t) => {
     const { graph } = await setup(t);
     const created = await create(graph, newRelationship('Case matters'));
     const renamed = await graph('PATCH', `${RELS}/${created.id}`, { displayName: 'CASE MATTERS' }, { 'if-match': created['@odata.etag'] });
@@ -385,8 +367,7 @@ describe('Graph delegatedAdminRelationships', () => {
       { id: DEMO.woodgrove, tenantId: DEMO.woodgrove, displayName: 'Woodgrove Bank' },
     ], 'Northwind (DAP only) has no relationship');
     const contoso = expectStatus(await graph('GET', `${CUSTOMERS}/${DEMO.contoso}`), 200);
-    assert.equal(contoso.tenantId, DEMO.contoso);
-    assert.equal(contoso.displayName, 'Contoso');
+    assert.deepEqual([contoso.id, contoso.tenantId, contoso.displayName], [DEMO.contoso, DEMO.contoso, 'Contoso']);
     for (const unknown of [DEMO.northwind, DEMO.litware, randomUUID()]) {
       assertGraphError(await graph('GET', `${CUSTOMERS}/${unknown}`), 404, 'Request_ResourceNotFound');
     }

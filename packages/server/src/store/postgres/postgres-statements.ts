@@ -42,7 +42,6 @@ export const READS = {
     SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id = ANY($1)
     UNION ALL
     SELECT object_id, credential_hash FROM customer_users WHERE credential_hash IS NOT NULL AND object_id = ANY($1)`,
-  customerUser: 'SELECT * FROM customer_users WHERE tenant_id = $1 AND upn_key = $2',
   relationshipDates: `SELECT id, created_date_time, created_date_source, activated_date_time, activated_date_source, end_date_time, end_date_source
     FROM gdap_relationships WHERE id = ANY($1)`,
   organization: 'SELECT * FROM customer_tenants WHERE tenant_id = $1',

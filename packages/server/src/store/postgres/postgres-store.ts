@@ -10,11 +10,11 @@ import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
-import type { StoredSigningKey } from '../store.js';
+import type { CustomerUser, StoredSigningKey } from '../store.js';
 import { SIGNING_KEYS } from './postgres-statements.js';
 import { PG_GDAP_SQL, PG_RESET_SQL, runGdapWrite } from './postgres-gdap.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
-import { toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
+import { toCustomerUser, toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
 import {
   describeConstraint, EXPORT_READS, grantRefused, type ExportTables, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, toStoredRows, type Row,
@@ -227,6 +227,16 @@ export class PostgresStore implements Store {
 
   async directoryPrincipals(tenantId: string): Promise<PrincipalCredential[]> {
     return (await this.gdapRead('principals', [tenantId.toLowerCase()])).map((row) => toPrincipal(row)!);
+  }
+
+  async gdapRelationshipById(id: string): Promise<StoredRelationship | undefined> {
+    const [row] = await this.gdapRead('relationshipById', [id.toLowerCase()]);
+    return row && toStoredRelationship(row);
+  }
+
+  async findCustomerUser(tenantId: string, userPrincipalName: string): Promise<CustomerUser | undefined> {
+    const [row] = await this.gdapRead('customerUser', [tenantId.toLowerCase(), userPrincipalName.toLowerCase()]);
+    return row && toCustomerUser(row);
   }
 
   async emulatorSetting(name: string): Promise<unknown> {

@@ -5,7 +5,8 @@
 import type Database from 'better-sqlite3';
 import type { PrincipalCredential } from '../../domain/model.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
-import { toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
+import type { CustomerUser } from '../store.js';
+import { toCustomerUser, toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
 import { GDAP_SQL } from '../gdap-sql.js';
 import { gdapWriteSteps, type GdapStatementResult } from '../gdap-writes.js';
 import { toPrincipal, type Row } from '../rows.js';
@@ -52,6 +53,16 @@ export class SqliteGdap {
 
   principals(tenantId: string): PrincipalCredential[] {
     return this.all(GDAP_SQL.principals, tenantId).map((row) => toPrincipal(row)!);
+  }
+
+  relationshipById(id: string): StoredRelationship | undefined {
+    const [row] = this.all(GDAP_SQL.relationshipById, id);
+    return row && toStoredRelationship(row);
+  }
+
+  customerUser(tenantId: string, userPrincipalName: string): CustomerUser | undefined {
+    const [row] = this.all(GDAP_SQL.customerUser, tenantId, userPrincipalName.toLowerCase());
+    return row && toCustomerUser(row);
   }
 
   setting(name: string): unknown {

@@ -46,7 +46,6 @@ export const READ_SQL = {
     SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id IN (SELECT value FROM json_each(@ids))
     UNION ALL
     SELECT object_id, credential_hash FROM customer_users WHERE credential_hash IS NOT NULL AND object_id IN (SELECT value FROM json_each(@ids))`,
-  customerUser: 'SELECT * FROM customer_users WHERE tenant_id = ? AND upn_key = ?',
   // Everything authorization needs about a (caller, customer) pair in one statement, as JSON: one
   // step through SQLite instead of five on a cache-cold call. Nested groups are off by default; then
   // the caller's groups are its direct memberships, read without the recursive walk and its grouping

@@ -9,7 +9,7 @@ import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
-import type { StoredSigningKey } from '../store.js';
+import type { CustomerUser, StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
@@ -161,6 +161,14 @@ export class SqliteStore implements Store {
 
   async directoryPrincipals(tenantId: string): Promise<PrincipalCredential[]> {
     return this.gdap.principals(tenantId.toLowerCase());
+  }
+
+  async gdapRelationshipById(id: string): Promise<StoredRelationship | undefined> {
+    return this.gdap.relationshipById(id.toLowerCase());
+  }
+
+  async findCustomerUser(tenantId: string, userPrincipalName: string): Promise<CustomerUser | undefined> {
+    return this.gdap.customerUser(tenantId.toLowerCase(), userPrincipalName);
   }
 
   async emulatorSetting(name: string): Promise<unknown> {

@@ -9,7 +9,7 @@ import type { Clock } from '../../clock.js';
 import { parseIsoDuration } from '../../domain/gdap-lifecycle.js';
 import { parseSeedText, SeedError } from '../../seed/validate-seed.js';
 import type { EmulatorService } from '../../services/emulator-service.js';
-import { GraphError, sendGraphError } from '../graph/graph-errors.js';
+import { allowEmptyJsonBodies, GraphError, sendGraphError } from '../graph/graph-errors.js';
 import { parseFaultSpec, type FaultInjector } from './faults.js';
 
 export const EMULATOR_PREFIX = '/_pcapi';
@@ -77,16 +77,7 @@ export function registerEmulatorRoutes(app: FastifyInstance, deps: EmulatorRoute
     });
     scope.setNotFoundHandler((request, reply) => sendGraphError(new GraphError('notFound', `No emulator endpoint ${request.method} ${request.url.split('?')[0]}.`), request, reply, deps.clock));
     scope.addHook('onRequest', guard(deps.adminKey));
-    // A JSON content type with no body (DELETE, POST /reset from a generic client) is no body, not an error.
-    scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-      if (text === '') return done(null, undefined);
-      try {
-        done(null, JSON.parse(text as string));
-      } catch {
-        done(new GraphError('badRequest', 'The request body is not valid JSON.'), undefined);
-      }
-    });
+    allowEmptyJsonBodies(scope);
     // Seed documents can be large: 64 MiB here, against 64 KiB on the API surfaces.
     const big = { bodyLimit: 64 * 1024 * 1024 };
 

@@ -3,7 +3,7 @@
  * with `request-id` and `client-request-id` headers, as Microsoft Graph answers. The emulator
  * endpoints (`/_pcapi/`) answer in the same shape.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 
 export const GRAPH_ERRORS = {
@@ -39,6 +39,23 @@ export class GraphError extends Error {
   get status(): number {
     return GRAPH_ERRORS[this.errorName].status;
   }
+}
+
+/**
+ * A JSON body parser for the Graph and emulator scopes: a JSON content type with no body (a DELETE
+ * from a client that sends the header on every call) is no body, not an error; malformed JSON is
+ * Graph's badRequest.
+ */
+export function allowEmptyJsonBodies(scope: FastifyInstance): void {
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text as string));
+    } catch {
+      done(new GraphError('badRequest', 'The request body is not valid JSON.'), undefined);
+    }
+  });
 }
 
 /** The error for a status (fault injection, framework refusals). */

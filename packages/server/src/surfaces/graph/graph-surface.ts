@@ -6,12 +6,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
-import type { Caller } from '../../domain/model.js';
+import type { Caller, CustomerCaller } from '../../domain/model.js';
 import { AuthenticationFailure, type AuthenticationService } from '../../services/authentication-service.js';
 import type { DirectoryService } from '../../services/directory-service.js';
 import type { GdapService } from '../../services/gdap-service.js';
 import { StoreUnavailableError } from '../../store/store.js';
-import { GraphError, graphResponseHeaders, sendGraphError } from './graph-errors.js';
+import { allowEmptyJsonBodies, GraphError, graphResponseHeaders, sendGraphError } from './graph-errors.js';
 import { applyODataQuery, isODataError, nextLink, parseODataQuery, type ODataOptions, type RawQuery } from './odata.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
 import { registerRelationshipRoutes } from './relationship-routes.js';
@@ -30,7 +30,10 @@ export interface GraphSurfaceDeps {
 export interface GraphContext {
   gdap: GdapService;
   directory: DirectoryService;
+  /** The partner caller; a customer's user is refused (403): the operation is the partner's. */
   caller(request: FastifyRequest): Caller;
+  /** The customer's user, when the token is from a customer tenant. */
+  customerCaller(request: FastifyRequest): CustomerCaller | null;
   /** Refuses (403) unless the token carries one of these permissions. */
   requirePermission(request: FastifyRequest, anyOf: readonly string[]): void;
   /** `@odata.context` for a path under $metadata, e.g. `tenantRelationships/delegatedAdminRelationships`. */
@@ -65,27 +68,40 @@ export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDep
     scope.setNotFoundHandler((request, reply) =>
       sendGraphError(new GraphError('notFound', `Resource not found for the segment '${request.url.split('?')[0]!.slice(0, 120)}'.`), request, reply, deps.clock));
 
+    allowEmptyJsonBodies(scope);
     scope.addHook('onRequest', async (request, reply) => {
       reply.headers(graphResponseHeaders(request));
-      let caller: Caller;
+      let caller: Caller | CustomerCaller;
       try {
         caller = await deps.authentication.authenticate(request.headers.authorization);
       } catch (error) {
-        throw authFailure(error);
+        // A customer's administrator (approving a relationship) signs in at the customer's tenant.
+        if (!(error instanceof AuthenticationFailure && error.kind === 'customerTenant')) throw authFailure(error);
+        caller = await deps.authentication.authenticateCustomer(request.headers.authorization).catch((failure: unknown) => {
+          throw authFailure(failure);
+        });
       }
       if (caller.audience !== 'graph') throw new GraphError('unauthenticated', 'Access token validation failure. Invalid audience: the token is not for https://graph.microsoft.com.');
-      request.caller = caller;
+      if ('partner' in caller) request.caller = caller;
+      else request.customerCaller = caller;
     });
 
     const base = () => `${deps.publicUrl()}${GRAPH_PREFIX}`;
     const context: GraphContext = {
       gdap: deps.gdap,
       directory: deps.directory,
-      caller: (request) => request.caller!,
+      caller(request) {
+        if (request.caller) return request.caller;
+        const customer = request.customerCaller!;
+        throw new GraphError('forbidden', `This operation is the partner's; the token is from the customer tenant ${customer.tenantName} (${customer.tenantId}), which can only read and approve or reject relationships offered to it.`);
+      },
+      customerCaller: (request) => request.customerCaller,
       requirePermission(request, anyOf) {
-        const held = request.caller!.permissions.map((p) => p.toLowerCase());
+        const caller = request.caller ?? request.customerCaller!;
+        const held = caller.permissions.map((p) => p.toLowerCase());
         if (anyOf.some((permission) => held.includes(permission.toLowerCase()))) return;
-        throw new GraphError('forbidden', `Insufficient privileges to complete the operation: the token needs one of ${anyOf.join(', ')} (${request.caller!.appOnly ? 'roles' : 'scp'}: ${request.caller!.permissions.join(' ') || 'none'}).`);
+        const claim = request.caller?.appOnly ? 'roles' : 'scp';
+        throw new GraphError('forbidden', `Insufficient privileges to complete the operation: the token needs one of ${anyOf.join(', ')} (${claim}: ${caller.permissions.join(' ') || 'none'}).`);
       },
       context: (path) => `${base()}/$metadata#${path}`,
       url: (path) => `${base()}/${path}`,

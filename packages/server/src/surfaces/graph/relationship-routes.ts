@@ -68,7 +68,9 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
 
   app.get<{ Params: Params }>(`/${RELATIONSHIPS}/:id`, async (request, reply) => {
     graph.requirePermission(request, READ);
-    return graph.entity(request, reply, RELATIONSHIPS, relationshipJson(await gdap.getRelationship(graph.caller(request), request.params.id)), RELATIONSHIP_OPTIONS.selectable);
+    const customer = graph.customerCaller(request);
+    const found = customer ? await gdap.getRelationshipForCustomer(customer, request.params.id) : await gdap.getRelationship(graph.caller(request), request.params.id);
+    return graph.entity(request, reply, RELATIONSHIPS, relationshipJson(found), RELATIONSHIP_OPTIONS.selectable);
   });
 
   app.patch<{ Params: Params }>(`/${RELATIONSHIPS}/:id`, async (request, reply) => {
@@ -109,8 +111,13 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
     const body = bodyObject(request.body, ['action'], ['id', 'status', 'createdDateTime', 'lastModifiedDateTime'], 'delegatedAdminRelationshipRequest');
     const action = stringProperty(body, 'action', true)!;
     if (!ACTIONS.includes(action as RelationshipAction)) throw new GraphError('badRequest', `The action '${action.slice(0, 40)}' is not one of ${ACTIONS.join(', ')}.`);
-    const relationship = await gdap.getRelationship(graph.caller(request), request.params.id);
-    const made = await gdap.requestAction(relationship, action as RelationshipAction, { byCustomer: false });
+    const customer = graph.customerCaller(request);
+    const { relationship, request: made } = customer
+      ? await gdap.customerAction(customer, request.params.id, action as RelationshipAction)
+      : await (async () => {
+        const own = await gdap.getRelationship(graph.caller(request), request.params.id);
+        return { relationship: own, request: await gdap.requestAction(own, action as RelationshipAction, { byCustomer: false }) };
+      })();
     return graph.entity(request, reply, requestsPath(relationship.id), requestJson(made), REQUEST_OPTIONS.selectable, 201, graph.url(`${RELATIONSHIPS}/${relationship.id}/requests/${made.id}`));
   });
 

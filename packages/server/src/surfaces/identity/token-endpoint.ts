@@ -2,7 +2,7 @@
  * The token endpoint's logic: client credentials and resource-owner password grants, as Entra
  * answers them. Transport-free so the route stays a thin adapter.
  */
-import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
+import { isGuid, PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { GRAPH_RESOURCE } from '../../identity/sign-in/resources.js';
 import type { PartnerTenant, PrincipalCredential } from '../../domain/model.js';
 import { firstPartyClient, registeredClient, type SignInClient } from '../../identity/sign-in/clients.js';
@@ -48,6 +48,8 @@ function parseScope(scope: string | undefined, grant: 'client_credentials' | 'pa
   }
   return { audience, granted: grant === 'client_credentials' ? `${audience}/.default` : `${audience}/user_impersonation`, oidc };
 }
+
+const FIRST_PARTY_EXAMPLE = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 
 const DEVICE_CODE_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']);
 
@@ -98,7 +100,12 @@ export class TokenEndpoint implements ClientAuthenticator {
       const username = form.username;
       const password = form.password;
       if (!username || !password) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameters: 'username' and 'password'.");
-      const partner = await this.resolveTenant(['organizations', 'common'].includes(tenantParam.toLowerCase()) ? (username.split('@')[1] ?? '') : tenantParam);
+      const tenantName = ['organizations', 'common'].includes(tenantParam.toLowerCase()) ? (username.split('@')[1] ?? '') : tenantParam;
+      // A customer's own tenant: its administrators sign in there to approve GDAP relationships.
+      if (isGuid(tenantName) && !(await this.store.findPartnerTenant(tenantName)) && (await this.store.organization(tenantName))) {
+        return this.customerPassword(tenantName.toLowerCase(), form, clientId, clientSecret, username, password, v1);
+      }
+      const partner = await this.resolveTenant(tenantName);
       const { audience, granted, oidc } = parseScope(form.scope, 'password');
       // A confidential client authenticates first, as at Entra. A public one (no secret) is only named:
       // whether that app exists is told only to a user who has signed in (below), so neither answer
@@ -117,6 +124,35 @@ export class TokenEndpoint implements ClientAuthenticator {
     }
 
     throw new OAuthError(400, 'unsupported_grant_type', 70003, `The grant type '${echoed(grantType)}' is not supported; use authorization_code, refresh_token, device_code, client_credentials or password.`);
+  }
+
+  /**
+   * The password grant at a customer's tenant: a first-party public client (Azure CLI, PowerShell)
+   * signs in one of the customer's users for Microsoft Graph, with the user's Entra roles as `wids`.
+   */
+  private async customerPassword(
+    tenantId: string, form: Record<string, string | undefined>, clientId: string, clientSecret: string | undefined, username: string, password: string, v1: boolean,
+  ): Promise<TokenResponse> {
+    const scopes = (form.scope ?? '').split(' ').filter((s) => s !== '');
+    const resourceScopes = scopes.filter((s) => !OIDC_SCOPES.has(s));
+    const graphScope = resourceScopes.length === 1 && /^(https:\/\/graph\.microsoft\.com|00000003-0000-0000-c000-000000000000)\/(\.default|DelegatedAdminRelationship\.ReadWrite\.All)$/i.test(resourceScopes[0]!);
+    if (!graphScope) {
+      throw new OAuthError(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid: in a customer tenant this server issues tokens for ${GRAPH_RESOURCE} only (e.g. ${GRAPH_RESOURCE}/.default).`);
+    }
+    const user = await this.store.findCustomerUser(tenantId, username);
+    const account = `user:${tenantId}:${user ? user.objectId : `name:${username.toLowerCase()}`}`;
+    const signedIn = await this.checkSecret(account, user, password, {
+      locked: (seconds) => new OAuthError(400, 'invalid_grant', 50053, `The account is locked because of too many sign-in attempts with a wrong user name or password. Try again in ${seconds} seconds.`),
+      wrong: () => new OAuthError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
+    });
+    if (clientSecret !== undefined || !firstPartyClient(clientId)) {
+      throw new OAuthError(400, 'unauthorized_client', 700016, `Application with identifier '${echoed(clientId)}' was not found in the directory of the customer tenant; sign in there with a first-party public client (Azure CLI ${FIRST_PARTY_EXAMPLE}).`);
+    }
+    const scp = 'DelegatedAdminRelationship.ReadWrite.All User.Read';
+    const { token, expiresIn } = await this.issuer.mintAccessToken(signedIn, { audience: GRAPH_RESOURCE, clientId, scp, overrides: { wids: user!.directoryRoleIds } });
+    const response: TokenResponse = { token_type: 'Bearer', scope: [scp.split(' ').map((p) => `${GRAPH_RESOURCE}/${p}`).join(' '), ...scopes.filter((s) => OIDC_SCOPES.has(s))].join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
+    if (v1) response.resource = GRAPH_RESOURCE;
+    return response;
   }
 
   /**

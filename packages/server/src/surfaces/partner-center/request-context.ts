@@ -7,7 +7,7 @@ import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isGuid } from '@pcapi/contracts';
-import type { Caller } from '../../domain/model.js';
+import type { Caller, CustomerCaller } from '../../domain/model.js';
 import { ApiError } from './errors/api-error.js';
 
 declare module 'fastify' {
@@ -16,6 +16,8 @@ declare module 'fastify' {
     correlationId: string;
     /** Set by the authenticate step on authenticated routes. */
     caller: Caller | null;
+    /** Graph only: a user of a customer's tenant (approving GDAP), instead of a partner caller. */
+    customerCaller: CustomerCaller | null;
   }
 }
 
