@@ -165,3 +165,19 @@ test('maxRetries 0 turns retries off', async (t) => {
   assert.ok(isPartnerCenterError(error) && error.statusCode === 429);
   assert.equal(proxy.apiAttempts().length, 1);
 });
+
+test('faults injected through pcapi\'s emulator endpoints (503, then 429) are retried by the client until 200', async (t) => {
+  const pcapi = await startTestServer(t, { emulator: 'true' });
+  const route = 'GET /v1/customers/*/organization';
+  const add = (rule: Record<string, unknown>) =>
+    fetch(`${pcapi.url}/_pcapi/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+  assert.equal((await add({ route, status: 503, retryAfterSeconds: 0, count: 2 })).status, 201);
+  assert.equal((await add({ route, status: 429, retryAfterSeconds: 1, count: 1 })).status, 201);
+  const client = new PartnerCenterClient(pcapi.url, new StaticTokenCredential(await pcapi.tokenFor(DEMO.fabrikamAutomation)), { allowInsecureConnection: true });
+  const started = performance.now();
+  const organizations = await client.getCustomerOrganization(CONTOSO);
+  assert.equal(organizations[0]?.displayName, 'Contoso');
+  assert.ok(performance.now() - started >= 1000 - SLACK_MS, 'the 429 asked for a second and got it');
+  const left = (await (await fetch(`${pcapi.url}/_pcapi/faults`)).json()) as { value: unknown[] };
+  assert.deepEqual(left.value, [], 'all three injected answers were used: three attempts failed, the fourth succeeded');
+});

@@ -44,9 +44,9 @@ export const NEVER_EXISTED = 'deadbeef-0000-4000-8000-00000000f00d';
 const GLOBAL_READER = ENTRA_ROLES['Global Reader']!;
 const GLOBAL_ADMINISTRATOR = ENTRA_ROLES['Global Administrator']!;
 
-/** Rows per demo table after a first import: 2 partners, 9 principals, 11 groups, 18 memberships, 6 customers, 6 partner-customer links, 5 relationships, 5 assignments. */
-export const DEMO_ROWS = 2 + 9 + 11 + 18 + 6 + 6 + 5 + 5;
-const DATA_TABLES = ['access_assignments', 'customer_tenants', 'gdap_relationships', 'group_members', 'groups', 'partner_customers', 'partner_tenants', 'principals'];
+/** Rows per demo table after a first import: 2 partners, 9 principals, 11 groups, 18 memberships, 6 customers, 2 customer users, 6 partner-customer links, 5 relationships, 5 assignments. */
+export const DEMO_ROWS = 2 + 9 + 11 + 18 + 6 + 2 + 6 + 5 + 5;
+const DATA_TABLES = ['access_assignments', 'customer_tenants', 'customer_users', 'gdap_relationships', 'group_members', 'groups', 'partner_customers', 'partner_tenants', 'principals'];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with the backend files.
@@ -421,7 +421,7 @@ export function storeContract(name: string, open: OpenStore): void {
         assert.deepEqual(first, { inserted: DEMO_ROWS, updated: 0, unchanged: 0 });
         const before = await dumpTables(store);
         assert.deepEqual(counts(before), {
-          access_assignments: 5, customer_tenants: 6, gdap_relationships: 5, group_members: 18, groups: 11, partner_customers: 6, partner_tenants: 2, principals: 9,
+          access_assignments: 5, customer_tenants: 6, customer_users: 2, gdap_relationships: 5, group_members: 18, groups: 11, partner_customers: 6, partner_tenants: 2, principals: 9,
         });
         assert.deepEqual(await importDocument(store, demoDocument()), { inserted: 0, updated: 0, unchanged: DEMO_ROWS });
         assert.deepEqual(await importDocument(store, demoDocument(), LATER), { inserted: 0, updated: 0, unchanged: DEMO_ROWS });
@@ -522,7 +522,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const before = await dumpTables(store);
         const document = demoDocument();
         document.partners.splice(0, 1); // Adatum only
-        assert.deepEqual(await importDocument(store, document), { inserted: 0, updated: 0, unchanged: 1 + 2 + 4 + 4 + 1 + 1 + 1 + 1 });
+        assert.deepEqual(await importDocument(store, document), { inserted: 0, updated: 0, unchanged: 1 + 2 + 4 + 4 + 1 + 2 + 1 + 1 + 1 });
         const fabrikamOnly = demoDocument();
         fabrikamOnly.partners[0]!.users = [];
         fabrikamOnly.partners[0]!.applications = [];

@@ -2,6 +2,7 @@
  * The local issuer's endpoints, at Entra's paths: OIDC discovery (v2, v1, instance discovery), JWKS,
  * the token endpoint (v2 and v1), and the interactive sign-in (sign-in-routes.ts).
  */
+import { isGuid } from '@pcapi/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { SignInLockout } from '../../identity/sign-in-lockout.js';
@@ -64,6 +65,10 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
    */
   const discoveryTenant = async (tenant: string) => {
     if (MULTI_TENANT.has(tenant.toLowerCase())) return { pathTenant: tenant.toLowerCase(), tenantId: '{tenantid}' };
+    // A customer's own tenant: its administrators sign in there (approving GDAP relationships).
+    if (isGuid(tenant) && !(await deps.store.findPartnerTenant(tenant)) && (await deps.store.organization(tenant))) {
+      return { pathTenant: tenant.toLowerCase(), tenantId: tenant.toLowerCase() };
+    }
     const partner = await endpoint.resolveTenant(tenant);
     return { pathTenant: partner.tenantId, tenantId: partner.tenantId };
   };
