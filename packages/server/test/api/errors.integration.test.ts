@@ -264,6 +264,35 @@ row('throttled', 'partner + customer budget used up', async (t) => {
   await other.text();
 });
 
+/** A server with the emulator on, and one fault rule for the organization route. */
+async function faulted(t: TestContext, rule: Record<string, unknown>): Promise<Response> {
+  const emulated = await startTestServer(t, { emulator: 'true' });
+  const added = await fetch(`${emulated.url}/_pcapi/faults`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ route: 'GET /v1/customers/*/organization', count: 1, ...rule }),
+  });
+  assert.equal(added.status, 201, await added.clone().text());
+  return emulated.getOrganization(DEMO.contoso, { token: await emulated.tokenFor(DEMO.fabrikamAutomation) });
+}
+
+row('serviceUnavailable', 'an injected 503 (emulator fault injection)', async (t) => {
+  const response = await faulted(t, { status: 503, retryAfterSeconds: 4 });
+  assert.equal(response.headers.get('retry-after'), '4');
+  assert.match(dataText(await expectError(response, 'serviceUnavailable', 503, 503)), /injected fault/);
+});
+
+row('badGateway', 'an injected 502 (emulator fault injection)', async (t) => {
+  const response = await faulted(t, { status: 502 });
+  assert.equal(response.status, 502);
+  assert.equal(await response.text(), '{"statusCode":502,"message":"Bad gateway."}');
+});
+
+row('gatewayTimeout', 'an injected 504 (emulator fault injection)', async (t) => {
+  const response = await faulted(t, { status: 504 });
+  assert.equal(response.status, 504);
+  assert.ok(response.headers.get('ms-requestid'));
+  assert.equal(await response.text(), '{"statusCode":504,"message":"Gateway timeout."}');
+});
+
 row('throttleUnavailable', 'Redis unreachable with --on-redis-unavailable deny', async (t) => {
   const strict = await startTestServer(t, { redis: `redis://127.0.0.1:${await closedPort()}`, onRedisUnavailable: 'deny' });
   const started = Date.now();

@@ -207,8 +207,9 @@ test('request errors: unknown tenant, missing or unsupported grant_type', async 
 });
 
 test('scope errors: another resource is invalid_resource, user_impersonation for an app is invalid_scope', async () => {
-  const graph = await postToken(DEMO.fabrikam, appForm({ scope: 'https://graph.microsoft.com/.default' }));
-  assertOAuthError(400, graph.response, graph.body, 'invalid_resource', 500011);
+  // Microsoft Graph is served (its app-only tokens carry the app's roles: test/graph); Azure Resource Manager is not.
+  const arm = await postToken(DEMO.fabrikam, appForm({ scope: 'https://management.azure.com/.default' }));
+  assertOAuthError(400, arm.response, arm.body, 'invalid_resource', 500011);
 
   const delegated = await postToken(DEMO.fabrikam, appForm({ scope: `${PC}/user_impersonation` }));
   assertOAuthError(400, delegated.response, delegated.body, 'invalid_scope', 1002012);
