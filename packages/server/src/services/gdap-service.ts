@@ -14,15 +14,23 @@ import {
 } from '../domain/gdap-lifecycle.js';
 import type { AssignmentStatus, Caller, CustomerCaller, RelationshipStatus } from '../domain/model.js';
 import type { GdapWriteResult, StoredAssignment, StoredRelationship, StoredRelationshipRequest } from '../store/gdap-rows.js';
-import type { Store } from '../store/store.js';
+import type { RelationshipFilter, Store } from '../store/store.js';
 import { GraphError } from '../surfaces/graph/graph-errors.js';
+import { TtlCache } from './ttl-cache.js';
 
 /** A relationship as Graph shows it at an instant: the stored row with its effective status and dates. */
 export interface RelationshipView extends StoredRelationship {
   effectiveStatus: RelationshipStatus;
   effectiveActivatedMs: number | null;
   effectiveEndMs: number | null;
+  /** When the derived status or dates next change (null: never); a view must not be reused past it. */
+  nextChangeAt: number | null;
 }
+
+/** Partners whose whole relationship list is kept between listings. */
+const LISTING_CACHE_PARTNERS = 64;
+/** A kept listing lasts no longer than this (data changes and status changes end it sooner). */
+const LISTING_CACHE_MS = 60_000;
 
 export interface AssignmentView extends StoredAssignment {
   effectiveStatus: AssignmentStatus;
@@ -60,21 +68,45 @@ function written(result: GdapWriteResult, what: string): void {
 }
 
 export class GdapService {
-  constructor(private readonly deps: { store: Store; clock: Clock; delays: TransitionDelays }) {}
+  /**
+   * A partner's whole list, as of the clock: a partner of 10,000 customers is 10,000 rows spread over
+   * the database, too slow to read at every listing. Cleared by every data change (the clock's moves
+   * included) and never kept past the next derived status change.
+   */
+  private readonly listings: TtlCache<RelationshipView[]>;
+
+  constructor(private readonly deps: { store: Store; clock: Clock; delays: TransitionDelays }) {
+    this.listings = new TtlCache(LISTING_CACHE_PARTNERS, deps.clock, deps.store);
+  }
 
   private view(row: StoredRelationship, now = this.deps.clock.now()): RelationshipView {
     const effective = effectiveRelationship(storedLifecycle(row), now, this.deps.delays);
-    return { ...row, effectiveStatus: effective.status, effectiveActivatedMs: effective.activatedAt, effectiveEndMs: effective.endAt };
+    return {
+      ...row, effectiveStatus: effective.status, effectiveActivatedMs: effective.activatedAt, effectiveEndMs: effective.endAt, nextChangeAt: effective.nextChangeAt,
+    };
   }
 
-  async listRelationships(caller: Caller): Promise<RelationshipView[]> {
-    const now = this.deps.clock.now();
-    return (await this.deps.store.gdapRelationships(caller.partner.tenantId)).map((row) => this.view(row, now));
+  /**
+   * `filter`: equality on stored fields, narrowed in the store (an OData `$filter` still applies
+   * after). The unfiltered list is kept (see `listings`); the views are shared: do not change them.
+   */
+  async listRelationships(caller: Caller, filter: RelationshipFilter = {}): Promise<readonly RelationshipView[]> {
+    const partner = caller.partner.tenantId;
+    if (filter.id !== undefined || filter.customerTenantId !== undefined) {
+      const now = this.deps.clock.now();
+      return (await this.deps.store.gdapRelationships(partner, filter)).map((row) => this.view(row, now));
+    }
+    return this.listings.get(partner) ?? this.listings.load(partner, async () => {
+      const now = this.deps.clock.now();
+      const views = (await this.deps.store.gdapRelationships(partner)).map((row) => this.view(row, now));
+      const changes = views.reduce((soonest, v) => (v.nextChangeAt === null ? soonest : Math.min(soonest, v.nextChangeAt)), Infinity);
+      return { value: views, expiresAt: Math.min(now + LISTING_CACHE_MS, changes) };
+    });
   }
 
   /** The caller's partner's relationship; another partner's is as unknown as a made-up id (404). */
   async getRelationship(caller: Caller, id: string): Promise<RelationshipView> {
-    const [row] = await this.deps.store.gdapRelationships(caller.partner.tenantId, id.toLowerCase());
+    const [row] = await this.deps.store.gdapRelationships(caller.partner.tenantId, { id });
     if (!row) throw new GraphError('notFound', `The delegatedAdminRelationship '${id.slice(0, 80)}' does not exist.`);
     return this.view(row);
   }

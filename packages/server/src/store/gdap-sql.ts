@@ -11,6 +11,7 @@ const RELATIONSHIP_SELECT = `
 export const GDAP_SQL = {
   relationships: `${RELATIONSHIP_SELECT} WHERE r.partner_tenant_id = ? ORDER BY r.created_date_time, r.id`,
   relationship: `${RELATIONSHIP_SELECT} WHERE r.partner_tenant_id = ? AND r.id = ?`,
+  relationshipsOfCustomer: `${RELATIONSHIP_SELECT} WHERE r.partner_tenant_id = ? AND r.customer_tenant_id = ? ORDER BY r.created_date_time, r.id`,
   relationshipById: `${RELATIONSHIP_SELECT} WHERE r.id = ?`,
   customerUser: 'SELECT * FROM customer_users WHERE tenant_id = ? AND upn_key = ?',
   relationshipVersion: 'SELECT version FROM gdap_relationships WHERE id = ? AND partner_tenant_id = ?',

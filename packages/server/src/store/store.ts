@@ -11,6 +11,12 @@ import type { SeedPlan } from '../seed/seed-plan.js';
  */
 export type StoredRows = Omit<SeedPlan, 'claims'>;
 
+/** What a relationship listing can be narrowed to in the store (equality only: statuses are derived by the domain). */
+export interface RelationshipFilter {
+  id?: string;
+  customerTenantId?: string;
+}
+
 /** A user of a customer's own tenant, as the token endpoint signs it in. */
 export interface CustomerUser extends PrincipalCredential {
   /** Role definition ids of the Entra roles held in the customer tenant (the token's `wids`). */
@@ -185,8 +191,11 @@ export interface Store {
   importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, options?: ImportOptions): Promise<ImportSummary>;
 
   // The Graph-compatible surface (GDAP and the directory), rows only.
-  /** A partner's relationships, oldest first; with `id`, that one only (if it is the partner's). */
-  gdapRelationships(partnerTenantId: string, id?: string): Promise<StoredRelationship[]>;
+  /**
+   * A partner's relationships, oldest first; with `id` that one only (if it is the partner's), with
+   * `customerTenantId` those with that customer.
+   */
+  gdapRelationships(partnerTenantId: string, filter?: RelationshipFilter): Promise<StoredRelationship[]>;
   accessAssignments(relationshipId: string): Promise<StoredAssignment[]>;
   relationshipRequests(relationshipId: string): Promise<StoredRelationshipRequest[]>;
   directoryGroups(tenantId: string): Promise<StoredGroup[]>;

@@ -87,7 +87,7 @@ async function create(graph: Send, body: Record<string, unknown>): Promise<any> 
 
 /** Approval is the customer's: done in the store, as the brief of this suite allows. */
 async function approveInStore(pcapi: InjectApp, id: string): Promise<void> {
-  const [row] = await pcapi.store.gdapRelationships(DEMO.fabrikam, id);
+  const [row] = await pcapi.store.gdapRelationships(DEMO.fabrikam, { id });
   assert.ok(row);
   const result = await pcapi.store.writeGdap({ kind: 'updateRelationship', relationship: { ...row, status: 'approved', statusSinceMs: pcapi.clock.now() }, expectedVersion: row.version });
   assert.equal(result, 'ok');
@@ -201,7 +201,7 @@ describe('Graph delegatedAdminRelationships', () => {
     const { pcapi, graph } = await setup(t);
     const created = await create(graph, newRelationship('Etag test'));
     const path = `${RELS}/${created.id}`;
-    const stored = async () => pcapi.store.gdapRelationships(DEMO.fabrikam, created.id);
+    const stored = async () => pcapi.store.gdapRelationships(DEMO.fabrikam, { id: created.id });
 
     assertGraphError(await graph('PATCH', path, { displayName: 'Renamed' }), 400, 'badRequest', /If-Match/);
     assertGraphError(await graph('DELETE', path), 400, 'badRequest', /If-Match/);

@@ -32,14 +32,17 @@ export function gdapStoreContract(name: string, open: OpenStore): void {
       // PostgreSQL also delivers its own NOTIFY back to this process a moment later.
       await new Promise((resolve) => setTimeout(resolve, 300));
       changes = 0;
-      const [stored] = await store.gdapRelationships(DEMO.fabrikam, RELATIONSHIP_ID);
+      const [stored] = await store.gdapRelationships(DEMO.fabrikam, { id: RELATIONSHIP_ID });
       assert.deepEqual(stored, { ...newRelationship(), customerDisplayName: stored!.customerDisplayName });
       assert.ok(stored!.customerDisplayName.length > 0, 'the partner-customer link has a name');
       assert.equal(await store.writeGdap({ kind: 'insertRelationship', relationship: newRelationship({ displayName: 'again' }) }), 'exists');
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(changes, 0, 'a write that did not apply tells nobody');
-      assert.equal((await store.gdapRelationships(DEMO.fabrikam, RELATIONSHIP_ID))[0]!.displayName, 'Graph-made');
-      assert.deepEqual(await store.gdapRelationships(DEMO.adatum, RELATIONSHIP_ID), [], 'another partner does not see it');
+      assert.equal((await store.gdapRelationships(DEMO.fabrikam, { id: RELATIONSHIP_ID }))[0]!.displayName, 'Graph-made');
+      assert.deepEqual(await store.gdapRelationships(DEMO.adatum, { id: RELATIONSHIP_ID }), [], 'another partner does not see it');
+      // Narrowed in the store by customer: Litware's only (the demo's Fabrikam has none there).
+      assert.deepEqual((await store.gdapRelationships(DEMO.fabrikam, { customerTenantId: DEMO.litware.toUpperCase() })).map((r) => r.id), [RELATIONSHIP_ID]);
+      assert.deepEqual(await store.gdapRelationships(DEMO.fabrikam, { id: RELATIONSHIP_ID, customerTenantId: DEMO.contoso }), []);
     });
 
     test('updates apply at the version read, with their request, and never over a newer write', async (t) => {
@@ -48,14 +51,14 @@ export function gdapStoreContract(name: string, open: OpenStore): void {
       const locked = newRelationship({ status: 'approvalPending', statusSinceMs: T0 + 1000, lastModifiedMs: T0 + 1000 });
       const request = { id: 'a1b2c3d4-0000-4000-8000-000000000001', relationshipId: RELATIONSHIP_ID, action: 'lockForApproval' as const, status: 'succeeded' as const, createdMs: T0 + 1000, lastModifiedMs: T0 + 1000 };
       assert.equal(await store.writeGdap({ kind: 'updateRelationship', relationship: locked, expectedVersion: 1, request }), 'ok');
-      const [after] = await store.gdapRelationships(DEMO.fabrikam, RELATIONSHIP_ID);
+      const [after] = await store.gdapRelationships(DEMO.fabrikam, { id: RELATIONSHIP_ID });
       assert.equal(after!.version, 2);
       assert.equal(after!.status, 'approvalPending');
       assert.equal(after!.statusSinceMs, T0 + 1000);
       assert.deepEqual(await store.relationshipRequests(RELATIONSHIP_ID), [request]);
 
       assert.equal(await store.writeGdap({ kind: 'updateRelationship', relationship: newRelationship({ displayName: 'stale' }), expectedVersion: 1 }), 'stale');
-      assert.equal((await store.gdapRelationships(DEMO.fabrikam, RELATIONSHIP_ID))[0]!.displayName, 'Graph-made');
+      assert.equal((await store.gdapRelationships(DEMO.fabrikam, { id: RELATIONSHIP_ID }))[0]!.displayName, 'Graph-made');
       assert.equal(await store.writeGdap({ kind: 'updateRelationship', relationship: newRelationship({ id: 'nope' }), expectedVersion: 1 }), 'missing');
       assert.equal(await store.writeGdap({ kind: 'updateRelationship', relationship: newRelationship({ partnerTenantId: DEMO.adatum }), expectedVersion: 2 }), 'missing', 'another partner cannot update it');
     });
@@ -68,7 +71,7 @@ export function gdapStoreContract(name: string, open: OpenStore): void {
       assert.equal(await store.writeGdap({ kind: 'deleteRelationship', partnerTenantId: DEMO.fabrikam, id: RELATIONSHIP_ID, expectedVersion: 1 }), 'stale');
       assert.equal(await store.writeGdap({ kind: 'deleteRelationship', partnerTenantId: DEMO.adatum, id: RELATIONSHIP_ID, expectedVersion: 2 }), 'missing');
       assert.equal(await store.writeGdap({ kind: 'deleteRelationship', partnerTenantId: DEMO.fabrikam, id: RELATIONSHIP_ID, expectedVersion: 2 }), 'ok');
-      assert.deepEqual(await store.gdapRelationships(DEMO.fabrikam, RELATIONSHIP_ID), []);
+      assert.deepEqual(await store.gdapRelationships(DEMO.fabrikam, { id: RELATIONSHIP_ID }), []);
       assert.deepEqual(await store.relationshipRequests(RELATIONSHIP_ID), []);
     });
 
@@ -124,7 +127,7 @@ export function gdapStoreContract(name: string, open: OpenStore): void {
       const relationship = document.partners!.flatMap((p) => p.customers ?? []).flatMap((c) => c.gdapRelationships ?? []).find((r) => r.displayName === first!.displayName)!;
       relationship.duration = relationship.duration === 'P365D' ? 'P730D' : 'P365D';
       await store.importSeed(await planFor(store, document));
-      const [changed] = await store.gdapRelationships(DEMO.fabrikam, first!.id);
+      const [changed] = await store.gdapRelationships(DEMO.fabrikam, { id: first!.id });
       assert.equal(changed!.duration, relationship.duration);
       assert.equal(changed!.version, first!.version + 1);
       assert.equal(changed!.statusSinceMs, null);

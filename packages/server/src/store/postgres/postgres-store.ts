@@ -10,7 +10,7 @@ import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
-import type { CustomerUser, StoredSigningKey } from '../store.js';
+import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
 import { SIGNING_KEYS } from './postgres-statements.js';
 import { PG_GDAP_SQL, PG_RESET_SQL, runGdapWrite } from './postgres-gdap.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
@@ -202,10 +202,14 @@ export class PostgresStore implements Store {
     }
   }
 
-  async gdapRelationships(partnerTenantId: string, id?: string): Promise<StoredRelationship[]> {
-    const rows = id === undefined
-      ? await this.gdapRead('relationships', [partnerTenantId.toLowerCase()])
-      : await this.gdapRead('relationship', [partnerTenantId.toLowerCase(), id]);
+  async gdapRelationships(partnerTenantId: string, filter: RelationshipFilter = {}): Promise<StoredRelationship[]> {
+    const partner = partnerTenantId.toLowerCase();
+    const customer = filter.customerTenantId?.toLowerCase();
+    const rows = filter.id !== undefined
+      ? (await this.gdapRead('relationship', [partner, filter.id.toLowerCase()])).filter((row) => customer === undefined || row.customer_tenant_id === customer)
+      : customer !== undefined
+        ? await this.gdapRead('relationshipsOfCustomer', [partner, customer])
+        : await this.gdapRead('relationships', [partner]);
     return rows.map(toStoredRelationship);
   }
 

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { PrincipalCredential } from '../../domain/model.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
-import type { CustomerUser } from '../store.js';
+import type { CustomerUser, RelationshipFilter } from '../store.js';
 import { toCustomerUser, toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
 import { GDAP_SQL } from '../gdap-sql.js';
 import { gdapWriteSteps, type GdapStatementResult } from '../gdap-writes.js';
@@ -30,8 +30,12 @@ export class SqliteGdap {
     return this.statement(sql).all(...bindable(values)) as Row[];
   }
 
-  relationships(partnerTenantId: string, id?: string): StoredRelationship[] {
-    const rows = id === undefined ? this.all(GDAP_SQL.relationships, partnerTenantId) : this.all(GDAP_SQL.relationship, partnerTenantId, id);
+  relationships(partnerTenantId: string, filter: RelationshipFilter): StoredRelationship[] {
+    const rows = filter.id !== undefined
+      ? this.all(GDAP_SQL.relationship, partnerTenantId, filter.id).filter((row) => filter.customerTenantId === undefined || row.customer_tenant_id === filter.customerTenantId)
+      : filter.customerTenantId !== undefined
+        ? this.all(GDAP_SQL.relationshipsOfCustomer, partnerTenantId, filter.customerTenantId)
+        : this.all(GDAP_SQL.relationships, partnerTenantId);
     return rows.map(toStoredRelationship);
   }
 

@@ -9,7 +9,7 @@ import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
-import type { CustomerUser, StoredSigningKey } from '../store.js';
+import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
@@ -139,8 +139,8 @@ export class SqliteStore implements Store {
     for (const listener of this.changeListeners) listener();
   }
 
-  async gdapRelationships(partnerTenantId: string, id?: string): Promise<StoredRelationship[]> {
-    return this.gdap.relationships(partnerTenantId.toLowerCase(), id);
+  async gdapRelationships(partnerTenantId: string, filter: RelationshipFilter = {}): Promise<StoredRelationship[]> {
+    return this.gdap.relationships(partnerTenantId.toLowerCase(), { id: filter.id?.toLowerCase(), customerTenantId: filter.customerTenantId?.toLowerCase() });
   }
 
   async accessAssignments(relationshipId: string): Promise<StoredAssignment[]> {

@@ -51,6 +51,21 @@ export function relationshipJson(r: RelationshipView): Record<string, unknown> {
   };
 }
 
+/** A relationship's property at an OData path, read from the view (what relationshipJson would show), without rendering it. */
+export function relationshipValue(r: RelationshipView, path: string): unknown {
+  switch (path) {
+    case 'status': return r.effectiveStatus;
+    case 'customer/tenantId': return r.customerTenantId;
+    case 'customer/displayName': return r.customerDisplayName;
+    case 'createdDateTime': return iso(r.createdMs);
+    case 'lastModifiedDateTime': return iso(r.lastModifiedMs ?? r.createdMs);
+    case 'activatedDateTime': return iso(r.effectiveActivatedMs);
+    case 'endDateTime': return iso(r.effectiveEndMs);
+    case 'id': case 'displayName': case 'duration': case 'autoExtendDuration': return r[path];
+    default: return undefined;
+  }
+}
+
 export function requestJson(r: StoredRelationshipRequest): Record<string, unknown> {
   return { id: r.id, action: r.action, status: r.status, createdDateTime: iso(r.createdMs), lastModifiedDateTime: iso(r.lastModifiedMs) };
 }

@@ -12,7 +12,7 @@ import type { DirectoryService } from '../../services/directory-service.js';
 import type { GdapService } from '../../services/gdap-service.js';
 import { StoreUnavailableError } from '../../store/store.js';
 import { allowEmptyJsonBodies, GraphError, graphResponseHeaders, sendGraphError } from './graph-errors.js';
-import { applyODataQuery, isODataError, nextLink, parseODataQuery, type ODataOptions, type RawQuery } from './odata.js';
+import { applyODataQuery, isODataError, nextLink, parseODataQuery, selectProperties, valueAtPath, type ODataOptions, type ODataQuery, type RawQuery } from './odata.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
 import { registerRelationshipRoutes } from './relationship-routes.js';
 
@@ -40,6 +40,14 @@ export interface GraphContext {
   context(path: string): string;
   /** A collection with $filter, $select, $orderby, $top, $count and paging applied. */
   collection(request: FastifyRequest, reply: FastifyReply, contextPath: string, items: Record<string, unknown>[], options: ODataOptions): FastifyReply;
+  /** The request's OData options, checked (400 when one is not valid). */
+  query(request: FastifyRequest, options: ODataOptions): ODataQuery;
+  /**
+   * One page of `items` of any shape: filtered, ordered and paged through `valueOf`, and only the
+   * page rendered to JSON (a long list need not be rendered whole).
+   */
+  page<T extends object>(request: FastifyRequest, reply: FastifyReply, contextPath: string, items: readonly T[], query: ODataQuery,
+    shape: { valueOf: (item: T, path: string) => unknown; render: (item: T) => Record<string, unknown> }): FastifyReply;
   /** One entity with `$select` applied and its context. */
   entity(request: FastifyRequest, reply: FastifyReply, contextPath: string, item: Record<string, unknown>, selectable: string[], status?: number, location?: string): FastifyReply;
   url(path: string): string;
@@ -105,14 +113,20 @@ export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDep
       },
       context: (path) => `${base()}/$metadata#${path}`,
       url: (path) => `${base()}/${path}`,
-      collection(request, reply, contextPath, items, options) {
-        const raw = request.query as RawQuery;
-        const query = parseODataQuery(raw, options);
+      query(request, options) {
+        const query = parseODataQuery(request.query as RawQuery, options);
         if (isODataError(query)) throw new GraphError('badRequest', query.error.message);
-        const result = applyODataQuery(items, query);
+        return query;
+      },
+      collection(request, reply, contextPath, items, options) {
+        return context.page(request, reply, contextPath, items, context.query(request, options), { valueOf: valueAtPath, render: (item) => item });
+      },
+      page(request, reply, contextPath, items, query, shape) {
+        const raw = request.query as RawQuery;
+        const result = applyODataQuery(items, { ...query, select: null }, shape.valueOf);
         const body: Record<string, unknown> = { '@odata.context': context.context(contextPath) };
         if (result.count !== undefined) body['@odata.count'] = result.count;
-        body.value = result.page;
+        body.value = selectProperties((result.page as typeof items).map(shape.render), query.select);
         if (result.nextSkipToken) body['@odata.nextLink'] = nextLink(`${deps.publicUrl()}${request.url.split('?')[0]}`, raw, result.nextSkipToken);
         return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
       },

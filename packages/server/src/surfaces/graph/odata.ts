@@ -315,7 +315,7 @@ export function filterPredicate<T>(query: ODataQuery, valueOf: ValueOf<T> = valu
 }
 
 /** Filters, orders, counts (before paging), pages and projects one page of `items`. */
-export function applyODataQuery<T extends object>(items: T[], query: ODataQuery, valueOf: ValueOf<T> = valueAtPath): ODataPage<T> {
+export function applyODataQuery<T extends object>(items: readonly T[], query: ODataQuery, valueOf: ValueOf<T> = valueAtPath): ODataPage<T> {
   let matches = query.filter.length === 0 ? items : items.filter(filterPredicate(query, valueOf));
   // Without $orderby the caller's order stands; it must be stable across requests for tokens to page correctly.
   if (query.orderBy.length > 0) {
@@ -340,6 +340,20 @@ export function applyODataQuery<T extends object>(items: T[], query: ODataQuery,
   if (query.count) result.count = matches.length;
   if (end < matches.length) result.nextSkipToken = encodeSkipToken(end, query.fingerprint);
   return result;
+}
+
+/** `$select` applied to entities already rendered (when filtering and paging ran over another shape). */
+export function selectProperties(items: Record<string, unknown>[], select: string[] | null): Record<string, unknown>[] {
+  return select ? items.map((item) => project(item, select)) : items;
+}
+
+/**
+ * The value a `$filter` requires `property` to equal (a top-level `eq` on it, joined by `and`), so a
+ * caller can narrow what it reads before the filter runs; undefined when there is none.
+ */
+export function equalityValue(query: ODataQuery, property: string): string | undefined {
+  const condition = query.filter.find((c) => c.kind === 'compare' && c.operator === 'eq' && c.property === property && typeof c.value === 'string');
+  return condition?.kind === 'compare' ? (condition.value as string) : undefined;
 }
 
 function project(item: object, select: string[]): Record<string, unknown> {

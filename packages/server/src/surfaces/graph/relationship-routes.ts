@@ -6,10 +6,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RelationshipAction } from '../../domain/gdap-lifecycle.js';
 import { GraphError } from './graph-errors.js';
 import {
-  assignmentJson, bodyObject, customerTenantId, relationshipJson, requestJson, stringProperty, unifiedRoles, versionFromIfMatch,
+  assignmentJson, bodyObject, customerTenantId, relationshipJson, relationshipValue, requestJson, stringProperty, unifiedRoles, versionFromIfMatch,
 } from './graph-json.js';
 import type { GraphContext } from './graph-surface.js';
-import type { ODataOptions } from './odata.js';
+import { equalityValue, type ODataOptions } from './odata.js';
 
 const READ = ['DelegatedAdminRelationship.Read.All', 'DelegatedAdminRelationship.ReadWrite.All'];
 const WRITE = ['DelegatedAdminRelationship.ReadWrite.All'];
@@ -49,8 +49,10 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
 
   app.get(`/${RELATIONSHIPS}`, async (request, reply) => {
     graph.requirePermission(request, READ);
-    const items = (await gdap.listRelationships(graph.caller(request))).map(relationshipJson);
-    return graph.collection(request, reply, RELATIONSHIPS, items, RELATIONSHIP_OPTIONS);
+    const query = graph.query(request, RELATIONSHIP_OPTIONS);
+    // Equality on stored fields narrows the read; the whole $filter (statuses are derived) runs after.
+    const views = await gdap.listRelationships(graph.caller(request), { customerTenantId: equalityValue(query, 'customer/tenantId'), id: equalityValue(query, 'id') });
+    return graph.page(request, reply, RELATIONSHIPS, views, query, { valueOf: relationshipValue, render: relationshipJson });
   });
 
   app.post(`/${RELATIONSHIPS}`, async (request, reply) => {
