@@ -64,6 +64,8 @@ export interface BenchOptions {
   baselineCommit: string | undefined;
   /** Run the soak (soak.ts) instead of the benchmark, on the largest size. */
   soak: boolean;
+  /** Measure Graph listings (graph-listing.ts) instead, on the largest size. */
+  graph: boolean;
   /** Seconds of soak traffic. */
   soakDurationS: number;
 }
@@ -99,6 +101,7 @@ export function defaultOptions(): BenchOptions {
     cold: true,
     baselineCommit: undefined,
     soak: false,
+    graph: false,
     soakDurationS: 300,
   };
 }
@@ -133,6 +136,8 @@ export const USAGE = `npm run bench -- [options]
   --soak                   run the soak instead: mixed traffic with fuzz at half of measured capacity,
                            RSS sampled (results named "soak"; default size 1m)
   --soak-duration S        seconds of soak traffic (default 300)
+  --graph                  measure Graph relationship listings instead, at the largest size (default 1m;
+                           results named "graph")
 `;
 
 export class UsageError extends Error {
@@ -213,6 +218,7 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
       case '--no-cold': options.cold = false; break;
       case '--baseline-commit': options.baselineCommit = value(); if (!options.baselineCommit) throw new UsageError('--baseline-commit expects a commit'); break;
       case '--soak': options.soak = true; break;
+      case '--graph': options.graph = true; break;
       case '--soak-duration': options.soakDurationS = positive(flag, value(), true); break;
       default: throw new UsageError(`unknown option "${arg}"`);
     }
@@ -225,6 +231,10 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
   if (options.soak) {
     if (!sizesGiven) options.sizes = [1_000_000];
     if (!nameGiven) options.name = 'soak';
+  }
+  if (options.graph) {
+    if (!sizesGiven) options.sizes = [1_000_000];
+    if (!nameGiven) options.name = 'graph';
   }
   if (options.sizes.length === 0) throw new UsageError('--sizes needs at least one size');
   if (options.targets.length === 0) throw new UsageError('--targets needs at least one target');

@@ -11,12 +11,15 @@ import { parseOptions, REPO_DIR, USAGE, UsageError, type BenchOptions } from './
 import { markdownFigures, markdownReport, terminalTable } from './report.js';
 import type { BenchResult } from './results-types.js';
 import { runSoak, soakMarkdown } from './soak.js';
+import { graphListingMarkdown, runGraphListing } from './graph-listing.js';
 
 export const DOCS_FILE = join(REPO_DIR, 'docs/benchmarks.md');
 export const FIGURES_START = '<!-- bench:figures:start (written by `npm run bench -- --update-docs`) -->';
 export const FIGURES_END = '<!-- bench:figures:end -->';
 export const SOAK_START = '<!-- bench:soak:start (written by `npm run bench -- --soak --update-docs`) -->';
 export const SOAK_END = '<!-- bench:soak:end -->';
+export const GRAPH_START = '<!-- bench:graph:start (written by `npm run bench -- --graph --update-docs`) -->';
+export const GRAPH_END = '<!-- bench:graph:end -->';
 
 export function writeResults(result: BenchResult, outDir: string, name: string): { json: string; svg: string; md: string } {
   mkdirSync(outDir, { recursive: true });
@@ -52,6 +55,18 @@ async function soak(options: BenchOptions): Promise<number> {
   return result.goals.every((goal) => goal.met) ? 0 : 1;
 }
 
+async function graph(options: BenchOptions): Promise<number> {
+  const result = await runGraphListing(options);
+  mkdirSync(options.outDir, { recursive: true });
+  const json = join(options.outDir, `${options.name}.json`);
+  writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(`\n${graphListingMarkdown(result)}\nwrote ${relative(process.cwd(), json)}\n`);
+  if (options.updateDocs) {
+    process.stdout.write(updateDocs(graphListingMarkdown(result), DOCS_FILE, [GRAPH_START, GRAPH_END]) ? `updated ${relative(process.cwd(), DOCS_FILE)}\n` : `could not update ${DOCS_FILE}: graph markers not found\n`);
+  }
+  return result.goals.every((goal) => goal.met) ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   let options;
   try {
@@ -68,6 +83,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (options.soak) return soak(options);
+  if (options.graph) return graph(options);
   const result = await runBenchmark(options);
   const files = writeResults(result, options.outDir, options.name);
   process.stdout.write(`\n${terminalTable(result)}\n`);

@@ -39,7 +39,7 @@ function principalOf(token: string): Principal {
   return {
     tenantId: claims.tid!, objectId: claims.oid!, kind: app ? 'app' : 'user', displayName: (app ? claims.app_displayname : claims.name)!,
     userPrincipalName: app ? null : claims.upn!, clientId: app ? claims.appid! : null, mfaRegistered: true,
-    accountEnabled: true, redirectUris: [], publicClient: false,
+    accountEnabled: true, redirectUris: [], publicClient: false, appPermissions: [],
   };
 }
 
