@@ -49,6 +49,28 @@ test('two servers on one PostgreSQL database share the clock, and a reset throug
   await eventually(async () => (await a.getOrganization(DEMO.contoso, { token: await token() })).status === 200, 'A serves the seed again');
 });
 
+test('export from PostgreSQL, import with replace into SQLite: the same answer for every principal and customer', async (t) => {
+  const database = await createTestDatabase(t);
+  const source = await startTestServer(t, { database: database.url, emulator: 'true' });
+  const target = await startTestServer(t, { emulator: 'true', demo: 'false' });
+  const document = await (await fetch(`${source.url}/_pcapi/export`)).text();
+  const imported = await fetch(`${target.url}/_pcapi/import?replace=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: document });
+  assert.equal(imported.status, 200, await imported.clone().text());
+  const principals = ['admin@fabrikam.example', 'sales@fabrikam.example', 'helpdesk@fabrikam.example', 'guest@fabrikam.example', 'nomfa@fabrikam.example', 'admin@adatum.example', DEMO.fabrikamAutomation, DEMO.fabrikamReporting, DEMO.adatumAutomation];
+  const customers = [DEMO.contoso, DEMO.northwind, DEMO.tailspin, DEMO.woodgrove, DEMO.relecloud, DEMO.litware];
+  for (const principal of principals) {
+    for (const customer of customers) {
+      const [before, after] = await Promise.all([
+        source.getOrganization(customer, { token: await source.tokenFor(principal) }),
+        target.getOrganization(customer, { token: await target.tokenFor(principal) }),
+      ]);
+      assert.equal(after.status, before.status, `${principal} on ${customer}`);
+      const strip = (text: string) => text.replace(/MS-(Request|Correlation)Id: [0-9a-f-]+/g, '');
+      assert.equal(strip(await after.text()), strip(await before.text()), `${principal} on ${customer}: same body`);
+    }
+  }
+});
+
 test('pcapi clock and pcapi reset drive a running server; without --emulator they say how to turn it on', async (t) => {
   const server = await startTestServer(t, { emulator: 'true' });
   const [node, bundle] = await pcapiCommand();
