@@ -39,3 +39,25 @@ test('a listing is never stale: writes, imports and the clock show on the next c
   pcapi.clock.advance(86_400_000 + 1);
   assert.ok(names(await call('GET', RELS)).includes('Short one:expired'), 'the end date passing shows, with no write at all');
 });
+
+test('delegated Graph tokens: the scp decides, as roles do for apps; a user of another partner sees none of it', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const mint = async (upn: string, tenant: string, scp: string) => {
+    const user = (await pcapi.store.findUserByName(tenant, upn))!;
+    return (await pcapi.issuer.mintAccessToken(user, { audience: 'https://graph.microsoft.com', clientId: DEMO.fabrikamAutomation, scp })).token;
+  };
+  const list = async (token: string) => pcapi.fetch(RELS, { headers: { authorization: `Bearer ${token}` } });
+  const reader = await list(await mint('admin@fabrikam.example', DEMO.fabrikam, 'DelegatedAdminRelationship.Read.All User.Read'));
+  assert.equal(reader.status, 200);
+  assert.ok(((await reader.json()) as { value: unknown[] }).value.length > 0);
+  const userOnly = await list(await mint('admin@fabrikam.example', DEMO.fabrikam, 'User.Read'));
+  assert.equal(userOnly.status, 403);
+  assert.match(await userOnly.text(), /DelegatedAdminRelationship\.Read\.All.*\(scp: User\.Read\)/);
+  const write = await pcapi.fetch(RELS, {
+    method: 'POST', headers: { authorization: `Bearer ${await mint('admin@fabrikam.example', DEMO.fabrikam, 'DelegatedAdminRelationship.Read.All')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ displayName: 'Not allowed', duration: 'P1D', customer: { tenantId: DEMO.litware }, accessDetails: { unifiedRoles: [{ roleDefinitionId: GLOBAL_READER }] } }),
+  });
+  assert.equal(write.status, 403, 'Read.All does not write');
+  const adatum = (await (await list(await mint('admin@adatum.example', DEMO.adatum, 'DelegatedAdminRelationship.ReadWrite.All'))).json()) as { value: { customer: { tenantId: string } }[] };
+  assert.ok(adatum.value.every((r) => r.customer.tenantId === DEMO.litware), 'Adatum sees only its own relationships');
+});
