@@ -11,7 +11,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { EmulatedClock, type Clock } from './clock.js';
 import { IMMEDIATE_DELAYS, type TransitionDelays } from './domain/gdap-lifecycle.js';
-import { EmulatorService } from './services/emulator-service.js';
+import { EmulatorService, type EmulatorSeed } from './services/emulator-service.js';
 import { makeFaultHook } from './surfaces/emulator/fault-hook.js';
 import { FaultInjector } from './surfaces/emulator/faults.js';
 import { registerEmulatorRoutes } from './surfaces/emulator/emulator-routes.js';
@@ -70,7 +70,7 @@ export interface AppDeps {
    * The emulator endpoints and fault injection; off when absent. Needs an EmulatedClock (the default
    * clock): the clock the endpoints move, shared with every process on the store.
    */
-  emulator?: { adminKey: string | undefined; seedFile: string | undefined };
+  emulator?: { adminKey: string | undefined; seed: EmulatorSeed | undefined };
   /** Where an EmulatedClock starts (epoch ms), when no process has set the shared clock yet. */
   clockStart?: number;
 }
@@ -153,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const faults = deps.emulator && new FaultInjector({ clock });
   if (deps.emulator && !(clock instanceof EmulatedClock)) throw new Error('the emulator endpoints need an EmulatedClock');
   if (deps.emulator && clock instanceof EmulatedClock) {
-    const emulator = new EmulatorService({ store, clock, faults: faults!, seedFile: deps.emulator.seedFile, delays: deps.gdapDelays ?? IMMEDIATE_DELAYS });
+    const emulator = new EmulatorService({ store, clock, faults: faults!, seed: deps.emulator.seed, delays: deps.gdapDelays ?? IMMEDIATE_DELAYS });
     await emulator.loadClock();
     // --clock-start moves a clock nobody has moved yet; a clock already set (another process, an earlier run) stays.
     if (deps.clockStart !== undefined && (await store.emulatorSetting('clock')) === undefined) await emulator.setClock(deps.clockStart, false);

@@ -6,7 +6,10 @@ import { EmulatedClock, systemClock, type Clock } from './clock.js';
 import { IMMEDIATE_DELAYS, REALISTIC_DELAYS } from './domain/gdap-lifecycle.js';
 import { KeyRing } from './identity/key-ring.js';
 import type { TokenIssuer } from './identity/token-issuer.js';
-import { DEMO_SEED_FILE, importSeedFile } from './seed/import-seed.js';
+import type { SigningKey } from './identity/signing-key.js';
+import { DEMO_SEED_FILE, importSeedDocument, importSeedFile } from './seed/import-seed.js';
+import type { SeedDocument } from './seed/seed-document.js';
+import type { EmulatorSeed } from './services/emulator-service.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -27,6 +30,10 @@ export interface StartOptions {
   seed?: boolean;
   /** Where time comes from; the machine's clock unless given. */
   clock?: Clock;
+  /** A seed document given in code (startPcapi): imported instead of a file or the demo, and what a reset restores. */
+  seedDocument?: SeedDocument;
+  /** The first signing key of a store that has none (startPcapi reuses one per process: no key generation per start). */
+  initialSigningKey?: SigningKey;
 }
 
 /** Imports the configured seed file, or the demo dataset into an empty store. */
@@ -40,6 +47,13 @@ export async function seedStore(config: ServeConfig, store: Store, log: Pick<Fas
   for (const warning of warnings ?? []) log.warn({ seed: file }, warning);
 }
 
+/** What the emulator's reset restores: the document given in code, the seed file, the demo, or nothing. */
+function emulatorSeed(config: ServeConfig, document: SeedDocument | undefined): EmulatorSeed | undefined {
+  if (document) return { document };
+  const file = config.seedFile ?? (config.demo ? DEMO_SEED_FILE : undefined);
+  return file === undefined ? undefined : { file };
+}
+
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = await openStore(config.database);
   let built: FastifyInstance | undefined;
@@ -47,13 +61,15 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const serverClock = options.clock ?? new EmulatedClock();
   try {
     const keyRing = await KeyRing.open({
-      store, clock: serverClock, clockToleranceSeconds: config.clockToleranceSeconds, legacyDataDir: config.dataDir,
+      store, clock: serverClock, clockToleranceSeconds: config.clockToleranceSeconds, initialKey: options.initialSigningKey,
+      // An in-memory store (startPcapi) reads nothing from a data folder either.
+      legacyDataDir: config.database.kind === 'sqlite' && config.database.file === ':memory:' ? undefined : config.dataDir,
     });
     let publicUrl = config.publicUrl ?? derivePublicUrl(config, config.port);
     const { app, issuer, clock } = await buildApp({
       store, keyRing, clock: serverClock, publicUrl: () => publicUrl,
       gdapDelays: config.gdapDelays === 'realistic' ? REALISTIC_DELAYS : IMMEDIATE_DELAYS,
-      emulator: config.emulator ? { adminKey: config.emulatorKey, seedFile: config.seedFile ?? (config.demo ? DEMO_SEED_FILE : undefined) } : undefined,
+      emulator: config.emulator ? { adminKey: config.emulatorKey, seed: emulatorSeed(config, options.seedDocument) } : undefined,
       clockStart: config.clockStart,
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
@@ -62,7 +78,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     });
 
     built = app;
-    if (options.seed !== false) await seedStore(config, store, app.log, clock);
+    if (options.seedDocument) await importSeedDocument(store, options.seedDocument, 'the seed given to startPcapi', new Date(clock.now()));
+    else if (options.seed !== false) await seedStore(config, store, app.log, clock);
 
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

@@ -16,11 +16,13 @@ export interface EmulatorServiceDeps {
   store: Store;
   clock: EmulatedClock;
   faults: FaultInjector;
-  /** The seed the store is reset to: the configured file, the demo, or none (an empty store). */
-  seedFile: string | undefined;
+  /** The seed the store is reset to: the configured file (or the demo's), a document given in code, or none (an empty store). */
+  seed: EmulatorSeed | undefined;
   /** GDAP transition delays: exports carry statuses as of the clock. */
   delays: TransitionDelays;
 }
+
+export type EmulatorSeed = { file: string } | { document: SeedDocument };
 
 export interface ClockView {
   now: string;
@@ -66,9 +68,13 @@ export class EmulatorService {
   async reset(): Promise<{ clock: ClockView; imported: ImportSummary | null; faultsCleared: number }> {
     const clock = await this.resetClock();
     const faultsCleared = this.deps.faults.clear();
-    const imported = this.deps.seedFile === undefined
+    const now = new Date(this.deps.clock.now());
+    const seed = this.deps.seed;
+    const imported = seed === undefined
       ? await this.deps.store.importSeed({ partners: [], principals: [], groups: [], memberOf: [], customers: [], customerUsers: [], partnerCustomers: [], relationships: [], assignments: [], consents: [], claims: [] }, { replace: true })
-      : await importSeedFile(this.deps.store, this.deps.seedFile, new Date(this.deps.clock.now()), { replace: true });
+      : 'file' in seed
+        ? await importSeedFile(this.deps.store, seed.file, now, { replace: true })
+        : await importSeedDocument(this.deps.store, seed.document, 'the seed given to startPcapi', now, { replace: true });
     return { clock, imported, faultsCleared };
   }
 

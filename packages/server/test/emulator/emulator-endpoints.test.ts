@@ -15,7 +15,7 @@ const ADMIN = 'admin@fabrikam.example';
 
 async function emulatorApp(t: TestContext, options: Record<string, string> = {}): Promise<{ pcapi: InjectApp; clock: EmulatedClock }> {
   const clock = new EmulatedClock(new ManualClock(TEST_EPOCH));
-  const pcapi = await buildInjectApp(t, options, { clock, emulator: { adminKey: options.emulatorKey, seedFile: DEMO_SEED_FILE } });
+  const pcapi = await buildInjectApp(t, options, { clock, emulator: { adminKey: options.emulatorKey, seed: { file: DEMO_SEED_FILE } } });
   return { pcapi, clock };
 }
 
