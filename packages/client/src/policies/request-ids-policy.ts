@@ -2,9 +2,11 @@
  * First in the chain, before retry: gives the call its `MS-RequestId` and `MS-CorrelationId` once,
  * so every retry of the call carries the same ids and Partner Center can tell a retry from a new call.
  */
-import { randomUUID } from 'node:crypto';
 import { HEADERS } from '@pcapi/contracts';
 import type { PipelinePolicy } from '../pipeline.js';
+
+/** The Web Crypto API's UUID: in Node (20+), browsers and other runtimes alike, so the client bundles anywhere. */
+const randomUUID = () => globalThis.crypto.randomUUID();
 
 export function requestIdsPolicy(newId: () => string = randomUUID): PipelinePolicy {
   return {
