@@ -10,10 +10,22 @@ const external = Object.keys(serverPackage.dependencies).filter((name) => !name.
 
 /** Writes `pcapi.mjs` (and its chunks) into `outdir`, a folder under packages/server. */
 export async function bundleCli(outdir) {
+  await bundle(outdir, { pcapi: new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname });
+}
+
+/** The server package's dist/: the CLI (`pcapi.mjs`) and the library (`index.mjs`: startPcapi, ...), sharing chunks. */
+export async function bundleServer(outdir) {
+  await bundle(outdir, {
+    pcapi: new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname,
+    index: new URL('../packages/server/src/index.ts', import.meta.url).pathname,
+  });
+}
+
+async function bundle(outdir, entryPoints) {
   // Chunk names carry content hashes: start clean so old chunks do not pile up.
   rmSync(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: { pcapi: new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname },
+    entryPoints,
     outdir,
     bundle: true,
     splitting: true,
