@@ -1,6 +1,7 @@
 export { PartnerCenterClient, type GetCustomerOrganizationOptions, type PartnerCenterClientOptions } from './partner-center-client.js';
 export { PARTNER_CENTER_CLOUDS, type PartnerCenterCloud } from './clouds.js';
 export type { RetryOptions } from './policies/retry-policy.js';
+export type { HttpClient, PipelineRequest, PipelineResponse } from './pipeline.js';
 export { PARTNER_CENTER_SCOPE, type AccessToken, type GetTokenOptions, type TokenCredential } from './credentials/token-credential.js';
 export { StaticTokenCredential } from './credentials/static-token-credential.js';
 export { ClientSecretCredential, DEFAULT_AUTHORITY_HOST, type ClientSecretCredentialOptions } from './credentials/client-secret-credential.js';

@@ -9,7 +9,7 @@ import { resolveEndpoint, type PartnerCenterCloud } from './clouds.js';
 import type { TokenCredential } from './credentials/token-credential.js';
 import { PartnerCenterError } from './errors/partner-center-error.js';
 import { PACKAGE_NAME } from './package-info.js';
-import { createPipeline, type SendRequest } from './pipeline.js';
+import { createPipeline, type HttpClient, type SendRequest } from './pipeline.js';
 import { bearerTokenPolicy } from './policies/bearer-token-policy.js';
 import { fetchTransport } from './policies/fetch-transport.js';
 import { requestIdsPolicy } from './policies/request-ids-policy.js';
@@ -24,6 +24,8 @@ export interface PartnerCenterClientOptions {
   applicationName?: string;
   /** `X-Locale` on every call, unless a call says otherwise. Default `en-US`. */
   locale?: string;
+  /** Sends each attempt; the platform's `fetch` unless given (see HttpClient). Retries and tokens stay the client's. */
+  httpClient?: HttpClient;
 }
 
 export interface GetCustomerOrganizationOptions {
@@ -54,7 +56,7 @@ export class PartnerCenterClient {
     this.#applicationName = options.applicationName ?? PACKAGE_NAME;
     this.#send = createPipeline(
       [requestIdsPolicy(), retryPolicy(options.retryOptions), bearerTokenPolicy(credential, { allowInsecureConnection: options.allowInsecureConnection ?? false })],
-      fetchTransport(),
+      options.httpClient ? (request) => options.httpClient!.sendRequest(request) : fetchTransport(),
     );
   }
 

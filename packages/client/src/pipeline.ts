@@ -22,6 +22,14 @@ export interface PipelineResponse {
 
 export type SendRequest = (request: PipelineRequest) => Promise<PipelineResponse>;
 
+/**
+ * What sends a request and reads its answer, as the Azure SDK's `HttpClient`: the platform's `fetch`
+ * by default; inject another to test code without a server, or to route through a proxy or agent.
+ */
+export interface HttpClient {
+  sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
+}
+
 export interface PipelinePolicy {
   readonly name: string;
   sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse>;
