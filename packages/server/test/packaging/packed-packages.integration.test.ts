@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, after, test } from 'node:test';
@@ -48,7 +48,13 @@ before(async () => {
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
-test('the tarballs hold the built package, and no tests, fixtures or keys', async () => {
+/** The client's packed size budget (the bundled size is budgeted in packages/client/test/browser-bundle.test.ts). */
+const CLIENT_PACKED_BUDGET_BYTES = 48 * 1024;
+
+test('the tarballs hold the built package, and no tests, fixtures or keys', async (t) => {
+  for (const tarball of tarballs) t.diagnostic(`${tarball.replace(/^.*\//, '')}: ${statSync(tarball).size} bytes packed`);
+  const client = tarballs.find((file) => file.includes('pcapi-client'))!;
+  assert.ok(statSync(client).size <= CLIENT_PACKED_BUDGET_BYTES, `@pcapi/client packs to ${statSync(client).size} bytes, budget ${CLIENT_PACKED_BUDGET_BYTES}`);
   assert.deepEqual(tarballs.map((file) => file.replace(/^.*\//, '').replace(/-\d+\.\d+\.\d+\.tgz$/, '')), ['pcapi-client', 'pcapi-contracts', 'pcapi-server']);
   for (const tarball of tarballs) {
     const { stdout } = await run('tar', ['-tzf', tarball]);
