@@ -17,6 +17,7 @@ import { registerKeysCommand } from './keys-command.js';
 import { LoginError, registerLoginCommand } from './login-command.js';
 import { ConsentsCommandError, registerConsentsCommand } from './consents-command.js';
 import { EmulatorCommandError, registerEmulatorCommands } from './emulator-command.js';
+import { ExplainCommandError, registerExplainCommand } from './explain-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -68,6 +69,7 @@ registerKeysCommand(program);
 registerLoginCommand(program);
 registerConsentsCommand(program);
 registerEmulatorCommands(program);
+registerExplainCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -85,7 +87,7 @@ try {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(error.exitCode); // the table is in customers-exit-codes.ts
   }
-  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError) {
+  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError || error instanceof ExplainCommandError) {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(EXIT_USAGE);
   }

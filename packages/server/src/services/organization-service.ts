@@ -6,10 +6,10 @@
  * The service knows nothing of HTTP: a surface renders its answers.
  */
 import type { Clock } from '../clock.js';
-import { authorize, type AuthorizationSettings, type DenialReason } from '../domain/authorize.js';
+import { authorize, type AuthorizationSettings, type Decision, type DenialReason } from '../domain/authorize.js';
 import { effectiveAccessFacts } from '../domain/effective-access.js';
 import type { TransitionDelays } from '../domain/gdap-lifecycle.js';
-import type { Caller } from '../domain/model.js';
+import type { AccessFacts, Caller } from '../domain/model.js';
 import type { Store } from '../store/store.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -52,22 +52,32 @@ export class OrganizationService {
     return this.answers.get(key) ?? this.answers.load(key, () => this.decide(caller, customerId));
   }
 
-  private async decide(caller: Caller, customerTenantId: string): Promise<{ value: OrganizationAnswer; expiresAt: number }> {
+  /**
+   * The decision for this caller and customer as of the clock, never cached: what the server decides
+   * on a cache miss, with the facts it read (`pcapi explain` prints it).
+   */
+  async explain(caller: Caller, customerTenantId: string): Promise<{ decision: Decision; facts: AccessFacts; decidedAt: number; nextChangeAt: number | null }> {
     const { store, clock, settings } = this.deps;
+    const customerId = customerTenantId.toLowerCase();
     const stored = await store.accessFacts({
       partnerTenantId: caller.partner.tenantId,
       principalObjectId: caller.objectId,
-      customerTenantId,
+      customerTenantId: customerId,
       maxGroupDepth: settings.nestedGroups ? MAX_NESTING_DEPTH : 1,
     });
     const now = clock.now();
-    // An answer lasts no longer than the statuses it was decided on (activation, expiry, a pending assignment).
     const { facts, nextChangeAt } = effectiveAccessFacts(stored, now, this.deps.delays);
-    const validUntil = Math.min(now + this.ttlMs, nextChangeAt ?? Infinity);
     const decision = authorize(
-      { partnerTenantId: caller.partner.tenantId, partnerName: caller.partner.displayName, customerTenantId, callerName: caller.name, facts, now: new Date(now) },
+      { partnerTenantId: caller.partner.tenantId, partnerName: caller.partner.displayName, customerTenantId: customerId, callerName: caller.name, facts, now: new Date(now) },
       settings,
     );
+    return { decision, facts, decidedAt: now, nextChangeAt };
+  }
+
+  private async decide(caller: Caller, customerTenantId: string): Promise<{ value: OrganizationAnswer; expiresAt: number }> {
+    const { decision, facts, decidedAt, nextChangeAt } = await this.explain(caller, customerTenantId);
+    // An answer lasts no longer than the statuses it was decided on (activation, expiry, a pending assignment).
+    const validUntil = Math.min(decidedAt + this.ttlMs, nextChangeAt ?? Infinity);
     if (!decision.allowed) return { value: { allowed: false, reason: decision.reason, checks: decision.checks }, expiresAt: validUntil };
     // The store builds the organization's keys in wire order.
     const body = JSON.stringify([facts.customer!.organization]);

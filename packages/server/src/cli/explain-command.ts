@@ -1,0 +1,108 @@
+/**
+ * `pcapi explain --principal <upn | client id> --customer <id> [--at <instant>]`: the authorization
+ * decision for a caller and a customer, with every check that led to it, from the same decision code
+ * the server runs (OrganizationService.explain), against the configured store, now or at an instant.
+ * Exit 0 when the call would be allowed, 1 when denied, 2 for bad options or an unknown principal.
+ */
+import { Option, type Command } from 'commander';
+import { isGuid } from '@pcapi/contracts';
+import { EmulatedClock, isClockState, ManualClock, type Clock } from '../clock.js';
+import { describeDatabase, resolveServeConfig, type RawServeOptions } from '../config.js';
+import { IMMEDIATE_DELAYS, REALISTIC_DELAYS } from '../domain/gdap-lifecycle.js';
+import type { Caller } from '../domain/model.js';
+import { OrganizationService } from '../services/organization-service.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { ERROR_CATALOG } from '../surfaces/partner-center/errors/catalog.js';
+import { ENV } from '../config.js';
+import { addStoreOptions } from './serve-options.js';
+
+export class ExplainCommandError extends Error {
+  override name = 'ExplainCommandError';
+}
+
+interface ExplainOptions extends RawServeOptions {
+  principal: string;
+  customer: string;
+  tenant?: string;
+  at?: string;
+  json?: boolean;
+}
+
+/** The caller a token of this principal would make, found by user principal name or (with its tenant) client id. */
+async function callerOf(store: Store, principal: string, tenant: string | undefined): Promise<Caller> {
+  const tenantText = tenant ?? (principal.includes('@') ? principal.split('@')[1]! : undefined);
+  if (tenantText === undefined) throw new ExplainCommandError(`--principal ${principal} is a client id: give its partner with --tenant (a tenant id or domain)`);
+  const partner = await store.findPartnerTenant(tenantText);
+  if (!partner) throw new ExplainCommandError(`no partner tenant "${tenantText}" in the store`);
+  const found = principal.includes('@') ? await store.findUserByName(partner.tenantId, principal) : await store.findAppByClientId(partner.tenantId, principal);
+  if (!found) throw new ExplainCommandError(`no ${principal.includes('@') ? 'user' : 'application'} ${principal} in partner ${partner.displayName}`);
+  return {
+    partner, objectId: found.objectId, appOnly: found.kind === 'app', clientId: found.clientId ?? undefined,
+    name: found.kind === 'user' ? found.userPrincipalName ?? found.objectId : found.displayName, amr: ['pwd', 'mfa'], expiresAtMs: Infinity,
+    audience: 'partnerCenter', permissions: [],
+  };
+}
+
+/** --at, else the clock the servers on this store share (moved by the emulator), else now. */
+async function clockFor(store: Store, at: string | undefined): Promise<Clock> {
+  if (at !== undefined) {
+    const instant = Date.parse(at);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(at) || !Number.isFinite(instant)) throw new ExplainCommandError(`--at "${at}" is not an ISO 8601 date or instant`);
+    return new ManualClock(instant);
+  }
+  const clock = new EmulatedClock();
+  const shared = await store.emulatorSetting('clock');
+  if (isClockState(shared)) clock.apply(shared);
+  return clock;
+}
+
+export async function runExplain(options: ExplainOptions): Promise<number> {
+  if (!isGuid(options.customer)) throw new ExplainCommandError(`--customer "${options.customer}" is not a tenant id (a GUID)`);
+  const config = resolveServeConfig({
+    dataDir: options.dataDir, database: options.database, nestedGroups: options.nestedGroups,
+    servicePrincipalsInGdapGroups: options.servicePrincipalsInGdapGroups, gdapDelays: options.gdapDelays,
+  });
+  const store = await openStore(config.database);
+  try {
+    const caller = await callerOf(store, options.principal, options.tenant);
+    const clock = await clockFor(store, options.at);
+    const organizations = new OrganizationService({
+      store, clock, settings: config.authorization, cache: { ttlSeconds: 0, maxEntries: 0 },
+      delays: config.gdapDelays === 'realistic' ? REALISTIC_DELAYS : IMMEDIATE_DELAYS,
+    });
+    const { decision, decidedAt } = await organizations.explain(caller, options.customer);
+    const entry = decision.allowed ? undefined : ERROR_CATALOG[decision.reason];
+    if (options.json) {
+      process.stdout.write(JSON.stringify({
+        principal: options.principal, partner: caller.partner.displayName, customer: options.customer.toLowerCase(), at: new Date(decidedAt).toISOString(),
+        allowed: decision.allowed, status: entry?.status ?? 200, ...(decision.allowed ? { grantedUntil: new Date(decision.grantedUntil).toISOString() } : { reason: decision.reason, code: entry!.code }),
+        checks: decision.checks,
+      }, null, 2) + '\n');
+    } else {
+      process.stdout.write(`${caller.appOnly ? 'application' : 'user'} ${caller.name} of ${caller.partner.displayName}, customer ${options.customer.toLowerCase()}, at ${new Date(decidedAt).toISOString()} (${describeDatabase(config.database)})\n`);
+      process.stdout.write(decision.allowed
+        ? `allowed: 200, until ${new Date(decision.grantedUntil).toISOString()}\n`
+        : `denied: ${entry!.status} ${decision.reason} (code ${entry!.code})\n`);
+      for (const check of decision.checks) process.stdout.write(`  ${check}\n`);
+    }
+    return decision.allowed ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerExplainCommand(program: Command): void {
+  addStoreOptions(program.command('explain').description('why a caller may or may not read a customer: the decision with every check, as the server decides'))
+    .requiredOption('--principal <upn | client id>', 'the caller: a user principal name, or an application (client) id with --tenant')
+    .requiredOption('--customer <tenant id>', 'the customer tenant')
+    .option('--tenant <partner>', "the principal's partner tenant (id or domain); a user's comes from the name")
+    .option('--at <instant>', 'decide as of this ISO 8601 instant (default: the shared clock, else now)')
+    .option('--json', 'print JSON')
+    .addOption(new Option('--nested-groups <bool>', 'as pcapi serve').env(ENV.nestedGroups))
+    .addOption(new Option('--service-principals-in-gdap-groups <bool>', 'as pcapi serve').env(ENV.servicePrincipalsInGdapGroups))
+    .addOption(new Option('--gdap-delays <profile>', 'as pcapi serve').env(ENV.gdapDelays))
+    .action(async (options: ExplainOptions) => {
+      process.exitCode = await runExplain(options);
+    });
+}
