@@ -18,6 +18,7 @@ import { registerEmulatorRoutes } from './surfaces/emulator/emulator-routes.js';
 import { DirectoryService } from './services/directory-service.js';
 import { GdapService } from './services/gdap-service.js';
 import { registerGraphSurface } from './surfaces/graph/graph-surface.js';
+import { registerHealthRoutes } from './surfaces/health/health-routes.js';
 import { closeLingeringConnectionsWhenStopping, DEFAULT_CONNECTION_LIMITS, limitConnections, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
 import { KeyRing } from './identity/key-ring.js';
@@ -186,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout });
   registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl });
+  registerHealthRoutes(app, { store, redis });
 
   return { app, issuer, clock, keyRing };
 }
