@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { derivePublicUrl, describeDatabase, type ServeConfig } from './config.js';
 import { buildApp } from './app.js';
+import { Metrics } from './metrics.js';
 import { EmulatedClock, systemClock, type Clock } from './clock.js';
 import { IMMEDIATE_DELAYS, REALISTIC_DELAYS } from './domain/gdap-lifecycle.js';
 import { KeyRing } from './identity/key-ring.js';
@@ -71,6 +72,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       gdapDelays: config.gdapDelays === 'realistic' ? REALISTIC_DELAYS : IMMEDIATE_DELAYS,
       emulator: config.emulator ? { adminKey: config.emulatorKey, seed: emulatorSeed(config, options.seedDocument) } : undefined,
       clockStart: config.clockStart,
+      metrics: new Metrics(),
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
       throttle: config.throttle, lockout: config.lockout, https: config.tls, connections: config.connections,

@@ -40,6 +40,8 @@ export interface AuthenticationServiceDeps {
   clock: Clock;
   /** Authorization headers remembered with their verified caller; 0 disables the cache. */
   cacheSize: number;
+  /** Told of each token-cache lookup (metrics). */
+  onCacheLookup?: (hit: boolean) => void;
 }
 
 export class AuthenticationService {
@@ -48,7 +50,7 @@ export class AuthenticationService {
   private readonly callers: TtlCache<{ header: string; caller: Caller }>;
 
   constructor(private readonly deps: AuthenticationServiceDeps) {
-    this.callers = new TtlCache(deps.cacheSize, deps.clock, deps.store);
+    this.callers = new TtlCache(deps.cacheSize, deps.clock, deps.store, deps.onCacheLookup);
   }
 
   /** The caller an Authorization header proves: synchronous when it is cached. Throws AuthenticationFailure. */

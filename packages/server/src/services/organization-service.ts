@@ -34,6 +34,8 @@ export interface OrganizationServiceDeps {
   cache: DecisionCacheSettings;
   /** How long GDAP transitions take: relationships' statuses are derived from the clock with these. */
   delays: TransitionDelays;
+  /** Told of each answer-cache lookup (metrics). */
+  onCacheLookup?: (hit: boolean) => void;
 }
 
 export class OrganizationService {
@@ -41,7 +43,7 @@ export class OrganizationService {
   private readonly ttlMs: number;
 
   constructor(private readonly deps: OrganizationServiceDeps) {
-    this.answers = new TtlCache(deps.cache.ttlSeconds > 0 ? deps.cache.maxEntries : 0, deps.clock, deps.store);
+    this.answers = new TtlCache(deps.cache.ttlSeconds > 0 ? deps.cache.maxEntries : 0, deps.clock, deps.store, deps.onCacheLookup);
     this.ttlMs = deps.cache.ttlSeconds * 1000;
   }
 

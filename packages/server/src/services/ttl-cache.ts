@@ -23,6 +23,8 @@ export class TtlCache<V> {
     private readonly maxEntries: number,
     private readonly clock: Clock,
     changes?: ChangeSource,
+    /** Told of every lookup, hit or miss (metrics). */
+    private readonly onLookup?: (hit: boolean) => void,
   ) {
     changes?.onDataChanged(() => this.invalidate());
   }
@@ -33,9 +35,14 @@ export class TtlCache<V> {
 
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt > this.clock.now()) return entry.value;
-    this.entries.delete(key);
+    if (entry !== undefined) {
+      if (entry.expiresAt > this.clock.now()) {
+        this.onLookup?.(true);
+        return entry.value;
+      }
+      this.entries.delete(key);
+    }
+    this.onLookup?.(false);
     return undefined;
   }
 

@@ -6,6 +6,7 @@
  *   → the OrganizationService decides and loads (handler) → respond, or the error handler renders
  *   the catalog error.
  */
+import type { Metrics } from '../../metrics.js';
 import http from 'node:http';
 import type {
   FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler,
@@ -55,14 +56,15 @@ function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: Fas
 }
 
 /** Sends an allowed answer; a denial becomes its catalog error, with the checks made as `data`. */
-function respond(reply: FastifyReply, answer: OrganizationAnswer): void {
+function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics): void {
+  metrics.authorization.labels(answer.allowed ? 'allowed' : answer.reason).inc();
   if (!answer.allowed) throw new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
   reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
 }
 
 export function registerOrganizationRoutes(
   app: FastifyInstance,
-  deps: { authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService },
+  deps: { authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService; metrics: Metrics },
 ): void {
   app.route<OrganizationRoute>({
     method: 'GET',
@@ -76,8 +78,8 @@ export function registerOrganizationRoutes(
     handler: (request, reply) => {
       const answer = deps.organizations.get(request.caller!, request.params.customerTenantId);
       // Cached answers come back synchronously: no promise on the hot path.
-      if (answer instanceof Promise) return answer.then((decided) => respond(reply, decided));
-      respond(reply, answer);
+      if (answer instanceof Promise) return answer.then((decided) => respond(reply, decided, deps.metrics));
+      respond(reply, answer, deps.metrics);
     },
   });
 
