@@ -19,7 +19,7 @@ import { DirectoryService } from './services/directory-service.js';
 import { GdapService } from './services/gdap-service.js';
 import { registerGraphSurface } from './surfaces/graph/graph-surface.js';
 import { registerHealthRoutes } from './surfaces/health/health-routes.js';
-import { Metrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
 import { registerMetrics } from './surfaces/health/metrics-routes.js';
 import { closeLingeringConnectionsWhenStopping, DEFAULT_CONNECTION_LIMITS, limitConnections, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
@@ -76,7 +76,7 @@ export interface AppDeps {
   emulator?: { adminKey: string | undefined; seed: EmulatorSeed | undefined };
   /** Where an EmulatedClock starts (epoch ms), when no process has set the shared clock yet. */
   clockStart?: number;
-  /** Prometheus metrics served at /metrics; a registry without process metrics unless given. */
+  /** Prometheus metrics served at /metrics; none (and no per-request recording) unless given. */
   metrics?: Metrics;
 }
 
@@ -148,10 +148,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const lockout = createSignInLockout(deps.lockout ?? ENTRA_LOCKOUT_DEFAULTS, outageLog, clock, redis);
 
   // Services: use cases over the store, each with its cache, knowing nothing of HTTP.
-  const metrics = deps.metrics ?? new Metrics({ processMetrics: false });
-  const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize, onCacheLookup: metrics.cacheObserver('token') });
+  const metrics = deps.metrics;
+  const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize, onCacheLookup: metrics?.cacheObserver('token') });
   const delays = deps.gdapDelays ?? IMMEDIATE_DELAYS;
-  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache, delays, onCacheLookup: metrics.cacheObserver('decision') });
+  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache, delays, onCacheLookup: metrics?.cacheObserver('decision') });
   const gdap = new GdapService({ store, clock, delays });
   const directory = new DirectoryService({ store, clock });
 
@@ -194,7 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout });
   registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl });
   registerHealthRoutes(app, { store, redis });
-  registerMetrics(app, metrics);
+  if (metrics) registerMetrics(app, metrics);
 
   return { app, issuer, clock, keyRing };
 }

@@ -53,6 +53,8 @@ export interface ServeConfig {
   clockStart: number | undefined;
   /** How long GDAP transitions take: immediately (tests) or with Partner Center-like delays. */
   gdapDelays: 'immediate' | 'realistic';
+  /** Prometheus metrics at /metrics, recorded per request; off by default (the recording costs the hot path). */
+  metrics: boolean;
 }
 
 /** Raw option values as commander hands them (flag, else env, else undefined). */
@@ -90,6 +92,7 @@ export interface RawServeOptions {
   emulatorKey?: string;
   clockStart?: string;
   gdapDelays?: string;
+  metrics?: string | boolean;
 }
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -121,7 +124,7 @@ export const ENV = {
   lockoutThreshold: 'PCAPI_LOCKOUT_THRESHOLD', lockoutDuration: 'PCAPI_LOCKOUT_DURATION',
   headersTimeout: 'PCAPI_HEADERS_TIMEOUT', requestTimeout: 'PCAPI_REQUEST_TIMEOUT', keepAliveTimeout: 'PCAPI_KEEP_ALIVE_TIMEOUT',
   maxConnections: 'PCAPI_MAX_CONNECTIONS', emulator: 'PCAPI_EMULATOR', emulatorKey: 'PCAPI_EMULATOR_KEY', clockStart: 'PCAPI_CLOCK_START',
-  gdapDelays: 'PCAPI_GDAP_DELAYS',
+  gdapDelays: 'PCAPI_GDAP_DELAYS', metrics: 'PCAPI_METRICS',
 } as const satisfies Record<keyof RawServeOptions, string>;
 
 const FLAG: Record<keyof RawServeOptions, string> = {
@@ -134,7 +137,7 @@ const FLAG: Record<keyof RawServeOptions, string> = {
   lockoutThreshold: '--lockout-threshold', lockoutDuration: '--lockout-duration',
   headersTimeout: '--headers-timeout', requestTimeout: '--request-timeout', keepAliveTimeout: '--keep-alive-timeout',
   maxConnections: '--max-connections', emulator: '--emulator', emulatorKey: '--emulator-key', clockStart: '--clock-start',
-  gdapDelays: '--gdap-delays',
+  gdapDelays: '--gdap-delays', metrics: '--metrics',
 };
 
 export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
@@ -326,6 +329,7 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
     emulatorKey,
     clockStart,
     gdapDelays,
+    metrics: boolean('metrics', false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -72,7 +72,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       gdapDelays: config.gdapDelays === 'realistic' ? REALISTIC_DELAYS : IMMEDIATE_DELAYS,
       emulator: config.emulator ? { adminKey: config.emulatorKey, seed: emulatorSeed(config, options.seedDocument) } : undefined,
       clockStart: config.clockStart,
-      metrics: new Metrics(),
+      metrics: config.metrics ? new Metrics() : undefined,
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
       throttle: config.throttle, lockout: config.lockout, https: config.tls, connections: config.connections,

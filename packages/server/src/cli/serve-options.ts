@@ -36,6 +36,7 @@ export function addServeOptions(command: Command): Command {
     .addOption(new Option('--request-timeout <seconds>', 'time for a whole request (headers and body) to arrive; then 408 (0 = none)').env(ENV.requestTimeout).default('30'))
     .addOption(new Option('--keep-alive-timeout <seconds>', 'an idle keep-alive connection is closed after this long').env(ENV.keepAliveTimeout).default('72'))
     .addOption(new Option('--max-connections <n>', 'open connections per process; more are closed unanswered').env(ENV.maxConnections).default('10000'))
+    .addOption(new Option('--metrics', 'serve Prometheus metrics at /metrics (recorded per request: off by default)').env(ENV.metrics))
     .addOption(new Option('--emulator', 'serve the emulator endpoints under /_pcapi/: clock, reset, export, import, faults').env(ENV.emulator))
     .addOption(new Option('--emulator-key <key>', 'admin key (X-PCAPI-Admin-Key) for the emulator endpoints; required off loopback').env(ENV.emulatorKey))
     .addOption(new Option('--clock-start <instant>', 'start the clock at this ISO 8601 instant instead of now').env(ENV.clockStart))

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Metrics } from '../../src/metrics.js';
 import { buildInjectApp, DEMO } from '../helpers/inject-app.js';
 
 /** A metric's value for one label set, read from the Prometheus text. */
@@ -15,7 +16,7 @@ function valueOf(text: string, name: string, labels: Record<string, string>): nu
 }
 
 test('the counters match a mixed run', async (t) => {
-  const pcapi = await buildInjectApp(t);
+  const pcapi = await buildInjectApp(t, {}, { metrics: new Metrics({ processMetrics: false }) });
   const token = await pcapi.tokenFor('admin@fabrikam.example');
   const route = '/v1/customers/:customerTenantId/organization';
   const customers = [DEMO.contoso, DEMO.contoso, DEMO.contoso, DEMO.northwind, DEMO.tailspin, DEMO.tailspin];
@@ -46,4 +47,9 @@ test('the counters match a mixed run', async (t) => {
   for (const secret of [DEMO.contoso, DEMO.tailspin, 'admin@fabrikam.example', 'not-a-guid', token.slice(-20)]) {
     assert.ok(!text.includes(secret), `no label carries ${secret}`);
   }
+});
+
+test('off by default: no /metrics route, nothing recorded per request', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  assert.equal((await pcapi.fetch('/metrics')).status, 404);
 });

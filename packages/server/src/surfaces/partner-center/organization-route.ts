@@ -56,15 +56,15 @@ function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: Fas
 }
 
 /** Sends an allowed answer; a denial becomes its catalog error, with the checks made as `data`. */
-function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics): void {
-  metrics.authorization.labels(answer.allowed ? 'allowed' : answer.reason).inc();
+function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined): void {
+  metrics?.authorization.labels(answer.allowed ? 'allowed' : answer.reason).inc();
   if (!answer.allowed) throw new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
   reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
 }
 
 export function registerOrganizationRoutes(
   app: FastifyInstance,
-  deps: { authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService; metrics: Metrics },
+  deps: { authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService; metrics: Metrics | undefined },
 ): void {
   app.route<OrganizationRoute>({
     method: 'GET',
