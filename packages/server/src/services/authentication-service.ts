@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Caller, CustomerCaller } from '../domain/model.js';
-import { TokenRejected, type TokenVerifier } from '../identity/token-verifier.js';
+import { TokenRejected, type TokenVerifier, type VerifiedToken } from '../identity/token-verifier.js';
 import type { Store } from '../store/store.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -84,13 +84,7 @@ export class AuthenticationService {
   async authenticateCustomer(header: string | undefined): Promise<CustomerCaller> {
     const token = header === undefined ? undefined : bearerToken(header);
     if (token === undefined) throw new AuthenticationFailure('invalid', 'the Authorization header holds no well-formed bearer token');
-    let verified;
-    try {
-      verified = await this.deps.verifier.verify(token);
-    } catch (error) {
-      if (error instanceof TokenRejected) throw new AuthenticationFailure('invalid', error.message);
-      throw error;
-    }
+    const verified = await this.verify(token);
     const organization = await this.deps.store.organization(verified.tenantId);
     if (!organization || verified.appOnly) throw new AuthenticationFailure('invalid', `tenant ${verified.tenantId} is not a customer tenant known to this server, or the token is not a user's`);
     const { claims } = verified;
@@ -102,14 +96,18 @@ export class AuthenticationService {
     };
   }
 
-  private async verifyCaller(token: string): Promise<Caller> {
-    let verified;
+  /** The verifier's answer, a refusal becoming the failure callers are shown. */
+  private async verify(token: string): Promise<VerifiedToken> {
     try {
-      verified = await this.deps.verifier.verify(token);
+      return await this.deps.verifier.verify(token);
     } catch (error) {
       if (error instanceof TokenRejected) throw new AuthenticationFailure('invalid', error.message);
       throw error;
     }
+  }
+
+  private async verifyCaller(token: string): Promise<Caller> {
+    const verified = await this.verify(token);
     const { claims } = verified;
     const partner = await this.deps.store.findPartnerTenant(verified.tenantId);
     if (!partner || partner.tenantId !== verified.tenantId) {
