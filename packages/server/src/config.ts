@@ -18,6 +18,8 @@ export const DEFAULT_TENANT_CUSTOMER_LIMIT: ThrottleLimit = { requests: 100, per
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface ServeConfig {
   host: string;
@@ -55,6 +57,14 @@ export interface ServeConfig {
   gdapDelays: 'immediate' | 'realistic';
   /** Prometheus metrics at /metrics, recorded per request; off by default (the recording costs the hot path). */
   metrics: boolean;
+  /** Its own listener for /metrics (same host); 0 picks a free port. Set, it turns metrics on. */
+  metricsPort: number | undefined;
+  /** One JSON line per answered request at info level. */
+  logRequests: boolean;
+  /** `auto`: human-readable on a terminal, JSON lines otherwise. */
+  logFormat: LogFormat;
+  /** Days the audit trail keeps entries; 0 records none. */
+  auditRetentionDays: number;
 }
 
 /** Raw option values as commander hands them (flag, else env, else undefined). */
@@ -93,6 +103,10 @@ export interface RawServeOptions {
   clockStart?: string;
   gdapDelays?: string;
   metrics?: string | boolean;
+  metricsPort?: string;
+  logRequests?: string | boolean;
+  logFormat?: string;
+  auditRetention?: string;
 }
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -124,7 +138,8 @@ export const ENV = {
   lockoutThreshold: 'PCAPI_LOCKOUT_THRESHOLD', lockoutDuration: 'PCAPI_LOCKOUT_DURATION',
   headersTimeout: 'PCAPI_HEADERS_TIMEOUT', requestTimeout: 'PCAPI_REQUEST_TIMEOUT', keepAliveTimeout: 'PCAPI_KEEP_ALIVE_TIMEOUT',
   maxConnections: 'PCAPI_MAX_CONNECTIONS', emulator: 'PCAPI_EMULATOR', emulatorKey: 'PCAPI_EMULATOR_KEY', clockStart: 'PCAPI_CLOCK_START',
-  gdapDelays: 'PCAPI_GDAP_DELAYS', metrics: 'PCAPI_METRICS',
+  gdapDelays: 'PCAPI_GDAP_DELAYS', metrics: 'PCAPI_METRICS', metricsPort: 'PCAPI_METRICS_PORT', logRequests: 'PCAPI_LOG_REQUESTS',
+  logFormat: 'PCAPI_LOG_FORMAT', auditRetention: 'PCAPI_AUDIT_RETENTION',
 } as const satisfies Record<keyof RawServeOptions, string>;
 
 const FLAG: Record<keyof RawServeOptions, string> = {
@@ -137,7 +152,8 @@ const FLAG: Record<keyof RawServeOptions, string> = {
   lockoutThreshold: '--lockout-threshold', lockoutDuration: '--lockout-duration',
   headersTimeout: '--headers-timeout', requestTimeout: '--request-timeout', keepAliveTimeout: '--keep-alive-timeout',
   maxConnections: '--max-connections', emulator: '--emulator', emulatorKey: '--emulator-key', clockStart: '--clock-start',
-  gdapDelays: '--gdap-delays', metrics: '--metrics',
+  gdapDelays: '--gdap-delays', metrics: '--metrics', metricsPort: '--metrics-port', logRequests: '--log-requests',
+  logFormat: '--log-format', auditRetention: '--audit-retention',
 };
 
 export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
@@ -297,6 +313,13 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
   const gdapDelays = (raw.gdapDelays?.trim().toLowerCase() || 'immediate') as ServeConfig['gdapDelays'];
   if (!['immediate', 'realistic'].includes(gdapDelays)) problems.push(`${label('gdapDelays')}: "${raw.gdapDelays}" is not immediate or realistic`);
 
+  const logFormat = (raw.logFormat?.trim().toLowerCase() || 'auto') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) problems.push(`${label('logFormat')}: "${raw.logFormat}" is not one of ${LOG_FORMATS.join(', ')}`);
+  const metricsPort = raw.metricsPort?.trim() ? integer('metricsPort', 0, 0, 65535) : undefined;
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    problems.push(`${label('metricsPort')}: ${metricsPort} is also ${label('port')}; leave it unset to serve /metrics on the API port`);
+  }
+
   const config: ServeConfig = {
     host, port, dataDir, database, publicUrl,
     tls: cert && key ? { cert, key } : undefined,
@@ -329,7 +352,11 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
     emulatorKey,
     clockStart,
     gdapDelays,
-    metrics: boolean('metrics', false),
+    metrics: boolean('metrics', false) || metricsPort !== undefined,
+    metricsPort,
+    logRequests: boolean('logRequests', false),
+    logFormat,
+    auditRetentionDays: integer('auditRetention', 30, 0, 3650),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -82,6 +82,24 @@ describe('resolveServeConfig', () => {
     }]);
   });
 
+  test('logging, metrics port and audit retention: defaults and valid values', () => {
+    const defaults = resolveServeConfig({}, CWD);
+    assert.deepEqual(
+      [defaults.logRequests, defaults.logFormat, defaults.metricsPort, defaults.metrics, defaults.auditRetentionDays],
+      [false, 'auto', undefined, false, 30],
+    );
+    const config = resolveServeConfig({ logRequests: 'yes', logFormat: 'PRETTY', metricsPort: '9464', auditRetention: '0' }, CWD);
+    assert.deepEqual(
+      [config.logRequests, config.logFormat, config.metricsPort, config.metrics, config.auditRetentionDays],
+      [true, 'pretty', 9464, true, 0],
+    );
+    assert.equal(resolveServeConfig({ metricsPort: '0', port: '0' }, CWD).metricsPort, 0);
+  });
+  test('log format "xml"', () => assertOneProblem({ logFormat: 'xml' }, '--log-format', 'PCAPI_LOG_FORMAT', /"xml" is not one of auto, json, pretty/));
+  test('log-requests "often"', () => assertOneProblem({ logRequests: 'often' }, '--log-requests', 'PCAPI_LOG_REQUESTS', /"often" is not true or false/));
+  test('metrics port 65536', () => assertOneProblem({ metricsPort: '65536' }, '--metrics-port', 'PCAPI_METRICS_PORT', /"65536" is not a whole number from 0 to 65535/));
+  test('metrics port equal to the API port', () => assertOneProblem({ metricsPort: '8080' }, '--metrics-port', 'PCAPI_METRICS_PORT', /8080 is also --port \(PCAPI_PORT\)/));
+  test('audit retention 3651', () => assertOneProblem({ auditRetention: '3651' }, '--audit-retention', 'PCAPI_AUDIT_RETENTION', /"3651" is not a whole number from 0 to 3650/));
   test('port "abc"', () => assertOneProblem({ port: 'abc' }, '--port', 'PCAPI_PORT', /"abc" is not a whole number from 0 to 65535/));
   test('port 70000', () => assertOneProblem({ port: '70000' }, '--port', 'PCAPI_PORT', /"70000" is not a whole number/));
   test('port -1', () => assertOneProblem({ port: '-1' }, '--port', 'PCAPI_PORT', /"-1"/));
