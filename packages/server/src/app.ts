@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import { maxHeaderSize } from 'node:http';
 import { hostname } from 'node:os';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import { AuditTrail } from './services/audit-trail.js';
+import { installAuditNotes, makeAuditHook, requestPath } from './surfaces/audit/audit-hook.js';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { EmulatedClock, type Clock } from './clock.js';
 import { IMMEDIATE_DELAYS, type TransitionDelays } from './domain/gdap-lifecycle.js';
@@ -41,6 +43,8 @@ import { methodRefusalFor, registerOrganizationRoutes } from './surfaces/partner
 import { makeRequestContextHook, requestIdFrom } from './surfaces/partner-center/request-context.js';
 import { makeThrottleHook } from './surfaces/partner-center/throttle.js';
 import { SharedRedis } from './redis/shared-redis.js';
+import { registerRequestLog } from './request-log.js';
+import { StoreOutage } from './store/store-outage.js';
 import { createThrottle, type ThrottleConfig } from './throttle/index.js';
 
 export interface AppDeps {
@@ -63,7 +67,10 @@ export interface AppDeps {
   throttle: ThrottleConfig;
   /** Failed sign-ins at the token endpoint; Entra's defaults (10 failures, 60 s) counted in memory unless given. */
   lockout?: LockoutConfig;
-  logger: FastifyServerOptions['logger'];
+  /** The logger (logging.ts's createLogger); none (Fastify's no-op logger) when false or absent. */
+  logger: FastifyBaseLogger | false | undefined;
+  /** One log line per answered request (--log-requests); the hook is not added otherwise. */
+  logRequests?: boolean;
   https?: { cert: Buffer; key: Buffer } | undefined;
   /** Timeouts and the connection cap of the listening server; DEFAULT_CONNECTION_LIMITS unless given. */
   connections?: ConnectionLimits;
@@ -78,6 +85,8 @@ export interface AppDeps {
   clockStart?: number;
   /** Prometheus metrics served at /metrics; none (and no per-request recording) unless given. */
   metrics?: Metrics;
+  /** The audit trail, kept in the store this many days; none (nothing recorded) unless given. */
+  audit?: { retentionDays: number; flushIntervalMs?: number };
 }
 
 /** The app and what a caller of buildApp may need from the inside: the issuer (to mint tokens) and the clock. */
@@ -107,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     methodRefusalFor, maxRequestLineBytes: maxHeaderSize,
   });
   const app = Fastify({
-    logger: deps.logger,
+    ...(deps.logger ? { loggerInstance: deps.logger } : {}),
     // One logger for every request instead of a child per request (a measurable share of the hot
     // path); the few lines logged per request carry the request ids themselves.
     childLoggerFactory: (logger) => logger,
@@ -116,7 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     requestTimeout: connections.requestTimeoutMs,
     keepAliveTimeout: connections.keepAliveTimeoutMs,
     clientErrorHandler: httpRefusals.onClientError,
-    // Per-request log lines are synchronous writes on the hot path; errors are still logged.
+    // Fastify's two lines per request (with the request and reply serialized) cost the hot path and
+    // log the query string; --log-requests writes one lean line instead (request-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFrom,
     bodyLimit: 64 * 1024,
@@ -154,6 +164,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache, delays, onCacheLookup: metrics?.cacheObserver('decision') });
   const gdap = new GdapService({ store, clock, delays });
   const directory = new DirectoryService({ store, clock });
+  const auditTrail = deps.audit && new AuditTrail({ store, clock, ...deps.audit, log: outageLog });
+  installAuditNotes(app);
+  const isWrite = (request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD';
+  const auditHooks = auditTrail && {
+    partnerCenter: makeAuditHook(auditTrail, 'partner-center', (request) => `${request.method} organization`),
+    identity: makeAuditHook(auditTrail, 'identity', (request) => `token ${(request.body as { grant_type?: string } | undefined)?.grant_type?.slice(0, 80) ?? '(no grant_type)'}${request.url.includes('/v2.0/') ? '' : ' (v1)'}`),
+    graph: makeAuditHook(auditTrail, 'graph', (request) => `${request.method} ${requestPath(request)}`, isWrite),
+    emulator: makeAuditHook(auditTrail, 'emulator', (request) => `${request.method} ${requestPath(request)}`, isWrite),
+  };
 
   // The emulator: the shared clock, reset, export, import and faults (only when enabled).
   const faults = deps.emulator && new FaultInjector({ clock });
@@ -163,15 +182,18 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     await emulator.loadClock();
     // --clock-start moves a clock nobody has moved yet; a clock already set (another process, an earlier run) stays.
     if (deps.clockStart !== undefined && (await store.emulatorSetting('clock')) === undefined) await emulator.setClock(deps.clockStart, false);
-    registerEmulatorRoutes(app, { emulator, faults: faults!, clock, adminKey: deps.emulator.adminKey });
+    registerEmulatorRoutes(app, { emulator, faults: faults!, clock, adminKey: deps.emulator.adminKey, auditHook: auditHooks?.emulator, auditTrail });
   } else if (deps.clockStart !== undefined && clock instanceof EmulatedClock) {
     clock.apply(clock.stateAt(deps.clockStart, false));
   }
   app.decorateRequest('correlationId', '');
   app.decorateRequest('caller', null);
   app.decorateRequest('customerCaller', null);
-  installErrorHandling(app, sendError);
+  // A store outage is logged once when it starts and once when it ends, not once per 503.
+  const storeOutage = new StoreOutage({ store, logger: outageLog, clock });
+  installErrorHandling(app, sendError, storeOutage);
   app.addHook('onRequest', requestContext);
+  if (deps.logRequests) registerRequestLog(app);
   // After the request ids, so an injected Partner Center error carries them like any other.
   if (faults) app.addHook('onRequest', makeFaultHook({ faults, clock }));
   app.addHook('preClose', (done) => {
@@ -181,6 +203,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.addHook('onClose', async () => {
     await throttle.close();
     await lockout.close();
+    storeOutage.close();
+    // After the server stopped answering: every answered call is written.
+    await auditTrail?.close();
     redis?.close();
   });
 
@@ -190,9 +215,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     throttle: makeThrottleHook({ throttle, limits: deps.throttle, clock }),
     organizations,
     metrics,
+    audit: auditHooks?.partnerCenter,
   });
-  registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout });
-  registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl });
+  registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout, audit: auditHooks?.identity });
+  registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl, audit: auditHooks?.graph, storeOutage });
   registerHealthRoutes(app, { store, redis });
   if (metrics) registerMetrics(app, metrics);
 

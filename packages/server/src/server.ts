@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { derivePublicUrl, describeDatabase, type ServeConfig } from './config.js';
 import { buildApp } from './app.js';
 import { Metrics } from './metrics.js';
+import type { DestinationStream } from 'pino';
+import { createLogger } from './logging.js';
 import { EmulatedClock, systemClock, type Clock } from './clock.js';
 import { IMMEDIATE_DELAYS, REALISTIC_DELAYS } from './domain/gdap-lifecycle.js';
 import { KeyRing } from './identity/key-ring.js';
@@ -35,6 +37,8 @@ export interface StartOptions {
   seedDocument?: SeedDocument;
   /** The first signing key of a store that has none (startPcapi reuses one per process: no key generation per start). */
   initialSigningKey?: SigningKey;
+  /** Where log lines go; stdout unless given (tests write them to a file). */
+  logDestination?: DestinationStream;
 }
 
 /** Imports the configured seed file, or the demo dataset into an empty store. */
@@ -73,10 +77,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       emulator: config.emulator ? { adminKey: config.emulatorKey, seed: emulatorSeed(config, options.seedDocument) } : undefined,
       clockStart: config.clockStart,
       metrics: config.metrics ? new Metrics() : undefined,
+      audit: config.auditRetentionDays > 0 ? { retentionDays: config.auditRetentionDays } : undefined,
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
       throttle: config.throttle, lockout: config.lockout, https: config.tls, connections: config.connections,
-      logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
+      logger: createLogger({ level: config.logLevel, format: config.logFormat, destination: options.logDestination }),
+      logRequests: config.logRequests,
     });
 
     built = app;

@@ -1,3 +1,4 @@
+import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../domain/audit.js';
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../domain/model.js';
 import type { StoredIds } from '../seed/import-conflicts.js';
@@ -213,4 +214,11 @@ export interface Store {
    * import. Updates and deletes apply only at the version given (else 'stale').
    */
   writeGdap(write: GdapWrite): Promise<GdapWriteResult>;
+
+  /** Appends audit events, all or none; they change nothing a cache depends on (no data-change notice). */
+  appendAudit(events: AuditEvent[]): Promise<void>;
+  /** Audit events matching the query: newest first, or oldest first after `afterId`. */
+  auditEvents(query: AuditQuery): Promise<StoredAuditEvent[]>;
+  /** Deletes audit events recorded before `beforeMs` (the clock's epoch ms); returns how many. */
+  pruneAudit(beforeMs: number): Promise<number>;
 }

@@ -22,6 +22,7 @@ import {
   nestedGroupsDocument, planFor, planIndex, storeContract,
 } from './store-contract.js';
 import { gdapStoreContract } from './gdap-store-contract.js';
+import { auditStoreContract } from './audit-store-contract.js';
 import { exportRoundTripContract, signingKeyContract } from './store-contract.js';
 
 /** A fresh, not yet initialized store on a new database; closed and the database dropped after the test. */
@@ -62,6 +63,7 @@ storeContract('PostgreSQL', openPostgres);
 signingKeyContract('PostgreSQL', openPostgres);
 exportRoundTripContract('PostgreSQL', openPostgres);
 gdapStoreContract('PostgreSQL', openPostgres);
+auditStoreContract('PostgreSQL', openPostgres);
 
 /** A store on a new database reached through a proxy the test can cut; all of it removed after the test. */
 async function storeBehindProxy(t: TestContext): Promise<{ store: PostgresStore; proxy: PostgresProxy }> {

@@ -12,6 +12,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreOpenError } from '../../src/store/store.js';
 import { DEMO, DEMO_ROWS, demoDocument, dumpTables, importDocument, knownMigrationVersions, recordedMigrationVersions, largeDocument, largeDocumentRows, storeContract } from './store-contract.js';
 import { gdapStoreContract } from './gdap-store-contract.js';
+import { auditStoreContract } from './audit-store-contract.js';
 import { exportRoundTripContract, signingKeyContract } from './store-contract.js';
 
 function tempDir(t: TestContext): string {
@@ -35,6 +36,7 @@ storeContract('SQLite', openSqlite);
 signingKeyContract('SQLite', openSqlite);
 exportRoundTripContract('SQLite', openSqlite);
 gdapStoreContract('SQLite', openSqlite);
+auditStoreContract('SQLite', openSqlite);
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const SQLITE_STORE_MODULE = new URL('../../src/store/sqlite/sqlite-store.ts', import.meta.url).href;

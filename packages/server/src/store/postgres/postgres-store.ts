@@ -13,6 +13,8 @@ import { toSigningKey } from '../rows.js';
 import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
 import { SIGNING_KEYS } from './postgres-statements.js';
 import { PG_GDAP_SQL, PG_RESET_SQL, runGdapWrite } from './postgres-gdap.js';
+import { appendAudit, pruneAudit, queryAudit } from './postgres-audit.js';
+import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
 import { toCustomerUser, toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
@@ -191,6 +193,28 @@ export class PostgresStore implements Store {
       if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
       throw error;
     }
+  }
+
+  /** Connection failures become StoreUnavailableError. */
+  private async guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  async appendAudit(events: AuditEvent[]): Promise<void> {
+    return this.guarded(() => appendAudit(this.pool, events));
+  }
+
+  async auditEvents(query: AuditQuery): Promise<StoredAuditEvent[]> {
+    return this.guarded(() => queryAudit(this.pool, query));
+  }
+
+  async pruneAudit(beforeMs: number): Promise<number> {
+    return this.guarded(() => pruneAudit(this.pool, beforeMs));
   }
 
   private async gdapRead(name: keyof typeof PG_GDAP_SQL, values: unknown[]): Promise<Row[]> {

@@ -12,6 +12,8 @@ import { toSigningKey } from '../rows.js';
 import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
+import { SqliteAudit } from './sqlite-audit.js';
+import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
 import { RESET_SQL } from '../gdap-sql.js';
 import type { PrincipalCredential } from '../../domain/model.js';
@@ -39,6 +41,7 @@ export class SqliteStore implements Store {
   private signIn!: Statements<typeof SIGN_IN_SQL>;
   private changes!: Statements<typeof CHANGE_COUNTER_SQL>;
   private gdap!: SqliteGdap;
+  private audit!: SqliteAudit;
   /** Imports run one at a time, each on its own connection (see importSeed). */
   private importQueue: Promise<unknown> = Promise.resolve();
   private readonly changeListeners: (() => void)[] = [];
@@ -88,6 +91,7 @@ export class SqliteStore implements Store {
     this.signIn = prepare(this.db, SIGN_IN_SQL);
     this.changes = prepare(this.db, CHANGE_COUNTER_SQL);
     this.gdap = new SqliteGdap(this.db);
+    this.audit = new SqliteAudit(this.db);
   }
 
   private migrate(): void {
@@ -181,6 +185,18 @@ export class SqliteStore implements Store {
     const result = this.gdap.write(write);
     if (result === 'ok') this.notifyChanged();
     return result;
+  }
+
+  async appendAudit(events: AuditEvent[]): Promise<void> {
+    this.audit.append(events);
+  }
+
+  async auditEvents(query: AuditQuery): Promise<StoredAuditEvent[]> {
+    return this.audit.query(query);
+  }
+
+  async pruneAudit(beforeMs: number): Promise<number> {
+    return this.audit.pruneBefore(beforeMs);
   }
 
   async findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined> {

@@ -4,7 +4,9 @@
  * the key in `X-PCAPI-Admin-Key`. Errors in Graph's body shape, from its catalog.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
+import { auditEventJson, parseAuditQuery, type RawAuditQuery } from '../../domain/audit-query.js';
+import type { AuditTrail } from '../../services/audit-trail.js';
 import type { Clock } from '../../clock.js';
 import { parseIsoDuration } from '../../domain/gdap-lifecycle.js';
 import { parseSeedText, SeedError } from '../../seed/validate-seed.js';
@@ -22,6 +24,9 @@ export interface EmulatorRouteDeps {
   clock: Clock;
   /** Without a key, only loopback callers are served. */
   adminKey: string | undefined;
+  /** Records each write (not reads) in the audit trail, and answers GET /_pcapi/audit; none when absent. */
+  auditHook?: onResponseHookHandler;
+  auditTrail?: AuditTrail;
 }
 
 function sameKey(given: string, expected: string): boolean {
@@ -72,11 +77,12 @@ export function registerEmulatorRoutes(app: FastifyInstance, deps: EmulatorRoute
       if (typeof status === 'number' && status >= 400 && status < 500) {
         return sendGraphError(new GraphError(status === 413 ? 'payloadTooLarge' : status === 415 ? 'unsupportedMediaType' : 'badRequest', 'The request body cannot be read: it is not valid JSON, or too large.'), request, reply, deps.clock);
       }
-      request.log.error({ err: error, requestId: request.id }, 'unexpected error in an emulator endpoint');
+      request.log.error({ err: error, requestId: request.id, correlationId: request.correlationId }, 'unexpected error in an emulator endpoint');
       return sendGraphError(new GraphError('internal', `An unexpected error occurred; request-id ${request.id}.`), request, reply, deps.clock);
     });
     scope.setNotFoundHandler((request, reply) => sendGraphError(new GraphError('notFound', `No emulator endpoint ${request.method} ${request.url.split('?')[0]}.`), request, reply, deps.clock));
     scope.addHook('onRequest', guard(deps.adminKey));
+    if (deps.auditHook) scope.addHook('onResponse', deps.auditHook);
     allowEmptyJsonBodies(scope);
     // Seed documents can be large: 64 MiB here, against 64 KiB on the API surfaces.
     const big = { bodyLimit: 64 * 1024 * 1024 };
@@ -105,6 +111,15 @@ export function registerEmulatorRoutes(app: FastifyInstance, deps: EmulatorRoute
         throw error;
       }
     });
+
+    const trail = deps.auditTrail;
+    if (trail) {
+      scope.get('/audit', async (request) => {
+        const parsed = parseAuditQuery(request.query as RawAuditQuery);
+        if ('problems' in parsed) throw new GraphError('badRequest', `The audit query is not valid: ${parsed.problems.join('; ')}`);
+        return { value: (await trail.query(parsed.query)).map(auditEventJson) };
+      });
+    }
 
     scope.get('/faults', async () => ({ value: deps.faults.list() }));
     scope.post('/faults', async (request, reply) => {

@@ -3,6 +3,7 @@
  * with `request-id` and `client-request-id` headers, as Microsoft Graph answers. The emulator
  * endpoints (`/_pcapi/`) answer in the same shape.
  */
+import { noteAudit } from '../audit/audit-hook.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 
@@ -77,6 +78,7 @@ export function graphResponseHeaders(request: FastifyRequest): Record<string, st
 
 export function sendGraphError(error: GraphError, request: FastifyRequest, reply: FastifyReply, clock: Clock): FastifyReply {
   const ids = graphResponseHeaders(request);
+  noteAudit(request, { code: GRAPH_ERRORS[error.errorName].code, reasons: [error.message] });
   const body = {
     error: {
       code: GRAPH_ERRORS[error.errorName].code,

@@ -4,13 +4,16 @@
  * with OData query options, and Graph's error body for everything refused. Routes live in
  * relationship-routes.ts and directory-routes.ts.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import { noteAudit } from '../audit/audit-hook.js';
 import type { Clock } from '../../clock.js';
 import type { Caller, CustomerCaller } from '../../domain/model.js';
 import { AuthenticationFailure, type AuthenticationService } from '../../services/authentication-service.js';
 import type { DirectoryService } from '../../services/directory-service.js';
 import type { GdapService } from '../../services/gdap-service.js';
 import { StoreUnavailableError } from '../../store/store.js';
+import type { StoreOutage } from '../../store/store-outage.js';
+import { requestIds } from '../../logging.js';
 import { allowEmptyJsonBodies, GraphError, graphResponseHeaders, sendGraphError } from './graph-errors.js';
 import { applyODataQuery, isODataError, nextLink, parseODataQuery, selectProperties, valueAtPath, type ODataOptions, type ODataQuery, type RawQuery } from './odata.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
@@ -24,6 +27,10 @@ export interface GraphSurfaceDeps {
   directory: DirectoryService;
   clock: Clock;
   publicUrl: () => string;
+  /** Counts a 503 for the outage's log lines (one when it starts, one when it ends). */
+  storeOutage: StoreOutage;
+  /** Records each write (not reads) in the audit trail; none when absent. */
+  audit?: onResponseHookHandler;
 }
 
 /** What the route modules get: the caller, permission checks, and Graph's response shapes. */
@@ -63,6 +70,7 @@ export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDep
     scope.setErrorHandler((error, request, reply) => {
       if (error instanceof GraphError) return sendGraphError(error, request, reply, deps.clock);
       if (error instanceof StoreUnavailableError) {
+        deps.storeOutage.refused(error, requestIds(request));
         return sendGraphError(new GraphError('unavailable', 'The data store cannot be reached right now; retry later.', { 'retry-after': '5' }), request, reply, deps.clock);
       }
       const status = (error as { statusCode?: number }).statusCode;
@@ -70,13 +78,14 @@ export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDep
         const name = status === 413 ? 'payloadTooLarge' : status === 415 ? 'unsupportedMediaType' : 'badRequest';
         return sendGraphError(new GraphError(name, 'The request body cannot be read: it is not valid JSON, too large, or not application/json.'), request, reply, deps.clock);
       }
-      request.log.error({ err: error, requestId: request.id }, 'unexpected error on the Graph surface');
+      request.log.error({ err: error, ...requestIds(request) }, 'unexpected error on the Graph surface');
       return sendGraphError(new GraphError('internal', `An unexpected error occurred; request-id ${request.id}.`), request, reply, deps.clock);
     });
     scope.setNotFoundHandler((request, reply) =>
       sendGraphError(new GraphError('notFound', `Resource not found for the segment '${request.url.split('?')[0]!.slice(0, 120)}'.`), request, reply, deps.clock));
 
     allowEmptyJsonBodies(scope);
+    if (deps.audit) scope.addHook('onResponse', deps.audit);
     scope.addHook('onRequest', async (request, reply) => {
       reply.headers(graphResponseHeaders(request));
       let caller: Caller | CustomerCaller;
@@ -136,6 +145,8 @@ export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDep
         if (isODataError(query)) throw new GraphError('badRequest', query.error.message);
         const [projected] = applyODataQuery([item], query).page as Record<string, unknown>[];
         if (location) void reply.header('location', location);
+        const customer = (item as { customer?: { tenantId?: unknown } }).customer?.tenantId;
+        if (typeof customer === 'string') noteAudit(request, { customerTenantId: customer });
         return reply.code(status).header('content-type', 'application/json; charset=utf-8')
           .send(JSON.stringify({ '@odata.context': context.context(`${contextPath}/$entity`), ...projected }));
       },

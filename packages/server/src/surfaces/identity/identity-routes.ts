@@ -2,8 +2,10 @@
  * The local issuer's endpoints, at Entra's paths: OIDC discovery (v2, v1, instance discovery), JWKS,
  * the token endpoint (v2 and v1), and the interactive sign-in (sign-in-routes.ts).
  */
+import { decodeJwt } from 'jose';
+import { noteAudit, type AuditNote } from '../audit/audit-hook.js';
 import { isGuid } from '@pcapi/contracts';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { SignInLockout } from '../../identity/sign-in-lockout.js';
 import type { KeyRing } from '../../identity/key-ring.js';
@@ -26,6 +28,31 @@ export interface IdentityRouteDeps {
   publicUrl: () => string;
   clock: Clock;
   lockout: SignInLockout;
+  /** Records each answer of the token endpoints in the audit trail; none when absent. */
+  audit?: onResponseHookHandler;
+}
+
+/** Who a token was issued to, from its claims (our own token: no signature to check). */
+function tokenSubject(accessToken: string): AuditNote {
+  const claims = decodeJwt(accessToken);
+  const app = claims.idtyp === 'app';
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return {
+    partnerTenantId: text(claims.tid),
+    principalId: app ? text(claims.appid) : text(claims.oid),
+    principalName: app ? text(claims.app_displayname) : text(claims.upn) ?? text(claims.preferred_username),
+    principalKind: app ? 'app' : 'user',
+  };
+}
+
+/** Who asked for a token that was refused: the user or client as the form named it. */
+function attemptedSubject(tenant: string, fields: Record<string, string | undefined> | undefined): AuditNote {
+  const user = fields?.username;
+  const client = fields?.client_id;
+  return {
+    ...(isGuid(tenant) ? { partnerTenantId: tenant } : {}),
+    ...(user ? { principalId: user, principalName: user, principalKind: 'user' as const } : client ? { principalId: client, principalKind: 'app' as const } : {}),
+  };
 }
 
 const MULTI_TENANT = new Set(['common', 'organizations']);
@@ -51,6 +78,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
 
   const sendOAuthError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(error instanceof OAuthError)) throw error;
+    noteAudit(request, { code: `${error.error} AADSTS${error.aadsts}`, reasons: [error.description] });
     return reply.code(error.status).header('cache-control', 'no-store').send(error.body(request.correlationId, deps.clock.now()));
   };
 
@@ -149,11 +177,14 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
       }
       const fields = form as Record<string, string | undefined>;
       const response = await endpoint.grant(request.params.tenant, fields, readClientCredentials(fields, request.headers.authorization), v1);
+      if (deps.audit) noteAudit(request, tokenSubject(response.access_token));
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(v1 ? toV1Response(response, deps.clock.now()) : response);
     } catch (error) {
+      if (deps.audit) noteAudit(request, attemptedSubject(request.params.tenant, request.body as Record<string, string | undefined> | undefined));
       return sendOAuthError(error, request, reply);
     }
   };
-  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', token(false));
-  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/token', token(true));
+  const audited = deps.audit ? { onResponse: deps.audit } : {};
+  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', audited, token(false));
+  app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/token', audited, token(true));
 }

@@ -10,7 +10,7 @@ import type { Metrics } from '../../metrics.js';
 import http from 'node:http';
 import type {
   FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler,
-  RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault,
+  RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault, onResponseHookHandler,
 } from 'fastify';
 import { isGuid, ORGANIZATION_KEYS } from '@pcapi/contracts';
 import type { DenialReason } from '../../domain/authorize.js';
@@ -64,7 +64,12 @@ function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metri
 
 export function registerOrganizationRoutes(
   app: FastifyInstance,
-  deps: { authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService; metrics: Metrics | undefined },
+  deps: {
+    authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService;
+    metrics: Metrics | undefined;
+    /** Records every answer in the audit trail; none when absent. */
+    audit: onResponseHookHandler | undefined;
+  },
 ): void {
   app.route<OrganizationRoute>({
     method: 'GET',
@@ -74,6 +79,7 @@ export function registerOrganizationRoutes(
       response: { 200: { type: 'array', items: organizationSchema } },
     },
     onRequest: deps.authenticate,
+    ...(deps.audit ? { onResponse: deps.audit } : {}),
     preHandler: deps.throttle ? [parseCustomerId, deps.throttle] : [parseCustomerId],
     handler: (request, reply) => {
       const answer = deps.organizations.get(request.caller!, request.params.customerTenantId);
@@ -97,6 +103,7 @@ export function registerOrganizationRoutes(
     onRequest: async () => {
       throw methodNotAllowed();
     },
+    ...(deps.audit ? { onResponse: deps.audit } : {}),
     handler: async () => undefined,
   });
 }

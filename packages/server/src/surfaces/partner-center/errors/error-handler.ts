@@ -1,9 +1,12 @@
 /** The one place errors become responses: catalog errors as rendered, anything else as a 500 with the request ids. */
+import { noteAudit } from '../../audit/audit-hook.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
 import type { ErrorName } from './catalog.js';
 import { renderError } from './render.js';
 import { StoreUnavailableError } from '../../../store/store.js';
+import type { StoreOutage } from '../../../store/store-outage.js';
+import { requestIds } from '../../../logging.js';
 
 /** What a 503 asks clients to wait: long enough for a database restart to finish, short enough to recover fast. */
 const STORE_RETRY_AFTER_SECONDS = 2;
@@ -33,6 +36,8 @@ export type ErrorSender = (error: ApiError, reply: FastifyReply) => FastifyReply
 export function makeErrorSender(options: ErrorRenderingOptions): ErrorSender {
   return (error, reply) => {
     const rendered = renderError(error, { realm: options.realm, explain: options.explain() });
+    // The audit trail keeps the checks even when the answer does not show them (--explain-denials false).
+    noteAudit(reply.request, { code: error.errorName, reasons: error.data.length ? error.data.map(String) : [error.detail ?? error.message] });
     return reply
       .code(rendered.status)
       .headers(rendered.headers)
@@ -41,23 +46,25 @@ export function makeErrorSender(options: ErrorRenderingOptions): ErrorSender {
   };
 }
 
-export function installErrorHandling(app: FastifyInstance, send: ErrorSender): void {
+/** @param storeOutage logs a store outage once when it starts and once when it ends, not per 503. */
+export function installErrorHandling(app: FastifyInstance, send: ErrorSender, storeOutage: StoreOutage): void {
   app.setErrorHandler((error: FastifyError | StoreUnavailableError, request, reply) => {
     if (error instanceof ApiError) return send(error, reply);
     // No route matched, but Fastify read the body first (an unknown path with an unreadable body,
     // QUERY without Content-Type): the path decides, as it does without a body.
     if (request.is404) return send(new ApiError('routeNotFound'), reply);
     if (error instanceof StoreUnavailableError) {
-      request.log.warn({ err: error, requestId: request.id, correlationId: request.correlationId }, 'store unavailable');
+      storeOutage.refused(error, requestIds(request));
       return send(new ApiError('storeUnavailable', ['failed: the data store cannot be reached right now'], undefined, { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }), reply);
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Framework refusals (oversized or undecodable bodies, unsupported media types): each status has its row.
-      request.log.debug({ err: error, requestId: request.id }, 'request refused by the framework');
+      // The code, not the message: JSON.parse's message quotes the body, which may hold a secret.
+      request.log.debug({ errorCode: error.code, status: error.statusCode, ...requestIds(request) }, 'request refused by the framework');
       const words = FRAMEWORK_REFUSAL_WORDS[error.code] ?? 'the request body cannot be read (malformed or not the declared Content-Type)';
       return send(new ApiError(FRAMEWORK_REFUSALS[error.statusCode] ?? 'badRequest', [`failed: ${words}`]), reply);
     }
-    request.log.error({ err: error, requestId: request.id, correlationId: request.correlationId }, 'unexpected error');
+    request.log.error({ err: error, ...requestIds(request) }, 'unexpected error');
     return send(new ApiError('internal', [`MS-RequestId: ${request.id}`, `MS-CorrelationId: ${request.correlationId}`]), reply);
   });
 

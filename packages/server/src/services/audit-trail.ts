@@ -1,0 +1,109 @@
+/**
+ * The audit trail: events recorded on the request path go to memory, and a timer writes them to the
+ * store in batches (one transaction each), so a call pays for an array push, not a write. Queries
+ * write what is pending first, so a call is listed as soon as it was answered. Events older than the
+ * retention are pruned as the clock passes each hour. A graceful stop writes what is pending; a crash
+ * loses at most one flush interval.
+ */
+import { auditOutcome, type AuditEvent, type AuditQuery, type StoredAuditEvent } from '../domain/audit.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+export interface AuditTrailOptions {
+  store: Store;
+  clock: Clock;
+  /** Events are kept this many days (by the clock); at least 1. */
+  retentionDays: number;
+  /** How often pending events are written. */
+  flushIntervalMs?: number;
+  /** Events held while the store does not answer; beyond it the oldest are dropped (and counted). */
+  maxPending?: number;
+  log: { warn(details: object, message: string): void; info(details: object, message: string): void };
+}
+
+/** What a surface knows of a call when it has been answered; the trail adds the time and the outcome. */
+export type AuditRecord = Omit<AuditEvent, 'at' | 'outcome'>;
+
+export class AuditTrail {
+  private pending: AuditEvent[] = [];
+  private writing: Promise<void> | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private lastPruneAt: number | undefined;
+  /** Set while writes fail: when the outage began and how many events were dropped since. */
+  private outage: { since: number; dropped: number } | undefined;
+  private readonly maxPending: number;
+
+  constructor(private readonly options: AuditTrailOptions) {
+    if (!(options.retentionDays >= 1)) throw new Error('the audit trail needs a retention of at least one day');
+    this.maxPending = options.maxPending ?? 100_000;
+    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 200);
+    this.timer.unref();
+  }
+
+  record(record: AuditRecord): void {
+    const event = record as AuditEvent;
+    event.at = this.options.clock.now();
+    event.outcome = auditOutcome(record.status);
+    if (this.pending.length >= this.maxPending) {
+      this.pending.shift();
+      if (this.outage) this.outage.dropped++;
+    }
+    this.pending.push(event);
+  }
+
+  /** Writes pending events now (after any write under way). Never throws: a failed write keeps them pending. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+    if (this.pending.length === 0) return this.pruneIfDue();
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = this.write(batch).finally(() => {
+      this.writing = undefined;
+    });
+    await this.writing;
+  }
+
+  async query(query: AuditQuery): Promise<StoredAuditEvent[]> {
+    await this.flush();
+    return this.options.store.auditEvents(query);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async write(batch: AuditEvent[]): Promise<void> {
+    try {
+      await this.options.store.appendAudit(batch);
+    } catch (error) {
+      // Kept for the next flush, ahead of newer events, within the bound.
+      this.pending = batch.concat(this.pending).slice(-this.maxPending);
+      if (!this.outage) {
+        this.outage = { since: this.options.clock.now(), dropped: 0 };
+        this.options.log.warn({ err: error, pending: this.pending.length }, 'audit trail: the store does not take events; they are held in memory until it does');
+      }
+      return;
+    }
+    if (this.outage) {
+      this.options.log.info({ outageMs: this.options.clock.now() - this.outage.since, dropped: this.outage.dropped }, 'audit trail: the store takes events again');
+      this.outage = undefined;
+    }
+    await this.pruneIfDue();
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    const now = this.options.clock.now();
+    // Every clock hour, and again whenever the clock was moved back past the last pruning.
+    if (this.lastPruneAt !== undefined && now - this.lastPruneAt < HOUR_MS && now >= this.lastPruneAt) return;
+    this.lastPruneAt = now;
+    try {
+      await this.options.store.pruneAudit(now - this.options.retentionDays * DAY_MS);
+    } catch {
+      // Retried at the next hour; an outage is reported by the writes.
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * How the surfaces feed the audit trail: an onResponse hook per audited route or scope turns the
+ * answered request into an AuditRecord. What only the route or the error sender knows (a refusal's
+ * catalog code and reasons, a token's subject, the customer a write touched) is noted on the request
+ * as it goes.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { AuditSurface } from '../../domain/audit.js';
+import type { AuditRecord, AuditTrail } from '../../services/audit-trail.js';
+
+export interface AuditNote {
+  code?: string;
+  reasons?: string[];
+  partnerTenantId?: string;
+  principalId?: string;
+  principalName?: string;
+  principalKind?: 'user' | 'app';
+  customerTenantId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auditNote: AuditNote | null;
+  }
+}
+
+/** Values a client chose (ids, names) are cut to this length before they are stored. */
+const MAX_VALUE = 256;
+const cut = (value: string | undefined | null): string | null => (value === undefined || value === null ? null : value.slice(0, MAX_VALUE));
+
+export function installAuditNotes(app: FastifyInstance): void {
+  app.decorateRequest('auditNote', null);
+}
+
+/** Adds to what the audit trail will record of this request; later notes win. */
+export function noteAudit(request: FastifyRequest, note: AuditNote): void {
+  request.auditNote = request.auditNote ? { ...request.auditNote, ...note } : note;
+}
+
+/** The route as registered, or the path (without its query) when the route's parameters are the point. */
+export function requestPath(request: FastifyRequest): string {
+  return request.url.split('?', 1)[0]!.slice(0, MAX_VALUE);
+}
+
+export function makeAuditHook(
+  trail: AuditTrail,
+  surface: AuditSurface,
+  operation: (request: FastifyRequest) => string,
+  shouldRecord: (request: FastifyRequest) => boolean = () => true,
+): onResponseHookHandler {
+  return (request, reply, done) => {
+    if (shouldRecord(request)) trail.record(auditRecordOf(request, reply, surface, operation(request)));
+    done();
+  };
+}
+
+function auditRecordOf(request: FastifyRequest, reply: FastifyReply, surface: AuditSurface, operation: string): AuditRecord {
+  const note = request.auditNote;
+  const caller = request.caller;
+  const customerCaller = request.customerCaller;
+  const customerInPath = (request.params as { customerTenantId?: string } | undefined)?.customerTenantId;
+  return {
+    surface,
+    operation,
+    status: reply.statusCode,
+    code: cut(note?.code),
+    partnerTenantId: cut(note?.partnerTenantId ?? caller?.partner.tenantId)?.toLowerCase() ?? null,
+    principalId: cut(note?.principalId ?? (caller?.appOnly ? caller.clientId : caller?.objectId) ?? customerCaller?.objectId)?.toLowerCase() ?? null,
+    principalName: cut(note?.principalName ?? caller?.name ?? customerCaller?.name),
+    principalKind: note?.principalKind ?? (caller ? (caller.appOnly ? 'app' : 'user') : customerCaller ? 'user' : null),
+    customerTenantId: cut(note?.customerTenantId ?? customerInPath ?? customerCaller?.tenantId)?.toLowerCase() ?? null,
+    reasons: (note?.reasons ?? []).map((reason) => reason.slice(0, 1000)),
+    requestId: request.id,
+    correlationId: cut(request.correlationId) || null,
+  };
+}
