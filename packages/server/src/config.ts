@@ -1,25 +1,19 @@
 /**
  * `pcapi serve` settings: one validated object built from flags and PCAPI_* environment variables
- * (flags win). Every problem is reported at once, naming the flag and the variable.
+ * (flags win), each setting as serve-settings.ts defines it. Every problem is reported at once, naming
+ * the flag and the variable.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { LockoutConfig } from './identity/create-sign-in-lockout.js';
-import { ENTRA_LOCKOUT_DEFAULTS } from './identity/sign-in-lockout.js';
-import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
+import type { TrustedIssuer } from './identity/trusted-issuers.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
-import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-limits.js';
+import type { ConnectionLimits } from './connection-limits.js';
 import type { DecisionCacheSettings } from './services/organization-service.js';
-import { PUBLISHED_TENANT_LIMIT, type RedisUnavailableMode, type ThrottleConfig, type ThrottleLimit } from './throttle/index.js';
+import type { ThrottleConfig } from './throttle/index.js';
+import { SettingProblem, type SettingContext } from './serve-settings-parsers.js';
+import { serveSettings, settingLabel, type LogFormat, type LogLevel, type RawServeOptions, type ServeSettingName, type ServeSettingValues } from './serve-settings.js';
 
-/** Per partner + customer pair: unpublished; 100 a minute keeps one customer from eating a partner's budget. */
-export const DEFAULT_TENANT_CUSTOMER_LIMIT: ThrottleLimit = { requests: 100, perSeconds: 60 };
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+export { DEFAULT_TENANT_CUSTOMER_LIMIT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type RawServeOptions } from './serve-settings.js';
 
 export interface ServeConfig {
   host: string;
@@ -67,48 +61,6 @@ export interface ServeConfig {
   auditRetentionDays: number;
 }
 
-/** Raw option values as commander hands them (flag, else env, else undefined). */
-export interface RawServeOptions {
-  host?: string;
-  port?: string;
-  dataDir?: string;
-  database?: string;
-  publicUrl?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  seed?: string;
-  demo?: string | boolean;
-  trustedIssuer?: string[] | string;
-  logLevel?: string;
-  explainDenials?: string | boolean;
-  nestedGroups?: string | boolean;
-  servicePrincipalsInGdapGroups?: string | boolean;
-  clockTolerance?: string;
-  tokenCacheSize?: string;
-  workers?: string;
-  redis?: string;
-  throttleTenant?: string;
-  throttleTenantCustomer?: string;
-  onRedisUnavailable?: string;
-  decisionCacheTtl?: string;
-  decisionCacheSize?: string;
-  lockoutThreshold?: string;
-  lockoutDuration?: string;
-  headersTimeout?: string;
-  requestTimeout?: string;
-  keepAliveTimeout?: string;
-  maxConnections?: string;
-  emulator?: string | boolean;
-  emulatorKey?: string;
-  clockStart?: string;
-  gdapDelays?: string;
-  metrics?: string | boolean;
-  metricsPort?: string;
-  logRequests?: string | boolean;
-  logFormat?: string;
-  auditRetention?: string;
-}
-
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 /** A database location fit for logs and messages: a PostgreSQL URL without its password. */
@@ -126,240 +78,98 @@ export class ConfigError extends Error {
   }
 }
 
-/** Option name → environment variable, for messages and for the CLI's `.env()` wiring. */
-export const ENV = {
-  host: 'PCAPI_HOST', port: 'PCAPI_PORT', dataDir: 'PCAPI_DATA_DIR', database: 'PCAPI_DATABASE', publicUrl: 'PCAPI_PUBLIC_URL',
-  tlsCert: 'PCAPI_TLS_CERT', tlsKey: 'PCAPI_TLS_KEY', seed: 'PCAPI_SEED', demo: 'PCAPI_DEMO', trustedIssuer: 'PCAPI_TRUSTED_ISSUERS',
-  logLevel: 'PCAPI_LOG_LEVEL', explainDenials: 'PCAPI_EXPLAIN_DENIALS', nestedGroups: 'PCAPI_NESTED_GROUPS',
-  servicePrincipalsInGdapGroups: 'PCAPI_SERVICE_PRINCIPALS_IN_GDAP_GROUPS', clockTolerance: 'PCAPI_CLOCK_TOLERANCE',
-  tokenCacheSize: 'PCAPI_TOKEN_CACHE_SIZE', workers: 'PCAPI_WORKERS', redis: 'PCAPI_REDIS',
-  throttleTenant: 'PCAPI_THROTTLE_TENANT', throttleTenantCustomer: 'PCAPI_THROTTLE_TENANT_CUSTOMER',
-  onRedisUnavailable: 'PCAPI_ON_REDIS_UNAVAILABLE', decisionCacheTtl: 'PCAPI_DECISION_CACHE_TTL', decisionCacheSize: 'PCAPI_DECISION_CACHE_SIZE',
-  lockoutThreshold: 'PCAPI_LOCKOUT_THRESHOLD', lockoutDuration: 'PCAPI_LOCKOUT_DURATION',
-  headersTimeout: 'PCAPI_HEADERS_TIMEOUT', requestTimeout: 'PCAPI_REQUEST_TIMEOUT', keepAliveTimeout: 'PCAPI_KEEP_ALIVE_TIMEOUT',
-  maxConnections: 'PCAPI_MAX_CONNECTIONS', emulator: 'PCAPI_EMULATOR', emulatorKey: 'PCAPI_EMULATOR_KEY', clockStart: 'PCAPI_CLOCK_START',
-  gdapDelays: 'PCAPI_GDAP_DELAYS', metrics: 'PCAPI_METRICS', metricsPort: 'PCAPI_METRICS_PORT', logRequests: 'PCAPI_LOG_REQUESTS',
-  logFormat: 'PCAPI_LOG_FORMAT', auditRetention: 'PCAPI_AUDIT_RETENTION',
-} as const satisfies Record<keyof RawServeOptions, string>;
-
-const FLAG: Record<keyof RawServeOptions, string> = {
-  host: '--host', port: '--port', dataDir: '--data-dir', database: '--database', publicUrl: '--public-url', tlsCert: '--tls-cert',
-  tlsKey: '--tls-key', seed: '--seed', demo: '--demo', trustedIssuer: '--trusted-issuer', logLevel: '--log-level',
-  explainDenials: '--explain-denials', nestedGroups: '--nested-groups', servicePrincipalsInGdapGroups: '--service-principals-in-gdap-groups',
-  clockTolerance: '--clock-tolerance', tokenCacheSize: '--token-cache-size', workers: '--workers', redis: '--redis',
-  throttleTenant: '--throttle-tenant', throttleTenantCustomer: '--throttle-tenant-customer', onRedisUnavailable: '--on-redis-unavailable',
-  decisionCacheTtl: '--decision-cache-ttl', decisionCacheSize: '--decision-cache-size',
-  lockoutThreshold: '--lockout-threshold', lockoutDuration: '--lockout-duration',
-  headersTimeout: '--headers-timeout', requestTimeout: '--request-timeout', keepAliveTimeout: '--keep-alive-timeout',
-  maxConnections: '--max-connections', emulator: '--emulator', emulatorKey: '--emulator-key', clockStart: '--clock-start',
-  gdapDelays: '--gdap-delays', metrics: '--metrics', metricsPort: '--metrics-port', logRequests: '--log-requests',
-  logFormat: '--log-format', auditRetention: '--audit-retention',
-};
+/** Setting name → environment variable, for messages and for other commands' options. */
+export const ENV = Object.fromEntries(serveSettings().map(([name, setting]) => [name, setting.env])) as Record<ServeSettingName, string>;
 
 export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): ServeConfig {
   const problems: string[] = [];
-  const label = (name: keyof RawServeOptions) => `${FLAG[name]} (${ENV[name]})`;
+  const values = readSettings(raw, { cwd }, problems);
+  const label = settingLabel;
 
-  const integer = (name: keyof RawServeOptions, fallback: number, min: number, max: number): number => {
-    const value = raw[name];
-    if (value === undefined || value === '') return fallback;
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-      problems.push(`${label(name)}: "${String(value)}" is not a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return Number(text);
-  };
-  /** Seconds, to the millisecond (`0.5`), as milliseconds. */
-  const milliseconds = (name: keyof RawServeOptions, fallbackMs: number, minMs: number, maxMs: number): number => {
-    const value = raw[name];
-    if (value === undefined || value === '') return fallbackMs;
-    const text = String(value).trim();
-    const ms = /^\d{1,7}(\.\d{1,3})?$/.test(text) ? Math.round(Number(text) * 1000) : NaN;
-    if (!(ms >= minMs && ms <= maxMs)) {
-      problems.push(`${label(name)}: "${String(value)}" is not a number of seconds from ${minMs / 1000} to ${maxMs / 1000}`);
-      return fallbackMs;
-    }
-    return ms;
-  };
-  const boolean = (name: keyof RawServeOptions, fallback: boolean): boolean => {
-    const value = raw[name];
-    if (value === undefined || value === '') return fallback;
-    if (typeof value === 'boolean') return value;
-    const text = String(value).trim().toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(text)) return true;
-    if (['false', '0', 'no', 'off'].includes(text)) return false;
-    problems.push(`${label(name)}: "${String(value)}" is not true or false`);
-    return fallback;
-  };
-  const readFile = (name: keyof RawServeOptions): Buffer | undefined => {
-    const value = raw[name];
-    if (typeof value !== 'string' || value === '') return undefined;
-    try {
-      return readFileSync(resolve(cwd, value));
-    } catch (error) {
-      problems.push(`${label(name)}: cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      return undefined;
-    }
-  };
-
-  const host = raw.host?.trim() || '127.0.0.1';
-  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push(`${label('host')}: "${host}" is not a host name or IP address`);
-  const port = integer('port', 8080, 0, 65535);
-  const dataDir = resolve(cwd, raw.dataDir?.trim() || 'data');
-
-  let database: DatabaseLocation = { kind: 'sqlite', file: join(dataDir, 'pcapi.db') };
-  const databaseText = raw.database?.trim();
-  if (databaseText && /^postgres(ql)?:\/\//i.test(databaseText)) {
-    try {
-      const url = new URL(databaseText);
-      if (!url.hostname || url.pathname.length <= 1) throw new Error('it needs a host and a database name');
-      database = { kind: 'postgres', url: databaseText };
-    } catch (error) {
-      problems.push(`${label('database')}: not a usable PostgreSQL URL (${error instanceof TypeError ? 'malformed' : (error as Error).message}); expected postgres://user@host:5432/database`);
-    }
-  } else if (databaseText) {
-    const file = databaseText.replace(/^sqlite:/, '');
-    database = { kind: 'sqlite', file: file === ':memory:' || isAbsolute(file) ? file : resolve(cwd, file) };
-  }
-
-  const cert = readFile('tlsCert');
-  const key = readFile('tlsKey');
-  if ((raw.tlsCert && !raw.tlsKey) || (!raw.tlsCert && raw.tlsKey)) problems.push(`${label('tlsCert')} and ${label('tlsKey')} must be given together`);
-
-  let publicUrl: string | undefined;
-  if (raw.publicUrl?.trim()) {
-    try {
-      const url = new URL(raw.publicUrl.trim());
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-      if (url.search || url.hash) throw new Error('has a query or fragment');
-      publicUrl = url.toString().replace(/\/$/, '');
-    } catch (error) {
-      problems.push(`${label('publicUrl')}: "${raw.publicUrl}" is not an http(s) base URL (${(error as Error).message})`);
-    }
-  }
-
-  let seedFile: string | undefined;
-  if (raw.seed?.trim()) {
-    seedFile = resolve(cwd, raw.seed.trim());
-    if (!existsSync(seedFile)) problems.push(`${label('seed')}: ${raw.seed} does not exist`);
-  }
-
-  const trustedIssuers: TrustedIssuer[] = [];
-  const issuerTexts = Array.isArray(raw.trustedIssuer) ? raw.trustedIssuer : raw.trustedIssuer ? raw.trustedIssuer.split(/[\s,]+/) : [];
-  for (const text of issuerTexts.filter((t) => t.trim() !== '')) {
-    try {
-      trustedIssuers.push(parseTrustedIssuer(text));
-    } catch (error) {
-      problems.push(`${label('trustedIssuer')}: ${(error as Error).message}`);
-    }
-  }
-
-  const logLevel = (raw.logLevel?.trim().toLowerCase() || 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`${label('logLevel')}: "${raw.logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
-
-  /** `500/60` = 500 requests per 60 seconds; `0` = no limit. */
-  const limit = (name: keyof RawServeOptions, fallback: ThrottleLimit): ThrottleLimit => {
-    const value = raw[name];
-    if (value === undefined || value === '') return fallback;
-    const text = String(value).trim();
-    if (text === '0') return { requests: 0, perSeconds: 1 };
-    const match = /^(\d{1,9})\/(\d{1,6})$/.exec(text);
-    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
-      problems.push(`${label(name)}: "${text}" is not REQUESTS/SECONDS (e.g. 500/60) or 0 for no limit`);
-      return fallback;
-    }
-    return { requests: Number(match[1]), perSeconds: Number(match[2]) };
-  };
-  let redisUrl: string | undefined;
-  if (raw.redis?.trim()) {
-    try {
-      const url = new URL(raw.redis.trim());
-      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('not redis:// or rediss://');
-      redisUrl = raw.redis.trim();
-    } catch (error) {
-      problems.push(`${label('redis')}: not a Redis URL (${error instanceof TypeError ? 'malformed' : (error as Error).message}); expected redis://host:6379`);
-    }
-  }
-  const onRedisUnavailable = (raw.onRedisUnavailable?.trim().toLowerCase() || 'allow') as RedisUnavailableMode;
-  if (!['allow', 'deny', 'memory'].includes(onRedisUnavailable)) {
-    problems.push(`${label('onRedisUnavailable')}: "${raw.onRedisUnavailable}" is not allow, deny or memory`);
-  }
-
-  const connections: ConnectionLimits = {
-    headersTimeoutMs: milliseconds('headersTimeout', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs, 0, 3_600_000),
-    requestTimeoutMs: milliseconds('requestTimeout', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs, 0, 3_600_000),
-    keepAliveTimeoutMs: milliseconds('keepAliveTimeout', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs, 1, 3_600_000),
-    maxConnections: integer('maxConnections', DEFAULT_CONNECTION_LIMITS.maxConnections, 1, 1_000_000),
-  };
+  const tlsGiven = [raw.tlsCert, raw.tlsKey].map((value) => !isBlank(value));
+  if (tlsGiven[0] !== tlsGiven[1]) problems.push(`${label('tlsCert')} and ${label('tlsKey')} must be given together`);
   // Node refuses a header timeout longer than the request timeout it is part of.
-  if (connections.headersTimeoutMs > 0 && connections.requestTimeoutMs > 0 && connections.headersTimeoutMs > connections.requestTimeoutMs) {
-    problems.push(`${label('headersTimeout')}: ${connections.headersTimeoutMs / 1000} s is longer than ${label('requestTimeout')}: ${connections.requestTimeoutMs / 1000} s`);
+  if (values.headersTimeout > 0 && values.requestTimeout > 0 && values.headersTimeout > values.requestTimeout) {
+    problems.push(`${label('headersTimeout')}: ${values.headersTimeout / 1000} s is longer than ${label('requestTimeout')}: ${values.requestTimeout / 1000} s`);
   }
-
-  const emulator = boolean('emulator', false);
-  const emulatorKey = raw.emulatorKey?.trim() || undefined;
-  if (emulatorKey !== undefined && emulatorKey.length < 16) problems.push(`${label('emulatorKey')}: the admin key must be at least 16 characters`);
-  const loopbackHost = ['127.0.0.1', '::1', 'localhost'].includes(host);
-  if (emulator && !loopbackHost && emulatorKey === undefined) {
-    problems.push(`${label('emulator')}: listening on ${host}, the emulator endpoints need ${label('emulatorKey')} (or listen on 127.0.0.1)`);
+  const loopbackHost = ['127.0.0.1', '::1', 'localhost'].includes(values.host);
+  if (values.emulator && !loopbackHost && values.emulatorKey === undefined) {
+    problems.push(`${label('emulator')}: listening on ${values.host}, the emulator endpoints need ${label('emulatorKey')} (or listen on 127.0.0.1)`);
   }
-  let clockStart: number | undefined;
-  if (raw.clockStart?.trim()) {
-    const text = raw.clockStart.trim();
-    clockStart = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text) ? Date.parse(text) : NaN;
-    if (!Number.isFinite(clockStart)) problems.push(`${label('clockStart')}: "${text}" is not an ISO 8601 date or instant with its offset (e.g. 2027-01-01T00:00:00Z)`);
+  if (values.metricsPort !== undefined && values.metricsPort !== 0 && values.metricsPort === values.port) {
+    problems.push(`${label('metricsPort')}: ${values.metricsPort} is also ${label('port')}; leave it unset to serve /metrics on the API port`);
   }
-  const gdapDelays = (raw.gdapDelays?.trim().toLowerCase() || 'immediate') as ServeConfig['gdapDelays'];
-  if (!['immediate', 'realistic'].includes(gdapDelays)) problems.push(`${label('gdapDelays')}: "${raw.gdapDelays}" is not immediate or realistic`);
-
-  const logFormat = (raw.logFormat?.trim().toLowerCase() || 'auto') as LogFormat;
-  if (!LOG_FORMATS.includes(logFormat)) problems.push(`${label('logFormat')}: "${raw.logFormat}" is not one of ${LOG_FORMATS.join(', ')}`);
-  const metricsPort = raw.metricsPort?.trim() ? integer('metricsPort', 0, 0, 65535) : undefined;
-  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
-    problems.push(`${label('metricsPort')}: ${metricsPort} is also ${label('port')}; leave it unset to serve /metrics on the API port`);
-  }
-
-  const config: ServeConfig = {
-    host, port, dataDir, database, publicUrl,
-    tls: cert && key ? { cert, key } : undefined,
-    seedFile,
-    demo: boolean('demo', true),
-    trustedIssuers,
-    logLevel,
-    explainDenials: boolean('explainDenials', true),
-    authorization: {
-      nestedGroups: boolean('nestedGroups', false),
-      servicePrincipalsInGdapGroups: boolean('servicePrincipalsInGdapGroups', true),
-    },
-    clockToleranceSeconds: integer('clockTolerance', 60, 0, 600),
-    tokenCacheSize: integer('tokenCacheSize', 10_000, 0, 1_000_000),
-    workers: raw.workers?.trim().toLowerCase() === 'auto' ? availableParallelism() : integer('workers', 1, 1, 64),
-    throttle: {
-      redisUrl,
-      tenantLimit: limit('throttleTenant', PUBLISHED_TENANT_LIMIT),
-      tenantCustomerLimit: limit('throttleTenantCustomer', DEFAULT_TENANT_CUSTOMER_LIMIT),
-      onRedisUnavailable,
-    },
-    decisionCache: { ttlSeconds: integer('decisionCacheTtl', 60, 0, 3600), maxEntries: integer('decisionCacheSize', 100_000, 1, 10_000_000) },
-    lockout: {
-      threshold: integer('lockoutThreshold', ENTRA_LOCKOUT_DEFAULTS.threshold, 0, 1000),
-      durationSeconds: integer('lockoutDuration', ENTRA_LOCKOUT_DEFAULTS.durationSeconds, 1, 86_400),
-      redisUrl,
-    },
-    connections,
-    emulator,
-    emulatorKey,
-    clockStart,
-    gdapDelays,
-    metrics: boolean('metrics', false) || metricsPort !== undefined,
-    metricsPort,
-    logRequests: boolean('logRequests', false),
-    logFormat,
-    auditRetentionDays: integer('auditRetention', 30, 0, 3650),
-  };
   if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+
+  return {
+    host: values.host,
+    port: values.port,
+    dataDir: values.dataDir,
+    database: values.database ?? { kind: 'sqlite', file: join(values.dataDir, 'pcapi.db') },
+    publicUrl: values.publicUrl,
+    tls: values.tlsCert && values.tlsKey ? { cert: values.tlsCert, key: values.tlsKey } : undefined,
+    seedFile: values.seed,
+    demo: values.demo,
+    trustedIssuers: values.trustedIssuer ?? [],
+    logLevel: values.logLevel,
+    explainDenials: values.explainDenials,
+    authorization: { nestedGroups: values.nestedGroups, servicePrincipalsInGdapGroups: values.servicePrincipalsInGdapGroups },
+    clockToleranceSeconds: values.clockTolerance,
+    tokenCacheSize: values.tokenCacheSize,
+    workers: values.workers,
+    throttle: {
+      redisUrl: values.redis,
+      tenantLimit: values.throttleTenant,
+      tenantCustomerLimit: values.throttleTenantCustomer,
+      onRedisUnavailable: values.onRedisUnavailable,
+    },
+    decisionCache: { ttlSeconds: values.decisionCacheTtl, maxEntries: values.decisionCacheSize },
+    lockout: { threshold: values.lockoutThreshold, durationSeconds: values.lockoutDuration, redisUrl: values.redis },
+    connections: {
+      headersTimeoutMs: values.headersTimeout,
+      requestTimeoutMs: values.requestTimeout,
+      keepAliveTimeoutMs: values.keepAliveTimeout,
+      maxConnections: values.maxConnections,
+    },
+    emulator: values.emulator,
+    emulatorKey: values.emulatorKey,
+    clockStart: values.clockStart,
+    gdapDelays: values.gdapDelays,
+    metrics: values.metrics || values.metricsPort !== undefined,
+    metricsPort: values.metricsPort,
+    logRequests: values.logRequests,
+    logFormat: values.logFormat,
+    auditRetentionDays: values.auditRetention,
+  };
+}
+
+/** Unset: not given, or only blanks (an empty variable). */
+function isBlank(value: RawServeOptions[ServeSettingName]): boolean {
+  if (value === undefined) return true;
+  if (typeof value === 'boolean') return false;
+  return (Array.isArray(value) ? value.join('') : value).trim() === '';
+}
+
+/** Every setting parsed, a refused one at its default so the checks across settings still run. */
+function readSettings(raw: RawServeOptions, context: SettingContext, problems: string[]): ServeSettingValues {
+  const values: Record<string, unknown> = {};
+  for (const [name, setting] of serveSettings()) {
+    const parse = setting.parse as (value: unknown, context: SettingContext) => unknown;
+    const fallback = () => (setting.default === undefined ? undefined : parse(setting.default, context));
+    const value = raw[name];
+    if (isBlank(value)) {
+      values[name] = fallback();
+      continue;
+    }
+    try {
+      values[name] = parse(value, context);
+    } catch (error) {
+      if (!(error instanceof SettingProblem)) throw error;
+      problems.push(...error.messages.map((message) => `${settingLabel(name)}: ${message}`));
+      values[name] = fallback();
+    }
+  }
+  return values as ServeSettingValues;
 }
 
 /** The base URL a listening server is reached at, when `publicUrl` is not configured. */

@@ -18,6 +18,7 @@ import { LoginError, registerLoginCommand } from './login-command.js';
 import { ConsentsCommandError, registerConsentsCommand } from './consents-command.js';
 import { EmulatorCommandError, registerEmulatorCommands } from './emulator-command.js';
 import { ExplainCommandError, registerExplainCommand } from './explain-command.js';
+import { AuditCommandError, registerAuditCommand } from './audit-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -29,8 +30,7 @@ const program = new Command('pcapi')
   .showHelpAfterError();
 
 addServeOptions(program.command('serve').description('serve the API and the local token issuer')).action(async (options: RawServeOptions) => {
-  // --no-demo is a plain switch; PCAPI_DEMO=false does the same.
-  const config = resolveServeConfig({ ...options, demo: options.demo === false ? false : process.env.PCAPI_DEMO });
+  const config = resolveServeConfig(options);
   await runServe(config);
 });
 
@@ -70,6 +70,7 @@ registerLoginCommand(program);
 registerConsentsCommand(program);
 registerEmulatorCommands(program);
 registerExplainCommand(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -87,7 +88,7 @@ try {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(error.exitCode); // the table is in customers-exit-codes.ts
   }
-  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError || error instanceof ExplainCommandError) {
+  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError || error instanceof ExplainCommandError || error instanceof AuditCommandError) {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(EXIT_USAGE);
   }

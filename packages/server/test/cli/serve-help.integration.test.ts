@@ -1,0 +1,26 @@
+/** `pcapi serve --help`, as the bundled CLI prints it, lists every setting of the table with its variable. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { serveSettings } from '../../src/serve-settings.js';
+import { runPcapi } from '../helpers/run-cli.js';
+
+describe('pcapi serve --help', () => {
+  test('lists every flag of the settings table, with its environment variable and default', async () => {
+    const run = await pcapi(['serve', '--help']);
+    assert.equal(run.code, 0, run.stderr);
+    // Commander wraps long descriptions; flags, variable names and defaults are single words.
+    const words = new Set(run.stdout.split(/[\s(),]+/));
+    const missing = serveSettings().flatMap(([, setting]) => {
+      const flag = setting.flags.split(' ')[0]!;
+      const shown = run.stdout.includes(`  ${setting.flags}  `) || run.stdout.includes(`  ${setting.flags}\n`);
+      return [
+        ...(shown ? [] : [setting.flags]),
+        ...(words.has(setting.env) ? [] : [`${flag}: ${setting.env}`]),
+      ];
+    });
+    assert.deepEqual(missing, [], run.stdout);
+    assert.match(run.stdout, /--port <port>\s+port to listen on \(0 picks a free one\) \(default:\s+"8080", env: PCAPI_PORT\)/);
+  });
+});
+
+const pcapi = (args: string[]) => runPcapi(args);
