@@ -4,10 +4,10 @@
  * is in flight, and exit 0.
  */
 import cluster from 'node:cluster';
-import pino from 'pino';
 import type { ServeConfig } from '../config.js';
 import { systemClock } from '../clock.js';
 import { ensureSigningKey } from '../identity/key-ring.js';
+import { createLogger } from '../logging.js';
 import { seedStore, startServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 
@@ -30,8 +30,11 @@ async function serveInThisProcess(config: ServeConfig, isWorker: boolean): Promi
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
+const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
 async function servePrimary(config: ServeConfig): Promise<void> {
-  const log = pino({ level: config.logLevel === 'silent' ? 'silent' : config.logLevel });
+  // The same logger as the workers' (format, redaction); a silent one is a no-op.
+  const log = createLogger({ level: config.logLevel, format: config.logFormat }) ?? silentLog;
   // Once, before forking: migrations, seed and key creation must not race between workers.
   const store = await openStore(config.database);
   try {

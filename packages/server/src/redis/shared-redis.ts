@@ -3,21 +3,19 @@
  * Redis must never hang a request: commands time out quickly, nothing is queued while disconnected
  * (a command fails at once and its caller falls back), a connection that timed out is dropped and
  * re-established, and the client reconnects on its own. An outage is logged once when it starts and
- * once when it ends, naming what it means for each user of the connection, never once per request.
+ * once when it ends (with the count of commands that failed meanwhile), naming what it means for each
+ * user of the connection, never once per request.
  */
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../clock.js';
+import { failureMessage, OutageLog, type OutageLogger } from '../outage-log.js';
+
+export type { OutageLogger } from '../outage-log.js';
 
 // Loaded on first use: a server without --redis never pays for loading the Redis client.
 const requireOptional = createRequire(import.meta.url);
 const loadRedis = () => (requireOptional('ioredis') as typeof import('ioredis')).Redis;
-
-/** The part of a pino logger an outage is logged through. */
-export interface OutageLogger {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
 
 /** What an outage means to one user of the connection, in the words of its log lines. */
 export interface OutageEffect {
@@ -49,20 +47,29 @@ const consoleLogger: OutageLogger = {
 export class SharedRedis {
   readonly client: Redis;
   readonly timeoutMs: number;
-  private readonly logger: OutageLogger;
-  private readonly clock: Clock;
+  private readonly outage: OutageLog;
   private readonly effects: OutageEffect[] = [];
   /** Settles at the first connection attempt's outcome, so commands sent during start-up wait for it (briefly). */
   private readonly firstAttempt: Promise<void>;
   private firstAttemptSettled = false;
-  private outageSince: number | undefined;
   private closing = false;
 
   constructor(options: SharedRedisOptions) {
     this.timeoutMs = options.timeoutMs ?? 200;
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) throw new RangeError(`Redis timeout must be > 0 ms, got ${this.timeoutMs}`);
-    this.logger = options.logger ?? consoleLogger;
-    this.clock = options.clock ?? systemClock;
+    this.outage = new OutageLog(options.logger ?? consoleLogger, options.clock ?? systemClock, {
+      started: (error) => {
+        const fields = Object.assign({}, ...this.effects.map((effect) => effect.fields ?? {})) as Record<string, unknown>;
+        return {
+          fields: { err: failureMessage(error), redis: this.address, ...fields },
+          message: `Redis is unavailable; ${this.effects.map((effect) => effect.whileDown).join('; ') || 'shared state is not kept'} until it is back`,
+        };
+      },
+      ended: (failedCommands, outageMs) => ({
+        fields: { redis: this.address, failedCommands },
+        message: `Redis is back; ${this.effects.map((effect) => effect.whenBack).join('; ') || 'shared state resumed'} (${failedCommands} commands failed over ${(outageMs / 1000).toFixed(1)} s and were answered by their fallback)`,
+      }),
+    });
     const reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 1000;
     const RedisClient = loadRedis();
     this.client = new RedisClient(options.url, {
@@ -80,8 +87,8 @@ export class SharedRedis {
     const settleFirstAttempt = () => { this.firstAttemptSettled = true; settle(); };
     this.client.on('ready', () => { settleFirstAttempt(); this.markUp(); });
     // Without an 'error' listener ioredis prints every failed reconnection attempt.
-    this.client.on('error', (error: Error) => { settleFirstAttempt(); this.markDown(error); });
-    this.client.on('close', () => { settleFirstAttempt(); if (!this.closing) this.markDown(new Error('connection closed')); });
+    this.client.on('error', (error: Error) => { settleFirstAttempt(); this.markDown(error, false); });
+    this.client.on('close', () => { settleFirstAttempt(); if (!this.closing) this.markDown(new Error('connection closed'), false); });
   }
 
   /** Registers what an outage means to one more user of this connection. */
@@ -91,7 +98,7 @@ export class SharedRedis {
 
   /** False from the first failure until Redis answers again. */
   get available(): boolean {
-    return this.outageSince === undefined;
+    return !this.outage.active;
   }
 
   /**
@@ -106,7 +113,7 @@ export class SharedRedis {
       this.markUp();
       return result;
     } catch (error) {
-      this.markDown(error);
+      this.markDown(error, true);
       if (error instanceof Error && error.message === 'Command timed out' && this.client.status === 'ready') this.client.disconnect(true);
       throw error;
     }
@@ -122,21 +129,14 @@ export class SharedRedis {
     return `${this.client.options.host}:${this.client.options.port}`;
   }
 
-  private markDown(error: unknown): void {
-    if (this.closing || this.outageSince !== undefined) return;
-    this.outageSince = this.clock.now();
-    const fields = Object.assign({}, ...this.effects.map((effect) => effect.fields ?? {})) as Record<string, unknown>;
-    this.logger.warn(
-      { err: error instanceof Error ? error.message : String(error), redis: this.address, ...fields },
-      `Redis is unavailable; ${this.effects.map((effect) => effect.whileDown).join('; ') || 'shared state is not kept'} until it is back`,
-    );
+  /** @param command whether a caller's command failed (counted), or the connection alone (a reconnection attempt). */
+  private markDown(error: unknown, command: boolean): void {
+    if (this.closing) return;
+    this.outage.failed(error, { call: command });
   }
 
   private markUp(): void {
-    if (this.outageSince === undefined) return;
-    const outageMs = this.clock.now() - this.outageSince;
-    this.outageSince = undefined;
-    this.logger.info({ outageMs, redis: this.address }, `Redis is back; ${this.effects.map((effect) => effect.whenBack).join('; ') || 'shared state resumed'}`);
+    this.outage.recovered();
   }
 }
 

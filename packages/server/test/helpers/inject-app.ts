@@ -21,6 +21,7 @@ import type { SeedPlan } from '../../src/seed/seed-plan.js';
 import { readSeedFile } from '../../src/seed/validate-seed.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { DEMO } from './demo-ids.js';
+import { testLogger } from './test-logs.js';
 
 export { DEMO } from './demo-ids.js';
 
@@ -100,11 +101,13 @@ export async function buildInjectApp(t: TestContext | undefined, options: RawSer
   const clock = new ManualClock(TEST_EPOCH);
   if (config.seedFile) await importSeedFile(store, config.seedFile, new Date(clock.now()));
   else await store.importSeed(await plannedDemo());
+  // No logs, unless the suite's logs are collected (PCAPI_TEST_LOG_DIR): then every line, and one per request.
+  const logger = testLogger();
   const { app, issuer } = await buildApp({
     store, signingKey: await testSigningKey(), clock, publicUrl: () => TEST_PUBLIC_URL,
     explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
     tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
-    throttle: config.throttle, lockout: config.lockout, logger: false,
+    throttle: config.throttle, lockout: config.lockout, logger, logRequests: logger !== false || config.logRequests,
     ...deps,
   });
   await app.ready();

@@ -11,6 +11,7 @@ import { resolveServeConfig, type RawServeOptions } from '../../src/config.js';
 import type { MintOptions } from '../../src/identity/token-issuer.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { DEMO } from './demo-ids.js';
+import { testLogDestination, testLogOptions } from './test-logs.js';
 
 export { DEMO } from './demo-ids.js';
 
@@ -32,8 +33,10 @@ export interface TestServer {
 /** @param clock where the server's time comes from (a ManualClock to move it); the machine's clock unless given. */
 export async function startTestServer(t: TestContext | undefined, options: RawServeOptions = {}, clock?: Clock): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pcapi-test-'));
-  const config = resolveServeConfig({ port: '0', logLevel: 'silent', dataDir, ...options });
-  const server = await startServer(config, clock ? { clock } : {});
+  // Silent, unless the suite's logs are collected (PCAPI_TEST_LOG_DIR): then into this process's log file.
+  const config = resolveServeConfig({ port: '0', logLevel: 'silent', dataDir, ...testLogOptions(), ...options });
+  const logDestination = testLogDestination();
+  const server = await startServer(config, { ...(clock ? { clock } : {}), ...(logDestination ? { logDestination } : {}) });
   let closed = false;
   const cleanup = async () => {
     if (closed) return;
