@@ -18,6 +18,7 @@ import { LoginError, registerLoginCommand } from './login-command.js';
 import { ConsentsCommandError, registerConsentsCommand } from './consents-command.js';
 import { EmulatorCommandError, registerEmulatorCommands } from './emulator-command.js';
 import { ExplainCommandError, registerExplainCommand } from './explain-command.js';
+import { AuditCommandError, registerAuditCommand } from './audit-command.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -69,6 +70,7 @@ registerLoginCommand(program);
 registerConsentsCommand(program);
 registerEmulatorCommands(program);
 registerExplainCommand(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -86,7 +88,7 @@ try {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(error.exitCode); // the table is in customers-exit-codes.ts
   }
-  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError || error instanceof ExplainCommandError) {
+  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError || error instanceof ExplainCommandError || error instanceof AuditCommandError) {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(EXIT_USAGE);
   }
