@@ -21,16 +21,17 @@ export function computeRatios(result: BenchResult): Ratio[] {
   }
   if (prism && ceiling) ratio(prism, ceiling);
   // Scaling: the work tree's cached figure at each size against the smallest.
-  const cached = pcapi.filter((target) => !target.baselineCommit && target.decisionCache !== false);
+  const cached = pcapi.filter((target) => !target.baselineCommit && !target.variant && target.decisionCache !== false);
   for (const larger of cached.slice(1)) ratio(larger, cached[0]!);
   // What the decision cache buys: each build's cache-cold figure against its cached one.
   for (const cold of pcapi.filter((target) => target.decisionCache === false)) {
-    const warm = pcapi.find((target) => target.decisionCache !== false && target.customers === cold.customers && target.baselineCommit === cold.baselineCommit);
+    const warm = pcapi.find((target) => target.decisionCache !== false && target.customers === cold.customers && target.baselineCommit === cold.baselineCommit && target.variant === cold.variant);
     if (warm) ratio(cold, warm);
   }
   // The same size and mode, from the work tree against the baseline commit.
-  for (const base of pcapi.filter((target) => target.baselineCommit)) {
-    const current = pcapi.find((target) => !target.baselineCommit && target.customers === base.customers && target.decisionCache === base.decisionCache);
+  // ... and against each variant (the same build with other flags).
+  for (const base of pcapi.filter((target) => target.baselineCommit || target.variant)) {
+    const current = pcapi.find((target) => !target.baselineCommit && !target.variant && target.customers === base.customers && target.decisionCache === base.decisionCache);
     if (current) ratio(current, base);
   }
   return ratios;
@@ -38,7 +39,7 @@ export function computeRatios(result: BenchResult): Ratio[] {
 
 /** The targets, judged on the largest dataset measured (1M customers in a full run). */
 export function evaluateGoals(result: BenchResult): Goal[] {
-  const pcapi = result.targets.filter((target) => target.kind === 'pcapi' && target.median && !target.baselineCommit);
+  const pcapi = result.targets.filter((target) => target.kind === 'pcapi' && target.median && !target.baselineCommit && !target.variant);
   const cached = pcapi.filter((target) => target.decisionCache !== false);
   const largest = cached[cached.length - 1];
   const smallest = cached[0];

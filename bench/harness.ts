@@ -105,7 +105,7 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
   let referencePool: RequestPool | undefined;
 
   /** Starts pcapi on a dataset, checks the mix answers 200 and 403 only, measures it; returns the index of an allowed pair. */
-  async function measurePcapi(target: TargetResult, dataset: Dataset, pool: RequestPool, build: { decisionCache: boolean; script: string | undefined }): Promise<number> {
+  async function measurePcapi(target: TargetResult, dataset: Dataset, pool: RequestPool, build: { decisionCache: boolean; script: string | undefined; extraArgs?: string[] }): Promise<number> {
     // Ready when an allowed pair answers 200: the generator denies the customers whose index mod 1000 is below 150.
     const firstAllowed = pool.pairs.findIndex((pair) => pair.customerIndex % 1000 >= 150);
     let allowedIndex = firstAllowed >= 0 ? firstAllowed : 0;
@@ -137,14 +137,16 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
     const pool = await buildRequestPool(dataset, { pairs: options.pairs, file: join(workDir, `pool-${size}.txt`) });
     referencePool ??= pool;
     if (!wantPcapi) break;
-    const builds = baseline && dataset === datasets[datasets.length - 1] ? [undefined, baseline] : [undefined];
+    const largest = dataset === datasets[datasets.length - 1];
+    type Build = { commit: string; script: string; variant?: undefined } | { variant: { label: string; args: string[] }; commit?: undefined; script?: undefined };
+    const builds: (Build | undefined)[] = [undefined, ...(baseline && largest ? [baseline] : []), ...(largest ? options.variants.map((variant) => ({ variant })) : [])];
     for (const build of builds) {
       for (const decisionCache of options.cold ? [true, false] : [true]) {
-        const name = build ? `pcapi@${build.commit.slice(0, 7)}` : 'pcapi';
-        const data = build ? baselineDataset! : dataset;
+        const name = build?.commit ? `pcapi@${build.commit.slice(0, 7)}` : build?.variant ? `pcapi(${build.variant.label})` : 'pcapi';
+        const data = build?.commit ? baselineDataset! : dataset;
         const target: TargetResult = {
           id: `${name}-${size}${decisionCache ? '' : '-cold'}`, kind: 'pcapi', label: `${name} ${size}${decisionCache ? '' : ' cold'}`, customers: dataset.customers,
-          decisionCache, ...(build ? { baselineCommit: build.commit } : {}), status: 'ok', runs: [],
+          decisionCache, ...(build?.commit ? { baselineCommit: build.commit } : {}), ...(build?.variant ? { variant: build.variant.label, extraArgs: build.variant.args } : {}), status: 'ok', runs: [],
           dataset: {
             partners: data.partners, usersPerPartner: data.usersPerPartner, principals: pool.principals.users + pool.principals.apps, dbBytes: data.dbBytes, reused: data.reused,
             ...(data.generateSeconds !== undefined ? { generateSeconds: data.generateSeconds, importSeconds: data.importSeconds } : {}),
@@ -152,8 +154,8 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
           mix: { pairs: pool.pairs.length, tokens: pool.tokens.length, distinctCustomers: new Set(pool.pairs.map((pair) => pair.customerIndex)).size },
         };
         targets.push(target);
-        if (build) copyFileSync(join(dataset.dataDir, 'signing-key.json'), join(data.dataDir, 'signing-key.json'));
-        const allowedIndex = await measurePcapi(target, data, pool, { decisionCache, script: build?.script });
+        if (build?.commit) copyFileSync(join(dataset.dataDir, 'signing-key.json'), join(data.dataDir, 'signing-key.json'));
+        const allowedIndex = await measurePcapi(target, data, pool, { decisionCache, script: build?.script, extraArgs: build?.variant?.args });
         // Cold starts: once per dataset, for the work tree's build as it is normally run.
         if (target.status === 'ok' && !build && decisionCache && options.coldStarts > 0) {
           try {

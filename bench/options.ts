@@ -62,6 +62,8 @@ export interface BenchOptions {
   cold: boolean;
   /** Also measure pcapi built from this commit, on the largest dataset, in the same modes (baseline.ts). */
   baselineCommit: string | undefined;
+  /** Also measure the work tree's pcapi with these extra `serve` flags, on the largest dataset, in the same modes. */
+  variants: { label: string; args: string[] }[];
   /** Run the soak (soak.ts) instead of the benchmark, on the largest size. */
   soak: boolean;
   /** Measure Graph listings (graph-listing.ts) instead, on the largest size. */
@@ -100,6 +102,7 @@ export function defaultOptions(): BenchOptions {
     quick: false,
     cold: true,
     baselineCommit: undefined,
+    variants: [],
     soak: false,
     graph: false,
     soakDurationS: 300,
@@ -133,6 +136,8 @@ export const USAGE = `npm run bench -- [options]
                            (as npx pcapi, through tsx); auto (default): dist when scripts/build.mjs exists
   --no-cold                do not measure pcapi with its decision cache off (the cache-cold figure)
   --baseline-commit SHA    also measure pcapi built from commit SHA on the largest dataset (same modes)
+  --variant LABEL=FLAGS    also measure pcapi run with these extra serve flags on the largest dataset (same
+                           modes), e.g. --variant "no-audit=--audit-retention 0"; repeatable
   --soak                   run the soak instead: mixed traffic with fuzz at half of measured capacity,
                            RSS sampled (results named "soak"; default size 1m)
   --soak-duration S        seconds of soak traffic (default 300)
@@ -216,6 +221,12 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
       }
       case '--retries': { const text = value(); options.retries = text === '0' ? 0 : positive(flag, text); break; }
       case '--no-cold': options.cold = false; break;
+      case '--variant': {
+        const [label, flags] = (value() ?? '').split(/=(.*)/s, 2);
+        if (!label || !/^[\w.-]+$/.test(label) || flags === undefined) throw new UsageError('--variant expects LABEL=FLAGS, e.g. "no-audit=--audit-retention 0"');
+        options.variants.push({ label, args: flags.split(/\s+/).filter(Boolean) });
+        break;
+      }
       case '--baseline-commit': options.baselineCommit = value(); if (!options.baselineCommit) throw new UsageError('--baseline-commit expects a commit'); break;
       case '--soak': options.soak = true; break;
       case '--graph': options.graph = true; break;

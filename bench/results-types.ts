@@ -36,6 +36,10 @@ export interface TargetResult {
   decisionCache?: boolean;
   /** pcapi only: the commit of a baseline build (`--baseline-commit`); absent for the work tree's. */
   baselineCommit?: string;
+  /** pcapi only: the label of a `--variant` (the work tree's build run with extra flags). */
+  variant?: string;
+  /** pcapi only: a variant's extra `serve` flags. */
+  extraArgs?: string[];
   status: 'ok' | 'failed';
   error?: string;
   version?: string;

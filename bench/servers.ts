@@ -24,17 +24,18 @@ export interface Probe {
  * `pcapi serve` on a prepared data folder, throttling off, seeding off (no demo into a non-empty store);
  * `decisionCache: false` starts it with `--decision-cache-ttl 0`, so every request reads the store.
  */
-export function pcapiServeArgs(dataDir: string, port: number, logLevel: string, decisionCache = true): string[] {
+export function pcapiServeArgs(dataDir: string, port: number, logLevel: string, decisionCache = true, extraArgs: string[] = []): string[] {
   return [
     'serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port), '--public-url', BENCH_PUBLIC_URL,
     '--log-level', logLevel, '--throttle-tenant', '0', '--throttle-tenant-customer', '0', '--no-demo',
     ...(decisionCache ? [] : ['--decision-cache-ttl', '0']),
+    ...extraArgs,
   ];
 }
 
 /** `script`: another build's bundle (a baseline); the selected entry by default. */
-export async function startPcapi(options: { dataDir: string; port: number; logLevel: string; decisionCache?: boolean; script?: string; cpu: string | undefined; logFile: string; probe: Probe; timeoutMs?: number }): Promise<RunningTarget> {
-  const [node, args] = pcapiCommand(pcapiServeArgs(options.dataDir, options.port, options.logLevel, options.decisionCache), options.script);
+export async function startPcapi(options: { dataDir: string; port: number; logLevel: string; decisionCache?: boolean; script?: string; extraArgs?: string[]; cpu: string | undefined; logFile: string; probe: Probe; timeoutMs?: number }): Promise<RunningTarget> {
+  const [node, args] = pcapiCommand(pcapiServeArgs(options.dataDir, options.port, options.logLevel, options.decisionCache, options.extraArgs), options.script);
   const since = performance.now();
   const started = startProcess(node, args, { cpu: options.cpu, logFile: options.logFile, cwd: REPO_DIR });
   const url = `http://127.0.0.1:${options.port}`;
