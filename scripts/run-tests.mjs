@@ -10,6 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { scanLogs } from './check-log-secrets.mjs';
 
 const roots = ['packages', 'conformance', 'bench'];
 const files = [];
@@ -37,5 +40,20 @@ if (selected.length === 0) {
 // Test files run in parallel processes; many wait on sockets, child processes and databases rather
 // than on the CPU, so one more than the cores keeps the machine busy.
 const concurrency = Number(process.env.PCAPI_TEST_CONCURRENCY ?? availableParallelism() + 1);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...selected.sort()], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+// A run of every file (npm test, npm run test:fast) has the tests' apps log everything (level trace,
+// a line per request) into a folder, then fails if any line holds a secret (check-log-secrets.mjs).
+// PCAPI_TEST_LOG_DIR set by hand does the same for any selection, and keeps the folder.
+const givenLogDir = process.env.PCAPI_TEST_LOG_DIR || undefined;
+const logDir = givenLogDir ?? (only.length === 0 ? mkdtempSync(join(tmpdir(), 'pcapi-test-logs-')) : undefined);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...selected.sort()], {
+  stdio: 'inherit', env: logDir ? { ...process.env, PCAPI_TEST_LOG_DIR: logDir } : process.env,
+});
+let status = result.status ?? 1;
+if (logDir) {
+  const scan = scanLogs([logDir]);
+  for (const hit of scan.hits) console.error(hit);
+  console.log(`# log secret scan: ${scan.lines} lines in ${scan.files} files, ${scan.hits.length} with a secret${scan.hits.length ? ` (logs kept in ${logDir})` : ''}`);
+  if (scan.hits.length > 0) status = status || 1;
+  else if (!givenLogDir) rmSync(logDir, { recursive: true, force: true });
+}
+process.exit(status);
