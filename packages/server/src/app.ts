@@ -21,6 +21,7 @@ import { DirectoryService } from './services/directory-service.js';
 import { GdapService } from './services/gdap-service.js';
 import { registerGraphSurface } from './surfaces/graph/graph-surface.js';
 import { registerHealthRoutes } from './surfaces/health/health-routes.js';
+import { registerOpenApiRoute } from './surfaces/openapi/openapi-route.js';
 import type { Metrics } from './metrics.js';
 import { registerMetrics } from './surfaces/health/metrics-routes.js';
 import { closeLingeringConnectionsWhenStopping, DEFAULT_CONNECTION_LIMITS, limitConnections, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
@@ -220,6 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout, audit: auditHooks?.identity });
   registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl, audit: auditHooks?.graph, storeOutage });
   registerHealthRoutes(app, { store, redis });
+  registerOpenApiRoute(app, { publicUrl: deps.publicUrl });
   if (metrics) registerMetrics(app, metrics);
 
   return { app, issuer, clock, keyRing };
