@@ -13,6 +13,7 @@ import { join, relative } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { scanLogs } from './check-log-secrets.mjs';
+import { pathToFileURL } from 'node:url';
 
 const roots = ['packages', 'conformance', 'bench'];
 const files = [];
@@ -45,8 +46,15 @@ const concurrency = Number(process.env.PCAPI_TEST_CONCURRENCY ?? availableParall
 // PCAPI_TEST_LOG_DIR set by hand does the same for any selection, and keeps the folder.
 const givenLogDir = process.env.PCAPI_TEST_LOG_DIR || undefined;
 const logDir = givenLogDir ?? (only.length === 0 ? mkdtempSync(join(tmpdir(), 'pcapi-test-logs-')) : undefined);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...selected.sort()], {
-  stdio: 'inherit', env: logDir ? { ...process.env, PCAPI_TEST_LOG_DIR: logDir } : process.env,
+// A run of every file but --fast (which leaves out what only integration tests produce) records every
+// (method, route, status) the in-process apps answer, then holds the OpenAPI document against it
+// (check-openapi-coverage.ts). PCAPI_STATUS_RECORD_DIR set by hand records any selection, without the check.
+const givenStatusDir = process.env.PCAPI_STATUS_RECORD_DIR || undefined;
+const statusDir = givenStatusDir ?? (only.length === 0 && !fast ? mkdtempSync(join(tmpdir(), 'pcapi-test-statuses-')) : undefined);
+const recorder = statusDir ? ['--import', pathToFileURL('packages/server/test/openapi/record-statuses.ts').href] : [];
+const result = spawnSync(process.execPath, ['--import', 'tsx', ...recorder, '--test', `--test-concurrency=${concurrency}`, ...selected.sort()], {
+  stdio: 'inherit',
+  env: { ...process.env, ...(logDir ? { PCAPI_TEST_LOG_DIR: logDir } : {}), ...(statusDir ? { PCAPI_STATUS_RECORD_DIR: statusDir } : {}) },
 });
 let status = result.status ?? 1;
 if (logDir) {
@@ -55,5 +63,10 @@ if (logDir) {
   console.log(`# log secret scan: ${scan.lines} lines in ${scan.files} files, ${scan.hits.length} with a secret${scan.hits.length ? ` (logs kept in ${logDir})` : ''}`);
   if (scan.hits.length > 0) status = status || 1;
   else if (!givenLogDir) rmSync(logDir, { recursive: true, force: true });
+}
+if (statusDir && only.length === 0 && !fast) {
+  const check = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/check-openapi-coverage.ts', statusDir], { stdio: 'inherit' });
+  if (check.status !== 0) status = status || 1;
+  if (!givenStatusDir) rmSync(statusDir, { recursive: true, force: true });
 }
 process.exit(status);
