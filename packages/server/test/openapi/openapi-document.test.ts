@@ -16,7 +16,7 @@ import { DEMO_SEED_FILE } from '../../src/seed/import-seed.js';
 import { buildOpenApiDocument } from '../../src/surfaces/openapi/openapi-document.js';
 import { serverVersion } from '../../src/surfaces/openapi/openapi-route.js';
 import { buildInjectApp, TEST_EPOCH, TEST_PUBLIC_URL } from '../helpers/inject-app.js';
-import { documentedOperations, type CheckedDocument } from './status-coverage.js';
+import { ANY_METHOD_LABELS, documentedOperations, INJECTED_FAULT, type CheckedDocument } from './status-coverage.js';
 
 export const CONTRACT_FILE = new URL('../../../contracts/openapi.json', import.meta.url);
 const document = () => buildOpenApiDocument({ serverUrl: TEST_PUBLIC_URL, version: serverVersion() });
@@ -61,6 +61,12 @@ test('GET /openapi.json serves it with the server\'s public URL, with no token a
     assert.deepEqual(served.servers.map((server) => server.url), [TEST_PUBLIC_URL]);
     assert.deepEqual(served, document());
   }
+});
+
+test('x-pcapi-unrouted names the handlers the status recorder tells apart', () => {
+  const unrouted = (document() as CheckedDocument)['x-pcapi-unrouted'] ?? {};
+  assert.deepEqual(Object.keys(unrouted).sort(), ANY_METHOD_LABELS.filter((label) => label !== INJECTED_FAULT).sort());
+  assert.ok((document() as CheckedDocument)['x-pcapi-injected-faults']?.responses);
 });
 
 /** Every (method, route) an app registers, seen through Fastify's onRoute hook from its creation. */
