@@ -22,7 +22,7 @@ import { GdapService } from './services/gdap-service.js';
 import { registerGraphSurface } from './surfaces/graph/graph-surface.js';
 import { registerHealthRoutes } from './surfaces/health/health-routes.js';
 import { registerOpenApiRoute } from './surfaces/openapi/openapi-route.js';
-import type { Metrics } from './metrics.js';
+import { instrumentStore, type Metrics } from './metrics.js';
 import { registerMetrics } from './surfaces/health/metrics-routes.js';
 import { closeLingeringConnectionsWhenStopping, DEFAULT_CONNECTION_LIMITS, limitConnections, nodeServerOptions, type ConnectionLimits } from './connection-limits.js';
 import type { AuthorizationSettings } from './domain/authorize.js';
@@ -86,6 +86,8 @@ export interface AppDeps {
   clockStart?: number;
   /** Prometheus metrics served at /metrics; none (and no per-request recording) unless given. */
   metrics?: Metrics;
+  /** /metrics is served by a listener of its own (server.ts, --metrics-port), not on this app. */
+  metricsOnOwnPort?: boolean;
   /** The audit trail, kept in the store this many days; none (nothing recorded) unless given. */
   audit?: { retentionDays: number; flushIntervalMs?: number };
 }
@@ -105,7 +107,8 @@ function serverId(): string {
 
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const clock = deps.clock ?? new EmulatedClock();
-  const { store } = deps;
+  // With metrics on, every store operation is timed and its failures counted.
+  const store = deps.metrics ? instrumentStore(deps.store, deps.metrics) : deps.store;
   const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
   let closing = false;
   const msServerId = serverId();
@@ -213,16 +216,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Surfaces.
   registerOrganizationRoutes(app, {
     authenticate: makeAuthenticateHook(authentication),
-    throttle: makeThrottleHook({ throttle, limits: deps.throttle, clock }),
+    throttle: makeThrottleHook({ throttle, limits: deps.throttle, clock, onThrottled: metrics && ((limit) => metrics.throttled.labels(limit).inc()) }),
     organizations,
     metrics,
     audit: auditHooks?.partnerCenter,
   });
-  registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout, audit: auditHooks?.identity });
+  registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout, audit: auditHooks?.identity, metrics });
   registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl, audit: auditHooks?.graph, storeOutage });
   registerHealthRoutes(app, { store, redis });
   registerOpenApiRoute(app, { publicUrl: deps.publicUrl });
-  if (metrics) registerMetrics(app, metrics);
+  if (metrics) registerMetrics(app, metrics, { serveEndpoint: !deps.metricsOnOwnPort });
 
   return { app, issuer, clock, keyRing };
 }

@@ -1,4 +1,5 @@
 /** Starts pcapi from a validated config: store, signing keys, seed, app, listen. */
+import { createServer as createHttpServer } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { derivePublicUrl, describeDatabase, type ServeConfig } from './config.js';
 import { buildApp } from './app.js';
@@ -25,6 +26,8 @@ export interface RunningServer {
   keyRing: KeyRing;
   /** The base URL the server is reached at. */
   url: string;
+  /** With --metrics-port: where /metrics is served. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -71,12 +74,13 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       legacyDataDir: config.database.kind === 'sqlite' && config.database.file === ':memory:' ? undefined : config.dataDir,
     });
     let publicUrl = config.publicUrl ?? derivePublicUrl(config, config.port);
+    const metrics = config.metrics ? new Metrics() : undefined;
     const { app, issuer, clock } = await buildApp({
       store, keyRing, clock: serverClock, publicUrl: () => publicUrl,
       gdapDelays: config.gdapDelays === 'realistic' ? REALISTIC_DELAYS : IMMEDIATE_DELAYS,
       emulator: config.emulator ? { adminKey: config.emulatorKey, seed: emulatorSeed(config, options.seedDocument) } : undefined,
       clockStart: config.clockStart,
-      metrics: config.metrics ? new Metrics() : undefined,
+      metrics, metricsOnOwnPort: config.metricsPort !== undefined,
       audit: config.auditRetentionDays > 0 ? { retentionDays: config.auditRetentionDays } : undefined,
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
@@ -93,10 +97,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address ? address.port : config.port;
     publicUrl = config.publicUrl ?? derivePublicUrl(config, boundPort);
-    app.log.info({ url: publicUrl, database: describeDatabase(config.database) }, 'pcapi is serving');
+    const metricsListener = metrics && config.metricsPort !== undefined ? await listenForMetrics(metrics, config.host, config.metricsPort) : undefined;
+    app.log.info({ url: publicUrl, database: describeDatabase(config.database), ...(metricsListener ? { metrics: metricsListener.url } : {}) }, 'pcapi is serving');
     return {
-      app, store, issuer, clock, keyRing, url: publicUrl,
+      app, store, issuer, clock, keyRing, url: publicUrl, ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),
       async close() {
+        await metricsListener?.close();
         await app.close();
         await store.close();
       },
@@ -106,4 +112,33 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     await store.close();
     throw error;
   }
+}
+
+/** /metrics on a port of its own (--metrics-port), so the API port need not expose it: a bare node:http listener. */
+async function listenForMetrics(metrics: Metrics, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttpServer((request, response) => {
+    const path = request.url?.split('?', 1)[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Only GET /metrics is served on this port.\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(request.method === 'HEAD' ? undefined : text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/metrics`,
+    close: () => (closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    })),
+  };
 }

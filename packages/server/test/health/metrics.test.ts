@@ -53,3 +53,35 @@ test('off by default: no /metrics route, nothing recorded per request', async (t
   const pcapi = await buildInjectApp(t);
   assert.equal((await pcapi.fetch('/metrics')).status, 404);
 });
+
+test('throttled calls, token answers by grant and result, and lockouts', async (t) => {
+  const pcapi = await buildInjectApp(t, { throttleTenantCustomer: '2/60', lockoutThreshold: '2' }, { metrics: new Metrics({ processMetrics: false }) });
+  const token = await pcapi.tokenFor('admin@fabrikam.example');
+  const statuses = [];
+  for (let call = 0; call < 4; call++) statuses.push((await pcapi.getOrganization(DEMO.contoso, { token })).status);
+  assert.deepEqual(statuses, [200, 200, 429, 429]);
+
+  const tokenRequest = (secret: string) => pcapi.fetch(`/${DEMO.fabrikam}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({
+    grant_type: 'client_credentials', client_id: DEMO.fabrikamReporting, client_secret: secret, scope: 'https://api.partnercenter.microsoft.com/.default',
+  }) });
+  assert.equal((await tokenRequest(DEMO.secret)).status, 200);
+  for (let attempt = 0; attempt < 3; attempt++) await tokenRequest('wrong-secret');
+  const locked = await tokenRequest(DEMO.secret);
+  assert.match(await locked.text(), /AADSTS50053/);
+  assert.equal((await pcapi.fetch(`/${DEMO.fabrikam}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'magic' }) })).status, 400);
+
+  const text = await (await pcapi.fetch('/metrics')).text();
+  assert.equal(valueOf(text, 'pcapi_throttled_total', { limit: 'tenant-customer' }), 2);
+  assert.equal(valueOf(text, 'pcapi_token_requests_total', { grant_type: 'client_credentials', result: 'issued' }), 1);
+  assert.equal(valueOf(text, 'pcapi_token_requests_total', { grant_type: 'other' }) >= 1, true, 'an unknown grant type is one label value');
+  assert.ok(!text.includes('grant_type="magic"'));
+  const lockouts = Number(/^pcapi_sign_in_lockouts_total (\d+)$/m.exec(text)?.[1]);
+  assert.ok(lockouts >= 1, `lockouts counted: ${lockouts}`);
+  const failures = text.split('\n').filter((line) => line.startsWith('pcapi_token_requests_total{') && !line.includes('result="issued"'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  assert.equal(failures, 5, 'three wrong secrets, the locked attempt and the unknown grant');
+  // Store operations are timed by method name: a bounded label set.
+  const operations = new Set([...text.matchAll(/pcapi_store_operation_duration_seconds_count\{operation="([^"]+)"\}/g)].map((match) => match[1]));
+  assert.ok(operations.has('accessFacts'), [...operations].join(', '));
+  for (const operation of operations) assert.match(operation!, /^[a-zA-Z]+$/);
+});

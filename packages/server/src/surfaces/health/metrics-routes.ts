@@ -9,7 +9,7 @@ import type { Metrics } from '../../metrics.js';
 /** Methods Node knows keep their name; anything else is one label value, so a client cannot grow the label set. */
 const KNOWN_METHODS = new Set(METHODS);
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, options: { serveEndpoint: boolean } = { serveEndpoint: true }): void {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const method = KNOWN_METHODS.has(request.method) ? request.method : 'other';
@@ -17,5 +17,5 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     metrics.latency.labels(route, method).observe(reply.elapsedTime / 1000);
     done();
   });
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+  if (options.serveEndpoint) app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
 }

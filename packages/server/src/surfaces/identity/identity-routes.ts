@@ -3,6 +3,7 @@
  * the token endpoint (v2 and v1), and the interactive sign-in (sign-in-routes.ts).
  */
 import { decodeJwt } from 'jose';
+import { Metrics } from '../../metrics.js';
 import { noteAudit, type AuditNote } from '../audit/audit-hook.js';
 import { isGuid } from '@pcapi/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
@@ -30,6 +31,8 @@ export interface IdentityRouteDeps {
   lockout: SignInLockout;
   /** Records each answer of the token endpoints in the audit trail; none when absent. */
   audit?: onResponseHookHandler;
+  /** Counts token answers and lockouts; none when absent. */
+  metrics?: Metrics | undefined;
 }
 
 /** Who a token was issued to, from its claims (our own token: no signature to check). */
@@ -178,9 +181,14 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
       const fields = form as Record<string, string | undefined>;
       const response = await endpoint.grant(request.params.tenant, fields, readClientCredentials(fields, request.headers.authorization), v1);
       if (deps.audit) noteAudit(request, tokenSubject(response.access_token));
+      deps.metrics?.tokenRequests.labels(Metrics.grantLabel(fields.grant_type), 'issued').inc();
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(v1 ? toV1Response(response, deps.clock.now()) : response);
     } catch (error) {
       if (deps.audit) noteAudit(request, attemptedSubject(request.params.tenant, request.body as Record<string, string | undefined> | undefined));
+      if (deps.metrics && error instanceof OAuthError) {
+        deps.metrics.tokenRequests.labels(Metrics.grantLabel((request.body as { grant_type?: unknown } | undefined)?.grant_type), error.error).inc();
+        if (error.aadsts === 50053) deps.metrics.lockouts.inc();
+      }
       return sendOAuthError(error, request, reply);
     }
   };
