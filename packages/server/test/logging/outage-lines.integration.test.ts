@@ -37,7 +37,7 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 15_000
 
 const form = (scope: string) => new URLSearchParams({ grant_type: 'client_credentials', client_id: DEMO.fabrikamAutomation, client_secret: DEMO.secret, scope });
 
-test('PostgreSQL cut off while 40 calls are refused (Partner Center, token endpoint, Graph): one warning with the first call\'s ids, then one line with the count', async (t) => {
+test('PostgreSQL cut off while 40 calls are refused (Partner Center, token endpoint, Graph): one warning with the first call\'s ids, then one line with the count; never the password', async (t) => {
   const database = await createTestDatabase(t);
   const proxy = new PostgresProxy();
   await proxy.start();
@@ -45,7 +45,10 @@ test('PostgreSQL cut off while 40 calls are refused (Partner Center, token endpo
   const dataDir = mkdtempSync(join(tmpdir(), 'pcapi-outage-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const log = memoryLog();
-  const config = resolveServeConfig({ port: '0', dataDir, database: databaseUrl(database.name, proxy.port), logLevel: 'info', logFormat: 'json', throttleTenant: '0', throttleTenantCustomer: '0',
+  // A password in the URL (trust authentication ignores it): never in a line, outage lines included.
+  const withPassword = new URL(databaseUrl(database.name, proxy.port));
+  withPassword.password = 'Pg-S3cret-pw';
+  const config = resolveServeConfig({ port: '0', dataDir, database: withPassword.toString(), logLevel: 'info', logFormat: 'json', throttleTenant: '0', throttleTenantCustomer: '0',
     // The audit trail reports its own writes held back during an outage; these lines are the store's.
     auditRetention: '0',
   });
@@ -95,6 +98,8 @@ test('PostgreSQL cut off while 40 calls are refused (Partner Center, token endpo
   const after = await fetch(`${server.url}/v1/customers/${DEMO.contoso}/organization`, { headers: { authorization: `Bearer ${partnerCenter}` } });
   assert.equal(after.status, 200);
   assert.equal(log.entries().length, before + 2, 'nothing more');
+  assert.ok(log.entries().some((entry) => entry.msg === 'pcapi is serving' && String(entry.database).includes('127.0.0.1')));
+  assert.equal(JSON.stringify(log.entries()).includes('Pg-S3cret-pw'), false, 'the database password is never logged');
 });
 
 /** A TCP proxy to the test Redis that can be closed (connections dropped, port refused) and opened again on its port. */
