@@ -89,7 +89,7 @@ export interface AppDeps {
   /** /metrics is served by a listener of its own (server.ts, --metrics-port), not on this app. */
   metricsOnOwnPort?: boolean;
   /** The audit trail, kept in the store this many days; none (nothing recorded) unless given. */
-  audit?: { retentionDays: number; flushIntervalMs?: number };
+  audit?: { retentionDays: number; maxEvents?: number; flushIntervalMs?: number };
 }
 
 /** The app and what a caller of buildApp may need from the inside: the issuer (to mint tokens) and the clock. */

@@ -59,6 +59,8 @@ export interface ServeConfig {
   logFormat: LogFormat;
   /** Days the audit trail keeps entries; 0 records none. */
   auditRetentionDays: number;
+  /** The audit trail keeps about this many events at most, the newest. */
+  auditMaxEvents: number;
 }
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -140,6 +142,7 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
     logRequests: values.logRequests,
     logFormat: values.logFormat,
     auditRetentionDays: values.auditRetention,
+    auditMaxEvents: values.auditMaxEvents,
   };
 }
 

@@ -208,7 +208,12 @@ export const SERVE_SETTINGS = {
   auditRetention: {
     flags: '--audit-retention <days>', env: 'PCAPI_AUDIT_RETENTION', default: '30', parse: kind.wholeNumber(0, 3650),
     help: 'days the audit trail keeps entries; 0 = no audit trail',
-    meaning: 'Days the audit trail keeps entries (0–3650); `0` records no audit trail.',
+    meaning: 'Days the [audit trail](#audit-trail) keeps entries (0–3650), by the server\'s clock; `0` records no audit trail.',
+  },
+  auditMaxEvents: {
+    flags: '--audit-max-events <n>', env: 'PCAPI_AUDIT_MAX_EVENTS', default: '1000000', parse: kind.wholeNumber(1000, 1_000_000_000),
+    help: 'the audit trail keeps about this many events at most, the newest',
+    meaning: 'The [audit trail](#audit-trail) keeps about this many events at most (1,000–1,000,000,000), the newest: a load test records thousands a second. Checked every 10 s.',
   },
   emulator: {
     flags: '--emulator', env: 'PCAPI_EMULATOR', default: 'false', docDefault: 'off (`npm start` turns it on)', parse: kind.trueOrFalse,

@@ -81,7 +81,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       emulator: config.emulator ? { adminKey: config.emulatorKey, seed: emulatorSeed(config, options.seedDocument) } : undefined,
       clockStart: config.clockStart,
       metrics, metricsOnOwnPort: config.metricsPort !== undefined,
-      audit: config.auditRetentionDays > 0 ? { retentionDays: config.auditRetentionDays } : undefined,
+      audit: config.auditRetentionDays > 0 ? { retentionDays: config.auditRetentionDays, maxEvents: config.auditMaxEvents } : undefined,
       explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
       throttle: config.throttle, lockout: config.lockout, https: config.tls, connections: config.connections,

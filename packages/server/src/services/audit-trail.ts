@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
+export const DEFAULT_MAX_EVENTS = 1_000_000;
 
 export interface AuditTrailOptions {
   store: Store;
@@ -21,6 +22,8 @@ export interface AuditTrailOptions {
   flushIntervalMs?: number;
   /** Events held while the store does not answer; beyond it the oldest are dropped (and counted). */
   maxPending?: number;
+  /** The store keeps about this many events at most, the newest (a load test records thousands a second). */
+  maxEvents?: number;
   log: { warn(details: object, message: string): void; info(details: object, message: string): void };
 }
 
@@ -32,6 +35,7 @@ export class AuditTrail {
   private writing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private lastPruneAt: number | undefined;
+  private flushesSinceCap = 0;
   /** Set while writes fail: when the outage began and how many events were dropped since. */
   private outage: { since: number; dropped: number } | undefined;
   private readonly maxPending: number;
@@ -97,13 +101,20 @@ export class AuditTrail {
 
   private async pruneIfDue(): Promise<void> {
     const now = this.options.clock.now();
-    // Every clock hour, and again whenever the clock was moved back past the last pruning.
-    if (this.lastPruneAt !== undefined && now - this.lastPruneAt < HOUR_MS && now >= this.lastPruneAt) return;
-    this.lastPruneAt = now;
+    const keepNewest = this.options.maxEvents ?? DEFAULT_MAX_EVENTS;
     try {
-      await this.options.store.pruneAudit(now - this.options.retentionDays * DAY_MS);
+      // By age every clock hour (and whenever the clock was moved back past the last pruning), with
+      // what no event uses any more; by count every 50 flushes (10 s at the default interval).
+      if (this.lastPruneAt === undefined || now - this.lastPruneAt >= HOUR_MS || now < this.lastPruneAt) {
+        this.lastPruneAt = now;
+        this.flushesSinceCap = 0;
+        await this.options.store.pruneAudit({ recordedBefore: now - this.options.retentionDays * DAY_MS, keepNewest, compact: true });
+      } else if (++this.flushesSinceCap >= 50) {
+        this.flushesSinceCap = 0;
+        await this.options.store.pruneAudit({ keepNewest });
+      }
     } catch {
-      // Retried at the next hour; an outage is reported by the writes.
+      // Retried later; an outage is reported by the writes.
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../domain/audit.js';
+import type { AuditPruning } from './audit-sql.js';
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../domain/model.js';
 import type { StoredIds } from '../seed/import-conflicts.js';
@@ -219,6 +220,9 @@ export interface Store {
   appendAudit(events: AuditEvent[]): Promise<void>;
   /** Audit events matching the query: newest first, or oldest first after `afterId`. */
   auditEvents(query: AuditQuery): Promise<StoredAuditEvent[]>;
-  /** Deletes audit events recorded before `beforeMs` (the clock's epoch ms); returns how many. */
-  pruneAudit(beforeMs: number): Promise<number>;
+  /**
+   * Deletes audit events recorded before an instant (the clock's epoch ms) and beyond the newest N;
+   * `compact` also reclaims what no remaining event uses. Returns how many events went.
+   */
+  pruneAudit(pruning: AuditPruning): Promise<number>;
 }

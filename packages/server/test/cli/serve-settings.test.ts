@@ -26,7 +26,7 @@ function nonDefaultValues(t: TestContext): Required<Pick<RawServeOptions, ServeS
     explainDenials: 'false', nestedGroups: 'true', servicePrincipalsInGdapGroups: 'false', clockTolerance: '30', tokenCacheSize: '5',
     decisionCacheTtl: '5', decisionCacheSize: '5', workers: '2', redis: 'redis://cache:6379', throttleTenant: '10/1',
     throttleTenantCustomer: '0', lockoutThreshold: '3', lockoutDuration: '5', onRedisUnavailable: 'deny', headersTimeout: '5',
-    requestTimeout: '20', keepAliveTimeout: '5', maxConnections: '50', metrics: true, metricsPort: '9464', auditRetention: '7',
+    requestTimeout: '20', keepAliveTimeout: '5', maxConnections: '50', metrics: true, metricsPort: '9464', auditRetention: '7', auditMaxEvents: '5000',
     emulator: true, emulatorKey: 'an-admin-key-of-16+', clockStart: '2027-01-01', gdapDelays: 'realistic',
   };
 }

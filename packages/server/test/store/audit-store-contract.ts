@@ -63,9 +63,35 @@ export function auditStoreContract(name: string, open: OpenStore): void {
       const { store } = await demoStore(open, t);
       // The clock can move back under the emulator: times are not in id order.
       await store.appendAudit([event({ at: T0 + 5000, requestId: 'late' }), event({ at: T0, requestId: 'early' }), event({ at: T0 + 10_000, requestId: 'latest' })]);
-      assert.equal(await store.pruneAudit(T0 + 5000), 1);
+      assert.equal(await store.pruneAudit({ recordedBefore: T0 + 5000 }), 1);
       assert.deepEqual((await store.auditEvents({ limit: 10 })).map((found) => found.requestId), ['latest', 'late']);
-      assert.equal(await store.pruneAudit(T0), 0);
+      assert.equal(await store.pruneAudit({ recordedBefore: T0 }), 0);
+    });
+
+    test('pruning by count keeps the newest; compacting keeps every subject in use, and appends go on after it', async (t) => {
+      const { store } = await demoStore(open, t);
+      await store.appendAudit(Array.from({ length: 10 }, (_, index) => event({ requestId: `r${index}`, customerTenantId: index < 5 ? DEMO.tailspin : DEMO.contoso })));
+      assert.equal(await store.pruneAudit({ keepNewest: 4 }), 6);
+      assert.deepEqual((await store.auditEvents({ limit: 10 })).map((found) => found.requestId), ['r9', 'r8', 'r7', 'r6']);
+      // The Tailspin subject is used by no event now: compacting removes it; appending it again recreates it.
+      await store.pruneAudit({ compact: true });
+      await store.appendAudit([event({ requestId: 'again', customerTenantId: DEMO.tailspin }), event({ requestId: 'contoso' })]);
+      assert.deepEqual((await store.auditEvents({ limit: 10, customerTenantId: DEMO.tailspin })).map((found) => found.requestId), ['again']);
+      assert.deepEqual((await store.auditEvents({ limit: 2 })).map((found) => found.customerTenantId), [DEMO.contoso, DEMO.tailspin]);
+    });
+
+    test('a subject removed by another process while this one remembered its id is created again', async (t) => {
+      const { store } = await demoStore(open, t);
+      const other = await open(t);
+      await other.init();
+      await store.appendAudit([event({ requestId: 'first' })]);
+      await store.pruneAudit({ keepNewest: 0 });
+      // The other store compacts: the subject `store` remembers is gone.
+      await other.pruneAudit({ compact: true });
+      await store.appendAudit([event({ requestId: 'second' })]);
+      const [stored] = await store.auditEvents({ limit: 10 });
+      assert.equal(stored?.requestId, 'second');
+      assert.equal(stored?.principalName, 'admin@fabrikam.example', 'joined to its subject');
     });
 
     test('a replacing import (the emulator\'s reset) keeps the trail', async (t) => {

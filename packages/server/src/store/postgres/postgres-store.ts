@@ -13,7 +13,8 @@ import { toSigningKey } from '../rows.js';
 import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
 import { SIGNING_KEYS } from './postgres-statements.js';
 import { PG_GDAP_SQL, PG_RESET_SQL, runGdapWrite } from './postgres-gdap.js';
-import { appendAudit, pruneAudit, queryAudit } from './postgres-audit.js';
+import { PostgresAudit } from './postgres-audit.js';
+import type { AuditPruning } from '../audit-sql.js';
 import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
 import { toCustomerUser, toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
@@ -54,6 +55,7 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
+  private readonly audit: PostgresAudit;
   private readonly changeListeners: (() => void)[] = [];
   private listener: pg.Client | undefined;
   private listenRetry: NodeJS.Timeout | undefined;
@@ -74,6 +76,7 @@ export class PostgresStore implements Store {
     });
     // An idle client losing its connection (a server restart) is not fatal: the next query reconnects.
     this.pool.on('error', () => undefined);
+    this.audit = new PostgresAudit(this.pool, () => this.checkOut());
   }
 
   /**
@@ -206,15 +209,15 @@ export class PostgresStore implements Store {
   }
 
   async appendAudit(events: AuditEvent[]): Promise<void> {
-    return this.guarded(() => appendAudit(this.pool, events));
+    return this.guarded(() => this.audit.append(events));
   }
 
   async auditEvents(query: AuditQuery): Promise<StoredAuditEvent[]> {
-    return this.guarded(() => queryAudit(this.pool, query));
+    return this.guarded(() => this.audit.query(query));
   }
 
-  async pruneAudit(beforeMs: number): Promise<number> {
-    return this.guarded(() => pruneAudit(this.pool, beforeMs));
+  async pruneAudit(pruning: AuditPruning): Promise<number> {
+    return this.guarded(() => this.audit.prune(pruning));
   }
 
   private async gdapRead(name: keyof typeof PG_GDAP_SQL, values: unknown[]): Promise<Row[]> {

@@ -13,6 +13,7 @@ import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../stor
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
 import { SqliteAudit } from './sqlite-audit.js';
+import type { AuditPruning } from '../audit-sql.js';
 import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
 import { RESET_SQL } from '../gdap-sql.js';
@@ -71,6 +72,16 @@ export class SqliteStore implements Store {
     return db;
   }
 
+  /** The audit trail's own connection: commits without an fsync (sqlite-audit.ts). */
+  private auditWriter: Database.Database | undefined;
+
+  private auditConnection(): Database.Database {
+    const db = this.connect();
+    db.pragma('synchronous = NORMAL');
+    this.auditWriter = db;
+    return db;
+  }
+
   async init(): Promise<void> {
     try {
       // One write transaction for the check and the migrations, so processes opening a new file at
@@ -91,7 +102,7 @@ export class SqliteStore implements Store {
     this.signIn = prepare(this.db, SIGN_IN_SQL);
     this.changes = prepare(this.db, CHANGE_COUNTER_SQL);
     this.gdap = new SqliteGdap(this.db);
-    this.audit = new SqliteAudit(this.db);
+    this.audit = new SqliteAudit(this.db, this.file === ':memory:' ? this.db : this.auditConnection());
   }
 
   private migrate(): void {
@@ -112,6 +123,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     clearInterval(this.dataVersionTimer);
     await this.importQueue;
+    if (this.auditWriter?.open) this.auditWriter.close();
     if (this.db.open) this.db.close();
   }
 
@@ -195,8 +207,8 @@ export class SqliteStore implements Store {
     return this.audit.query(query);
   }
 
-  async pruneAudit(beforeMs: number): Promise<number> {
-    return this.audit.pruneBefore(beforeMs);
+  async pruneAudit(pruning: AuditPruning): Promise<number> {
+    return this.audit.prune(pruning);
   }
 
   async findPartnerTenant(tenantIdOrDomain: string): Promise<PartnerTenant | undefined> {

@@ -1,1 +1,2 @@
 DROP TABLE audit_events;
+DROP TABLE audit_subjects;
