@@ -9,11 +9,10 @@ export type AuditSurface = (typeof AUDIT_SURFACES)[number];
 export const AUDIT_OUTCOMES = ['allowed', 'denied', 'refused', 'failed'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
-export interface AuditEvent {
-  /** The server clock's epoch ms. */
-  at: number;
+/** Who asked what and what came of it: many calls share one (a load test repeats a few thousand). */
+export interface AuditSubject {
   surface: AuditSurface;
-  /** What was asked, e.g. `GET organization`, `token client_credentials`, `POST delegatedAdminRelationships`. */
+  /** What was asked, e.g. `GET organization`, `token client_credentials`, `POST /v1.0/…/delegatedAdminRelationships`. */
   operation: string;
   status: number;
   outcome: AuditOutcome;
@@ -27,13 +26,28 @@ export interface AuditEvent {
   customerTenantId: string | null;
   /** The checks that failed (or every check made, for a denial), or the error's message. */
   reasons: string[];
+}
+
+/** One call: when, its subject, and its ids. */
+export interface AuditEvent {
+  /** The server clock's epoch ms. */
+  at: number;
+  subject: AuditSubject;
   requestId: string;
   correlationId: string | null;
 }
 
-/** A stored event: the event and its place in the trail (ids grow with insertion, whatever the clock did). */
-export interface StoredAuditEvent extends AuditEvent {
+/** A stored event as read back, flat: its place in the trail (ids grow with insertion, whatever the clock did). */
+export interface StoredAuditEvent extends AuditSubject {
   id: number;
+  at: number;
+  requestId: string;
+  correlationId: string | null;
+}
+
+/** What identifies a subject: every field, in one string (caches key on it; stores on its hash). */
+export function auditSubjectText(subject: AuditSubject): string {
+  return `${subject.surface}\u001f${subject.operation}\u001f${subject.status}\u001f${subject.code}\u001f${subject.partnerTenantId}\u001f${subject.principalId}\u001f${subject.principalName}\u001f${subject.principalKind}\u001f${subject.customerTenantId}\u001f${subject.reasons.join('\u001e')}`;
 }
 
 export interface AuditQuery {

@@ -5,7 +5,7 @@
  * retention are pruned as the clock passes each hour. A graceful stop writes what is pending; a crash
  * loses at most one flush interval.
  */
-import { auditOutcome, type AuditEvent, type AuditQuery, type StoredAuditEvent } from '../domain/audit.js';
+import { auditOutcome, auditSubjectText, type AuditEvent, type AuditQuery, type AuditSubject, type StoredAuditEvent } from '../domain/audit.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/store.js';
 
@@ -28,7 +28,10 @@ export interface AuditTrailOptions {
 }
 
 /** What a surface knows of a call when it has been answered; the trail adds the time and the outcome. */
-export type AuditRecord = Omit<AuditEvent, 'at' | 'outcome'>;
+export type AuditRecord = Omit<AuditSubject, 'outcome'> & { requestId: string; correlationId: string | null };
+
+/** Subjects remembered for sharing; past this the map starts again (a new subject costs one allocation). */
+const SUBJECTS_KEPT = 10_000;
 
 export class AuditTrail {
   private pending: AuditEvent[] = [];
@@ -47,10 +50,22 @@ export class AuditTrail {
     this.timer.unref();
   }
 
+  /**
+   * Events waiting for the store hold a shared subject, not a copy: what stays in memory until the
+   * next flush is four fields per call (cheap for the garbage collector under load).
+   */
+  private readonly subjects = new Map<string, AuditSubject>();
+
   record(record: AuditRecord): void {
-    const event = record as AuditEvent;
-    event.at = this.options.clock.now();
-    event.outcome = auditOutcome(record.status);
+    const { requestId, correlationId, ...fields } = record;
+    const candidate: AuditSubject = { ...fields, outcome: auditOutcome(record.status) };
+    const text = auditSubjectText(candidate);
+    let subject = this.subjects.get(text);
+    if (!subject) {
+      if (this.subjects.size >= SUBJECTS_KEPT) this.subjects.clear();
+      this.subjects.set(text, (subject = candidate));
+    }
+    const event: AuditEvent = { at: this.options.clock.now(), subject, requestId, correlationId };
     if (this.pending.length >= this.maxPending) {
       this.pending.shift();
       if (this.outage) this.outage.dropped++;

@@ -4,7 +4,7 @@
  * subject: the who/what/outcome part, stored once however often calls repeat it (010-audit-trail).
  */
 import { createHash } from 'node:crypto';
-import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../domain/audit.js';
+import { auditSubjectText, type AuditQuery, type AuditSubject, type StoredAuditEvent } from '../domain/audit.js';
 import type { Row } from './rows.js';
 
 export const SUBJECT_COLUMNS = [
@@ -12,32 +12,35 @@ export const SUBJECT_COLUMNS = [
   'customer_tenant_id', 'reasons',
 ] as const;
 
+/** Rows per INSERT of events: one statement per hundred events is several times cheaper than one each. */
+export const EVENTS_PER_INSERT = 100;
+
+const eventRows = (count: number) => Array.from({ length: count }, () => '(?, ?, ?, ?)').join(', ');
+
 export const AUDIT_SQL = {
   insertSubject: `INSERT INTO audit_subjects (key, ${SUBJECT_COLUMNS.join(', ')}) VALUES (?, ${SUBJECT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (key) DO NOTHING`,
   subjectId: 'SELECT id FROM audit_subjects WHERE key = ?',
-  /** Only while its subject exists: another process may have removed it as unused since this one cached its id. */
-  insertEvent: 'INSERT INTO audit_events (at, subject_id, request_id, correlation_id) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM audit_subjects WHERE id = ?)',
+  insertEvent: `INSERT INTO audit_events (at, subject_id, request_id, correlation_id) VALUES ${eventRows(1)}`,
+  insertEvents: `INSERT INTO audit_events (at, subject_id, request_id, correlation_id) VALUES ${eventRows(EVENTS_PER_INSERT)}`,
+  generation: 'SELECT value FROM audit_generation WHERE id = 1',
+  bumpGeneration: 'UPDATE audit_generation SET value = value + 1 WHERE id = 1',
   pruneBefore: 'DELETE FROM audit_events WHERE at < ?',
   /** Ids grow by one per event (gaps aside), so this keeps about the newest N. */
   pruneBeyond: 'DELETE FROM audit_events WHERE id <= (SELECT max(id) FROM audit_events) - ?',
   pruneSubjects: 'DELETE FROM audit_subjects WHERE id NOT IN (SELECT subject_id FROM audit_events)',
 } as const;
 
-/** An event's subject values in SUBJECT_COLUMNS order. */
-export function subjectValues(event: AuditEvent): unknown[] {
+/** A subject's values in SUBJECT_COLUMNS order. */
+export function subjectValues(subject: AuditSubject): unknown[] {
   return [
-    event.surface, event.operation, event.status, event.outcome, event.code, event.partnerTenantId, event.principalId, event.principalName,
-    event.principalKind, event.customerTenantId, event.reasons.length ? JSON.stringify(event.reasons) : null,
+    subject.surface, subject.operation, subject.status, subject.outcome, subject.code, subject.partnerTenantId, subject.principalId,
+    subject.principalName, subject.principalKind, subject.customerTenantId, subject.reasons.length ? JSON.stringify(subject.reasons) : null,
   ];
 }
 
-/** What identifies a subject: its values, as a string the caches key on (the store keys on its hash). */
-export function subjectText(event: AuditEvent): string {
-  return `${event.surface}\u001f${event.operation}\u001f${event.status}\u001f${event.code}\u001f${event.partnerTenantId}\u001f${event.principalId}\u001f${event.principalName}\u001f${event.principalKind}\u001f${event.customerTenantId}\u001f${event.reasons.join('\u001e')}`;
-}
-
-export function subjectKey(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
+/** The unique key a store gives a subject: a hash of every field. */
+export function subjectKey(subject: AuditSubject): string {
+  return createHash('sha256').update(auditSubjectText(subject)).digest('base64url');
 }
 
 /**
@@ -96,5 +99,29 @@ export interface AuditPruning {
   compact?: boolean;
 }
 
-/** Subject ids a store remembers per subject text; cleared when it grows past this (a new id costs one lookup). */
-export const SUBJECT_CACHE_LIMIT = 50_000;
+
+/**
+ * The ids a store gave subjects, per subject object (the trail shares one object among the events of
+ * a subject): valid while the generation read in the same write transaction is the one they were
+ * learnt in, since a compaction may have removed subjects since.
+ */
+export class SubjectIds {
+  private ids = new WeakMap<AuditSubject, number>();
+  private generation: number | undefined;
+
+  /** Call in each append's transaction with the generation it read. */
+  sync(generation: number): void {
+    if (generation !== this.generation) {
+      this.ids = new WeakMap();
+      this.generation = generation;
+    }
+  }
+
+  get(subject: AuditSubject): number | undefined {
+    return this.ids.get(subject);
+  }
+
+  set(subject: AuditSubject, id: number): void {
+    this.ids.set(subject, id);
+  }
+}

@@ -5,17 +5,27 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AuditEvent } from '../../src/domain/audit.js';
+import type { AuditEvent, StoredAuditEvent } from '../../src/domain/audit.js';
 import { DEMO, demoStore, type OpenStore } from './store-contract.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 
-function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
+type FlatEvent = Omit<StoredAuditEvent, 'id'>;
+
+const flatOf = (stored: AuditEvent): FlatEvent => ({ at: stored.at, ...stored.subject, requestId: stored.requestId, correlationId: stored.correlationId });
+
+function flat(overrides: Partial<FlatEvent> = {}): FlatEvent {
   return {
     at: T0, surface: 'partner-center', operation: 'GET organization', status: 200, outcome: 'allowed', code: null,
     partnerTenantId: DEMO.fabrikam, principalId: '0d7b4c1e-1111-4a4a-8b8b-000000000001', principalName: 'admin@fabrikam.example',
     principalKind: 'user', customerTenantId: DEMO.contoso, reasons: [], requestId: 'req-1', correlationId: 'corr-1', ...overrides,
   };
+}
+
+/** An event as stores take it: its subject apart (a new object each time, as a new trail would make). */
+function event(overrides: Partial<FlatEvent> = {}): AuditEvent {
+  const { at, requestId, correlationId, ...subject } = flat(overrides);
+  return { at, requestId, correlationId, subject };
 }
 
 export function auditStoreContract(name: string, open: OpenStore): void {
@@ -30,9 +40,22 @@ export function auditStoreContract(name: string, open: OpenStore): void {
       const stored = await store.auditEvents({ limit: 10 });
       assert.equal(stored.length, 2);
       assert.ok(stored[0]!.id > stored[1]!.id, 'ids grow with insertion');
-      assert.deepEqual(stored.map(({ id: _id, ...rest }) => rest), [denied, event()]);
+      assert.deepEqual(stored.map(({ id: _id, ...rest }) => rest), [flatOf(denied), flat()]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(changes, 0, 'the trail changes nothing a cache depends on');
+    });
+
+    test('a large batch (rows written a hundred at a time) keeps its order, one subject shared by many events', async (t) => {
+      const { store } = await demoStore(open, t);
+      const shared = event().subject;
+      const batch = Array.from({ length: 257 }, (_, index) => index % 3 === 0
+        ? event({ requestId: `r${index}`, customerTenantId: DEMO.tailspin, status: 403, outcome: 'denied' })
+        : { at: T0 + index, subject: shared, requestId: `r${index}`, correlationId: null });
+      await store.appendAudit(batch);
+      const stored = await store.auditEvents({ limit: 1000 });
+      assert.deepEqual(stored.map((found) => found.requestId), batch.map((found) => found.requestId).reverse());
+      assert.equal(stored.filter((found) => found.customerTenantId === DEMO.tailspin).length, 86);
+      assert.deepEqual(stored.at(-2)!, { id: stored.at(-2)!.id, at: T0 + 1, ...shared, requestId: 'r1', correlationId: null });
     });
 
     test('filters: partner, customer, principal by id or name, outcome, surface, time, request or correlation id', async (t) => {

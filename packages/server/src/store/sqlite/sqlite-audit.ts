@@ -5,15 +5,16 @@
  * a disk flush. The serving connection (synchronous = FULL) keeps its own guarantees for data.
  */
 import type Database from 'better-sqlite3';
-import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
-import { AUDIT_SQL, auditQuerySql, subjectKey, subjectText, subjectValues, SUBJECT_CACHE_LIMIT, toStoredAuditEvent, type AuditPruning } from '../audit-sql.js';
+import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
+import { AUDIT_SQL, auditQuerySql, EVENTS_PER_INSERT, SubjectIds, subjectKey, subjectValues, toStoredAuditEvent, type AuditPruning } from '../audit-sql.js';
 import type { Row } from '../rows.js';
 
 export class SqliteAudit {
   private readonly statements: { [name in keyof typeof AUDIT_SQL]: Database.Statement };
-  private readonly appendAll: (events: AuditEvent[]) => void;
+  private readonly appendAll: Database.Transaction<(events: AuditEvent[]) => void>;
+  private readonly compact: Database.Transaction<() => void>;
   private readonly queries = new Map<string, Database.Statement>();
-  private readonly subjectIds = new Map<string, number>();
+  private readonly subjectIds = new SubjectIds();
 
   /**
    * @param reader the serving connection (queries)
@@ -22,28 +23,41 @@ export class SqliteAudit {
   constructor(private readonly reader: Database.Database, writer: Database.Database) {
     this.statements = Object.fromEntries(Object.entries(AUDIT_SQL).map(([name, sql]) => [name, writer.prepare(sql)])) as SqliteAudit['statements'];
     this.appendAll = writer.transaction((events: AuditEvent[]) => {
-      for (const event of events) {
-        const text = subjectText(event);
-        let id = this.subjectIds.get(text) ?? this.intern(text, event);
-        if (this.statements.insertEvent.run(event.at, id, event.requestId, event.correlationId, id).changes === 0) {
-          id = this.intern(text, event);
-          this.statements.insertEvent.run(event.at, id, event.requestId, event.correlationId, id);
-        }
+      this.subjectIds.sync((this.statements.generation.get() as { value: number }).value);
+      const values: unknown[] = [];
+      let index = 0;
+      for (; index + EVENTS_PER_INSERT <= events.length; index += EVENTS_PER_INSERT) {
+        values.length = 0;
+        for (let at = index; at < index + EVENTS_PER_INSERT; at++) this.pushValues(values, events[at]!);
+        this.statements.insertEvents.run(values);
       }
+      for (; index < events.length; index++) {
+        values.length = 0;
+        this.pushValues(values, events[index]!);
+        this.statements.insertEvent.run(values);
+      }
+    });
+    this.compact = writer.transaction(() => {
+      this.statements.pruneSubjects.run();
+      this.statements.bumpGeneration.run();
     });
   }
 
-  private intern(text: string, event: AuditEvent): number {
-    const key = subjectKey(text);
-    this.statements.insertSubject.run(key, ...subjectValues(event));
+  private pushValues(values: unknown[], event: AuditEvent): void {
+    values.push(event.at, this.subjectIds.get(event.subject) ?? this.intern(event.subject), event.requestId, event.correlationId);
+  }
+
+  private intern(subject: AuditSubject): number {
+    const key = subjectKey(subject);
+    this.statements.insertSubject.run(key, ...subjectValues(subject));
     const id = (this.statements.subjectId.get(key) as { id: number }).id;
-    if (this.subjectIds.size >= SUBJECT_CACHE_LIMIT) this.subjectIds.clear();
-    this.subjectIds.set(text, id);
+    this.subjectIds.set(subject, id);
     return id;
   }
 
   append(events: AuditEvent[]): void {
-    if (events.length > 0) this.appendAll(events);
+    // IMMEDIATE: the write lock before reading the generation, so no compaction slips in between.
+    if (events.length > 0) this.appendAll.immediate(events);
   }
 
   query(query: AuditQuery): StoredAuditEvent[] {
@@ -58,10 +72,7 @@ export class SqliteAudit {
     let deleted = 0;
     if (pruning.recordedBefore !== undefined) deleted += this.statements.pruneBefore.run(pruning.recordedBefore).changes;
     if (pruning.keepNewest !== undefined) deleted += this.statements.pruneBeyond.run(pruning.keepNewest).changes;
-    if (pruning.compact) {
-      this.statements.pruneSubjects.run();
-      this.subjectIds.clear();
-    }
+    if (pruning.compact) this.compact.immediate();
     return deleted;
   }
 }

@@ -26,3 +26,10 @@ CREATE TABLE audit_events (
   correlation_id TEXT
 );
 CREATE INDEX audit_events_at ON audit_events (at);
+-- Bumped by every compaction (which removes subjects no event uses), read by every append: a process
+-- that remembers subject ids forgets them when it changed.
+CREATE TABLE audit_generation (
+  id    INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+INSERT INTO audit_generation (id, value) VALUES (1, 0);
