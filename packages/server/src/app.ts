@@ -9,7 +9,7 @@ import { maxHeaderSize } from 'node:http';
 import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { AuditTrail } from './services/audit-trail.js';
-import { installAuditNotes, makeAuditHook, requestPath } from './surfaces/audit/audit-hook.js';
+import { installAuditNotes, makeAuditHook, makePartnerCenterRecorder, requestPath } from './surfaces/audit/audit-hook.js';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { EmulatedClock, type Clock } from './clock.js';
 import { IMMEDIATE_DELAYS, type TransitionDelays } from './domain/gdap-lifecycle.js';
@@ -40,7 +40,7 @@ import { registerIdentityRoutes } from './surfaces/identity/identity-routes.js';
 import { makeAuthenticateHook } from './surfaces/partner-center/authenticate.js';
 import { installErrorHandling, makeErrorSender, makeFrameworkErrorHandler } from './surfaces/partner-center/errors/error-handler.js';
 import { installHttpRefusals, makeHttpRefusals } from './surfaces/partner-center/errors/http-refusals.js';
-import { methodRefusalFor, registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
+import { methodRefusalFor, ORGANIZATION_PATH, registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
 import { makeRequestContextHook, requestIdFrom } from './surfaces/partner-center/request-context.js';
 import { makeThrottleHook } from './surfaces/partner-center/throttle.js';
 import { SharedRedis } from './redis/shared-redis.js';
@@ -109,7 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const clock = deps.clock ?? new EmulatedClock();
   // With metrics on, every store operation is timed and its failures counted.
   const store = deps.metrics ? instrumentStore(deps.store, deps.metrics) : deps.store;
-  const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE });
+  // Set once the audit trail exists (below); the error sender is needed before.
+  let recordPartnerCenter: ReturnType<typeof makePartnerCenterRecorder> | undefined;
+  const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE, onSent: (request, status, error) => recordPartnerCenter?.(request, status, error) });
   let closing = false;
   const msServerId = serverId();
   const requestContext = makeRequestContextHook(msServerId, () => closing);
@@ -171,8 +173,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const auditTrail = deps.audit && new AuditTrail({ store, clock, ...deps.audit, log: outageLog });
   installAuditNotes(app);
   const isWrite = (request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD';
+  recordPartnerCenter = auditTrail && makePartnerCenterRecorder(auditTrail, ORGANIZATION_PATH);
   const auditHooks = auditTrail && {
-    partnerCenter: makeAuditHook(auditTrail, 'partner-center', (request) => `${request.method} organization`),
     identity: makeAuditHook(auditTrail, 'identity', (request) => `token ${(request.body as { grant_type?: string } | undefined)?.grant_type?.slice(0, 80) ?? '(no grant_type)'}${request.url.includes('/v2.0/') ? '' : ' (v1)'}`),
     graph: makeAuditHook(auditTrail, 'graph', (request) => `${request.method} ${requestPath(request)}`, isWrite),
     emulator: makeAuditHook(auditTrail, 'emulator', (request) => `${request.method} ${requestPath(request)}`, isWrite),
@@ -219,7 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     throttle: makeThrottleHook({ throttle, limits: deps.throttle, clock, onThrottled: metrics && ((limit) => metrics.throttled.labels(limit).inc()) }),
     organizations,
     metrics,
-    audit: auditHooks?.partnerCenter,
+    onAllowed: recordPartnerCenter,
   });
   registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout, audit: auditHooks?.identity, metrics });
   registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl, audit: auditHooks?.graph, storeOutage });

@@ -46,8 +46,9 @@ export interface StoredAuditEvent extends AuditSubject {
 }
 
 /** What identifies a subject: every field, in one string (caches key on it; stores on its hash). */
-export function auditSubjectText(subject: AuditSubject): string {
-  return `${subject.surface}\u001f${subject.operation}\u001f${subject.status}\u001f${subject.code}\u001f${subject.partnerTenantId}\u001f${subject.principalId}\u001f${subject.principalName}\u001f${subject.principalKind}\u001f${subject.customerTenantId}\u001f${subject.reasons.join('\u001e')}`;
+export function auditSubjectText(subject: Omit<AuditSubject, 'outcome'>): string {
+  // The outcome follows from the status, so it is not part of the text.
+  return `${subject.surface}\u001f${subject.operation}\u001f${subject.status}\u001f${subject.code}\u001f${subject.partnerTenantId}\u001f${subject.principalId}\u001f${subject.principalName}\u001f${subject.principalKind}\u001f${subject.customerTenantId}\u001f${subject.reasons.length === 0 ? '' : subject.reasons.join('\u001e')}`;
 }
 
 export interface AuditQuery {

@@ -5,9 +5,11 @@
  * retention are pruned as the clock passes each hour. A graceful stop writes what is pending; a crash
  * loses at most one flush interval.
  */
-import { auditOutcome, auditSubjectText, type AuditEvent, type AuditQuery, type AuditSubject, type StoredAuditEvent } from '../domain/audit.js';
+import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../domain/audit.js';
+import { AuditSubjects } from './audit-subjects.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/store.js';
+import { PendingAuditEvents } from './pending-audit-events.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -30,14 +32,14 @@ export interface AuditTrailOptions {
 /** What a surface knows of a call when it has been answered; the trail adds the time and the outcome. */
 export type AuditRecord = Omit<AuditSubject, 'outcome'> & { requestId: string; correlationId: string | null };
 
-/** Subjects remembered for sharing; past this the map starts again (a new subject costs one allocation). */
-const SUBJECTS_KEPT = 10_000;
 
 export class AuditTrail {
-  private pending: AuditEvent[] = [];
+  private pending = new PendingAuditEvents();
+  /** A batch the store did not take, written first at the next flush. */
+  private retry: AuditEvent[] = [];
   private writing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
-  private lastPruneAt: number | undefined;
+  private lastPruneAt: number;
   private flushesSinceCap = 0;
   /** Set while writes fail: when the outage began and how many events were dropped since. */
   private outage: { since: number; dropped: number } | undefined;
@@ -46,39 +48,32 @@ export class AuditTrail {
   constructor(private readonly options: AuditTrailOptions) {
     if (!(options.retentionDays >= 1)) throw new Error('the audit trail needs a retention of at least one day');
     this.maxPending = options.maxPending ?? 100_000;
+    // The first pruning by age an hour (of the clock) from now: not in the first seconds of serving.
+    this.lastPruneAt = options.clock.now();
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 200);
     this.timer.unref();
   }
 
-  /**
-   * Events waiting for the store hold a shared subject, not a copy: what stays in memory until the
-   * next flush is four fields per call (cheap for the garbage collector under load).
-   */
-  private readonly subjects = new Map<string, AuditSubject>();
+  /** Events waiting for the store share their subject's object (pending-audit-events.ts keeps the rest off the heap). */
+  private readonly subjects = new AuditSubjects();
 
   record(record: AuditRecord): void {
-    const { requestId, correlationId, ...fields } = record;
-    const candidate: AuditSubject = { ...fields, outcome: auditOutcome(record.status) };
-    const text = auditSubjectText(candidate);
-    let subject = this.subjects.get(text);
-    if (!subject) {
-      if (this.subjects.size >= SUBJECTS_KEPT) this.subjects.clear();
-      this.subjects.set(text, (subject = candidate));
-    }
-    const event: AuditEvent = { at: this.options.clock.now(), subject, requestId, correlationId };
-    if (this.pending.length >= this.maxPending) {
-      this.pending.shift();
+    const subject = this.subjects.subjectOf(record);
+    if (this.pending.length + this.retry.length >= this.maxPending) {
+      // The store has not taken events for a while: the oldest go.
+      if (this.retry.length > 0) this.retry.shift();
       if (this.outage) this.outage.dropped++;
+      if (this.pending.length >= this.maxPending) return;
     }
-    this.pending.push(event);
+    this.pending.push(this.options.clock.now(), subject, record.requestId, record.correlationId);
   }
 
   /** Writes pending events now (after any write under way). Never throws: a failed write keeps them pending. */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
-    if (this.pending.length === 0) return this.pruneIfDue();
-    const batch = this.pending;
-    this.pending = [];
+    if (this.pending.length === 0 && this.retry.length === 0) return this.pruneIfDue();
+    const batch = this.retry.length > 0 ? this.retry.concat(this.pending.take()) : this.pending.take();
+    this.retry = [];
     this.writing = this.write(batch).finally(() => {
       this.writing = undefined;
     });
@@ -99,11 +94,11 @@ export class AuditTrail {
     try {
       await this.options.store.appendAudit(batch);
     } catch (error) {
-      // Kept for the next flush, ahead of newer events, within the bound.
-      this.pending = batch.concat(this.pending).slice(-this.maxPending);
+      // Kept for the next flush, ahead of newer events.
+      this.retry = batch;
       if (!this.outage) {
         this.outage = { since: this.options.clock.now(), dropped: 0 };
-        this.options.log.warn({ err: error, pending: this.pending.length }, 'audit trail: the store does not take events; they are held in memory until it does');
+        this.options.log.warn({ err: error, pending: batch.length }, 'audit trail: the store does not take events; they are held in memory until it does');
       }
       return;
     }
@@ -120,7 +115,7 @@ export class AuditTrail {
     try {
       // By age every clock hour (and whenever the clock was moved back past the last pruning), with
       // what no event uses any more; by count every 50 flushes (10 s at the default interval).
-      if (this.lastPruneAt === undefined || now - this.lastPruneAt >= HOUR_MS || now < this.lastPruneAt) {
+      if (now - this.lastPruneAt >= HOUR_MS || now < this.lastPruneAt) {
         this.lastPruneAt = now;
         this.flushesSinceCap = 0;
         await this.options.store.pruneAudit({ recordedBefore: now - this.options.retentionDays * DAY_MS, keepNewest, compact: true });

@@ -4,7 +4,8 @@
  * catalog code and reasons, a token's subject, the customer a write touched) is noted on the request
  * as it goes.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { ApiError } from '../partner-center/errors/api-error.js';
 import type { AuditSurface } from '../../domain/audit.js';
 import type { AuditRecord, AuditTrail } from '../../services/audit-trail.js';
 
@@ -49,20 +50,34 @@ export function makeAuditHook(
   shouldRecord: (request: FastifyRequest) => boolean = () => true,
 ): onResponseHookHandler {
   return (request, reply, done) => {
-    if (shouldRecord(request)) trail.record(auditRecordOf(request, reply, surface, operation(request)));
+    if (shouldRecord(request)) trail.record(auditRecordOf(request, reply.statusCode, surface, operation(request), request.auditNote));
     done();
   };
 }
 
-function auditRecordOf(request: FastifyRequest, reply: FastifyReply, surface: AuditSurface, operation: string): AuditRecord {
-  const note = request.auditNote;
+/**
+ * What the organization route tells the audit trail, called as each answer is sent (not from an
+ * onResponse hook: Fastify then waits for every response's 'finish' event, a cost on the hot path).
+ */
+export function makePartnerCenterRecorder(trail: AuditTrail, route: string): (request: FastifyRequest, status: number, error?: ApiError) => void {
+  return (request, status, error) => {
+    if (request.routeOptions.url !== route) return;
+    // The audit trail keeps the checks even when the answer does not show them (--explain-denials false).
+    const note = error && { code: error.errorName, reasons: error.data.length ? error.data.map(String) : [error.detail ?? error.message] };
+    trail.record(auditRecordOf(request, status, 'partner-center', OPERATIONS[request.method] ?? `${request.method.slice(0, 20)} organization`, note));
+  };
+}
+
+const OPERATIONS: Record<string, string> = { GET: 'GET organization', HEAD: 'HEAD organization' };
+
+function auditRecordOf(request: FastifyRequest, status: number, surface: AuditSurface, operation: string, note: AuditNote | null | undefined): AuditRecord {
   const caller = request.caller;
   const customerCaller = request.customerCaller;
   const customerInPath = (request.params as { customerTenantId?: string } | undefined)?.customerTenantId;
   return {
     surface,
     operation,
-    status: reply.statusCode,
+    status,
     code: cut(note?.code),
     partnerTenantId: cut(note?.partnerTenantId ?? caller?.partner.tenantId)?.toLowerCase() ?? null,
     principalId: cut(note?.principalId ?? (caller?.appOnly ? caller.clientId : caller?.objectId) ?? customerCaller?.objectId)?.toLowerCase() ?? null,

@@ -10,7 +10,7 @@ import type { Metrics } from '../../metrics.js';
 import http from 'node:http';
 import type {
   FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler,
-  RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault, onResponseHookHandler,
+  RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault,
 } from 'fastify';
 import { isGuid, ORGANIZATION_KEYS } from '@pcapi/contracts';
 import type { DenialReason } from '../../domain/authorize.js';
@@ -56,9 +56,10 @@ function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: Fas
 }
 
 /** Sends an allowed answer; a denial becomes its catalog error, with the checks made as `data`. */
-function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined): void {
+function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined, onAllowed: ((request: FastifyRequest, status: number) => void) | undefined): void {
   metrics?.authorization.labels(answer.allowed ? 'allowed' : answer.reason).inc();
   if (!answer.allowed) throw new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
+  onAllowed?.(reply.request, 200);
   reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
 }
 
@@ -67,8 +68,8 @@ export function registerOrganizationRoutes(
   deps: {
     authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService;
     metrics: Metrics | undefined;
-    /** Records every answer in the audit trail; none when absent. */
-    audit: onResponseHookHandler | undefined;
+    /** Told of each allowed answer as it is sent (the audit trail); refusals go through the error sender. */
+    onAllowed: ((request: FastifyRequest, status: number) => void) | undefined;
   },
 ): void {
   app.route<OrganizationRoute>({
@@ -79,13 +80,12 @@ export function registerOrganizationRoutes(
       response: { 200: { type: 'array', items: organizationSchema } },
     },
     onRequest: deps.authenticate,
-    ...(deps.audit ? { onResponse: deps.audit } : {}),
     preHandler: deps.throttle ? [parseCustomerId, deps.throttle] : [parseCustomerId],
     handler: (request, reply) => {
       const answer = deps.organizations.get(request.caller!, request.params.customerTenantId);
       // Cached answers come back synchronously: no promise on the hot path.
-      if (answer instanceof Promise) return answer.then((decided) => respond(reply, decided, deps.metrics));
-      respond(reply, answer, deps.metrics);
+      if (answer instanceof Promise) return answer.then((decided) => respond(reply, decided, deps.metrics, deps.onAllowed));
+      respond(reply, answer, deps.metrics, deps.onAllowed);
     },
   });
 
@@ -103,7 +103,6 @@ export function registerOrganizationRoutes(
     onRequest: async () => {
       throw methodNotAllowed();
     },
-    ...(deps.audit ? { onResponse: deps.audit } : {}),
     handler: async () => undefined,
   });
 }

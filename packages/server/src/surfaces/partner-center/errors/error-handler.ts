@@ -1,5 +1,4 @@
 /** The one place errors become responses: catalog errors as rendered, anything else as a 500 with the request ids. */
-import { noteAudit } from '../../audit/audit-hook.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
 import type { ErrorName } from './catalog.js';
@@ -29,6 +28,8 @@ const FRAMEWORK_REFUSAL_WORDS: Readonly<Record<string, string>> = {
 export interface ErrorRenderingOptions {
   explain: () => boolean;
   realm: string;
+  /** Told of each error answered, with its status (the audit trail). */
+  onSent?: (request: FastifyRequest, status: number, error: ApiError) => void;
 }
 
 export type ErrorSender = (error: ApiError, reply: FastifyReply) => FastifyReply;
@@ -36,8 +37,7 @@ export type ErrorSender = (error: ApiError, reply: FastifyReply) => FastifyReply
 export function makeErrorSender(options: ErrorRenderingOptions): ErrorSender {
   return (error, reply) => {
     const rendered = renderError(error, { realm: options.realm, explain: options.explain() });
-    // The audit trail keeps the checks even when the answer does not show them (--explain-denials false).
-    noteAudit(reply.request, { code: error.errorName, reasons: error.data.length ? error.data.map(String) : [error.detail ?? error.message] });
+    options.onSent?.(reply.request, rendered.status, error);
     return reply
       .code(rendered.status)
       .headers(rendered.headers)
