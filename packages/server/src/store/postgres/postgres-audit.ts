@@ -1,10 +1,11 @@
 /**
- * The audit trail on PostgreSQL: each batch in one transaction on one client; its new subjects
- * upserted in one statement, its events in another (arrays unnested, in the batch's order).
+ * The audit trail on PostgreSQL (batches packed as in audit-batches.ts): each flush in one
+ * transaction on one client, its new subjects upserted in one statement, each batch one row.
  */
 import type pg from 'pg';
 import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
-import { AUDIT_SQL, auditQuerySql, SUBJECT_COLUMNS, SubjectIds, subjectKey, subjectValues, toStoredAuditEvent, type AuditPruning } from '../audit-sql.js';
+import { batchOf, EVENTS_PER_BATCH, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows } from '../audit-batches.js';
+import { AUDIT_SQL, SUBJECT_COLUMNS, SubjectIds, subjectKey, subjectValues, type AuditPruning } from '../audit-sql.js';
 import { numbered } from '../gdap-sql.js';
 import type { Row } from '../rows.js';
 
@@ -17,13 +18,14 @@ const UPSERT_SUBJECTS = `INSERT INTO audit_subjects (key, ${SUBJECT_COLUMNS.join
   SELECT * FROM unnest($1::text[], ${SUBJECT_COLUMNS.map((column, index) => `$${index + 2}::${SUBJECT_TYPES[column]}[]`).join(', ')})
   ON CONFLICT (key) DO NOTHING`;
 const SUBJECT_IDS = 'SELECT id, key FROM audit_subjects WHERE key = ANY($1::text[])';
-// ORDER BY: ids are given in the order rows come; events keep the batch's order.
-const INSERT_EVENTS = `INSERT INTO audit_events (at, subject_id, request_id, correlation_id)
-  SELECT u.at, u.subject_id, u.request_id, u.correlation_id
-  FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS u(at, subject_id, request_id, correlation_id, ord)
-  ORDER BY u.ord`;
 /** Shared: appends run side by side; a compaction's UPDATE of the row waits for them, and they for it. */
 const GENERATION_FOR_APPEND = `${AUDIT_SQL.generation} FOR SHARE`;
+const SQL = Object.fromEntries(Object.entries(AUDIT_SQL).map(([name, sql]) => [name, numbered(sql)])) as Record<keyof typeof AUDIT_SQL, string>;
+
+const toBatch = (row: Row): AuditBatch => ({
+  id: Number(row.id), minAt: Number(row.min_at), maxAt: Number(row.max_at), count: Number(row.count),
+  events: row.events as Buffer, subjectIds: row.subject_ids as string, oddIds: (row.odd_ids as string | null) ?? null,
+});
 
 export class PostgresAudit {
   private readonly subjectIds = new SubjectIds();
@@ -36,10 +38,10 @@ export class PostgresAudit {
     await this.inTransaction(async (client) => {
       this.subjectIds.sync(Number((await client.query<{ value: string }>(GENERATION_FOR_APPEND)).rows[0]!.value));
       await this.internAll(client, events);
-      await client.query(INSERT_EVENTS, [
-        events.map((event) => event.at), events.map((event) => this.subjectIds.get(event.subject)),
-        events.map((event) => event.requestId), events.map((event) => event.correlationId),
-      ]);
+      for (let start = 0; start < events.length; start += EVENTS_PER_BATCH - 1) {
+        const batch = batchOf(events.slice(start, start + EVENTS_PER_BATCH - 1), (subject) => this.subjectIds.get(subject)!);
+        await client.query({ name: 'pcapi_audit_batch', text: SQL.insertBatch, values: [batch.minAt, batch.maxAt, batch.count, batch.events, batch.subjectIds, batch.oddIds] });
+      }
     });
   }
 
@@ -60,13 +62,14 @@ export class PostgresAudit {
     for (const row of found.rows) for (const subject of missing.get(row.key)!) this.subjectIds.set(subject, Number(row.id));
   }
 
-  private async inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.checkOut();
     let failed: unknown;
     try {
       await client.query('BEGIN');
-      await work(client);
+      const result = await work(client);
       await client.query('COMMIT');
+      return result;
     } catch (error) {
       failed = error;
       await client.query('ROLLBACK').catch(() => undefined);
@@ -77,22 +80,51 @@ export class PostgresAudit {
     }
   }
 
-  async query(query: AuditQuery): Promise<StoredAuditEvent[]> {
-    const { sql, values } = auditQuerySql(query, { eventsFirst: false });
-    return (await this.pool.query<Row>(numbered(sql), values)).rows.map(toStoredAuditEvent);
+  query(query: AuditQuery): Promise<StoredAuditEvent[]> {
+    const rows: AuditBatchRows = {
+      subjectIdsMatching: async (where, values) => {
+        if (where.length === 0) return undefined;
+        const found = await this.pool.query<{ id: string }>(numbered(`SELECT id FROM audit_subjects WHERE ${where.join(' AND ')}`), values);
+        return new Set(found.rows.map((row) => Number(row.id)));
+      },
+      subjectsByIds: async (ids) => {
+        const found = await this.pool.query<Row>(`SELECT ${SUBJECT_SELECT} FROM audit_subjects WHERE id = ANY($1::bigint[])`, [ids]);
+        return new Map(found.rows.map((row) => [Number(row.id), row]));
+      },
+      batches: async (order, boundary, limit) => (await this.pool.query<Row>(order === 'DESC' ? SQL.batchesBefore : SQL.batchesAfter,
+        [boundary ?? (order === 'DESC' ? Number.MAX_SAFE_INTEGER : 0), limit])).rows.map(toBatch),
+    };
+    return queryAuditBatches(rows, query);
   }
 
-  async prune(pruning: AuditPruning): Promise<number> {
-    let deleted = 0;
-    if (pruning.recordedBefore !== undefined) deleted += (await this.pool.query(numbered(AUDIT_SQL.pruneBefore), [pruning.recordedBefore])).rowCount ?? 0;
-    if (pruning.keepNewest !== undefined) deleted += (await this.pool.query(numbered(AUDIT_SQL.pruneBeyond), [pruning.keepNewest])).rowCount ?? 0;
-    if (pruning.compact) {
-      await this.inTransaction(async (client) => {
-        // The generation's row first: appends under way finish before the subjects they use can go.
-        await client.query(AUDIT_SQL.bumpGeneration);
-        await client.query(AUDIT_SQL.pruneSubjects);
-      });
-    }
-    return deleted;
+  prune(pruning: AuditPruning): Promise<number> {
+    return this.inTransaction(async (client) => {
+      // The generation's row first: appends under way finish before the subjects they use can go.
+      if (pruning.compact) await client.query(AUDIT_SQL.bumpGeneration);
+      let deleted = 0;
+      if (pruning.recordedBefore !== undefined || pruning.keepNewest !== undefined) {
+        const meta = (await client.query<Row>(SQL.batchMeta)).rows.map((row) => ({ id: Number(row.id), minAt: Number(row.min_at), maxAt: Number(row.max_at), count: Number(row.count) }));
+        const counts = new Map(meta.map((batch) => [batch.id, batch.count]));
+        const plan = planPruning(meta, pruning);
+        if (plan.deleteIds.length) await client.query('DELETE FROM audit_batches WHERE id = ANY($1::bigint[])', [plan.deleteIds]);
+        for (const id of plan.deleteIds) deleted += counts.get(id)!;
+        for (const trim of plan.trims) {
+          const kept = trimEvents(toBatch((await client.query<Row>(SQL.batchById, [trim.id])).rows[0]!), trim);
+          deleted += counts.get(trim.id)! - kept.length;
+          if (kept.length === 0) {
+            await client.query(SQL.deleteBatch, [trim.id]);
+            continue;
+          }
+          const batch = packEvents(kept);
+          await client.query(SQL.updateBatch, [batch.minAt, batch.maxAt, batch.count, batch.events, batch.subjectIds, batch.oddIds, trim.id]);
+        }
+      }
+      if (pruning.compact) {
+        const used = new Set<number>();
+        for (const row of (await client.query<{ subject_ids: string }>(SQL.usedSubjects)).rows) for (const id of JSON.parse(row.subject_ids) as number[]) used.add(id);
+        await client.query('DELETE FROM audit_subjects WHERE NOT (id = ANY($1::bigint[]))', [[...used]]);
+      }
+      return deleted;
+    });
   }
 }

@@ -1,56 +1,52 @@
 /**
- * The audit trail on SQLite. Appends go through a connection of their own with synchronous = NORMAL:
- * in WAL mode a commit then skips the fsync (still safe against a process crash; the newest batches
- * could be lost with the machine's power), so a batch costs the hot path microseconds per event, not
- * a disk flush. The serving connection (synchronous = FULL) keeps its own guarantees for data.
+ * The audit trail on SQLite (batches packed as in audit-batches.ts). Appends go through a connection
+ * of their own with synchronous = NORMAL: in WAL mode a commit then skips the fsync (still safe
+ * against a process crash; the newest batches could be lost with the machine's power), so a flush
+ * never waits for the disk. The serving connection (synchronous = FULL) keeps its guarantees for data.
  */
 import type Database from 'better-sqlite3';
 import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
-import { AUDIT_SQL, auditQuerySql, EVENTS_PER_INSERT, SubjectIds, subjectKey, subjectValues, toStoredAuditEvent, type AuditPruning } from '../audit-sql.js';
+import { batchOf, EVENTS_PER_BATCH, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows, type BatchMeta } from '../audit-batches.js';
+import { AUDIT_SQL, SubjectIds, subjectKey, subjectValues, type AuditPruning } from '../audit-sql.js';
 import type { Row } from '../rows.js';
 
+type Statements = { [name in keyof typeof AUDIT_SQL]: Database.Statement };
+
+const toBatch = (row: Row): AuditBatch => ({
+  id: Number(row.id), minAt: Number(row.min_at), maxAt: Number(row.max_at), count: Number(row.count),
+  events: row.events as Buffer, subjectIds: row.subject_ids as string, oddIds: (row.odd_ids as string | null) ?? null,
+});
+
 export class SqliteAudit {
-  private readonly statements: { [name in keyof typeof AUDIT_SQL]: Database.Statement };
-  private readonly appendAll: Database.Transaction<(events: AuditEvent[]) => void>;
-  private readonly compact: Database.Transaction<() => void>;
-  private readonly queries = new Map<string, Database.Statement>();
+  private readonly writes: Statements;
+  private readonly reads: Statements;
   private readonly subjectIds = new SubjectIds();
+  private readonly appendAll: Database.Transaction<(events: AuditEvent[]) => void>;
+  private readonly pruneAll: Database.Transaction<(pruning: AuditPruning) => number>;
+  private readonly filtered = new Map<string, Database.Statement>();
 
   /**
    * @param reader the serving connection (queries)
    * @param writer the connection appends and pruning run on (the reader itself for an in-memory database)
    */
-  constructor(private readonly reader: Database.Database, writer: Database.Database) {
-    this.statements = Object.fromEntries(Object.entries(AUDIT_SQL).map(([name, sql]) => [name, writer.prepare(sql)])) as SqliteAudit['statements'];
+  constructor(private readonly reader: Database.Database, private readonly writer: Database.Database) {
+    const prepare = (db: Database.Database) => Object.fromEntries(Object.entries(AUDIT_SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Statements;
+    this.writes = prepare(writer);
+    this.reads = prepare(reader);
     this.appendAll = writer.transaction((events: AuditEvent[]) => {
-      this.subjectIds.sync((this.statements.generation.get() as { value: number }).value);
-      const values: unknown[] = [];
-      let index = 0;
-      for (; index + EVENTS_PER_INSERT <= events.length; index += EVENTS_PER_INSERT) {
-        values.length = 0;
-        for (let at = index; at < index + EVENTS_PER_INSERT; at++) this.pushValues(values, events[at]!);
-        this.statements.insertEvents.run(values);
-      }
-      for (; index < events.length; index++) {
-        values.length = 0;
-        this.pushValues(values, events[index]!);
-        this.statements.insertEvent.run(values);
+      this.subjectIds.sync((this.writes.generation.get() as { value: number }).value);
+      for (let start = 0; start < events.length; start += EVENTS_PER_BATCH - 1) {
+        const batch = batchOf(events.slice(start, start + EVENTS_PER_BATCH - 1), (subject) => this.subjectIds.get(subject) ?? this.intern(subject));
+        this.writes.insertBatch.run(batch.minAt, batch.maxAt, batch.count, batch.events, batch.subjectIds, batch.oddIds);
       }
     });
-    this.compact = writer.transaction(() => {
-      this.statements.pruneSubjects.run();
-      this.statements.bumpGeneration.run();
-    });
-  }
-
-  private pushValues(values: unknown[], event: AuditEvent): void {
-    values.push(event.at, this.subjectIds.get(event.subject) ?? this.intern(event.subject), event.requestId, event.correlationId);
+    this.pruneAll = writer.transaction((pruning: AuditPruning) => this.pruneNow(pruning));
   }
 
   private intern(subject: AuditSubject): number {
     const key = subjectKey(subject);
-    this.statements.insertSubject.run(key, ...subjectValues(subject));
-    const id = (this.statements.subjectId.get(key) as { id: number }).id;
+    this.writes.insertSubject.run(key, ...subjectValues(subject));
+    const id = (this.writes.subjectId.get(key) as { id: number }).id;
     this.subjectIds.set(subject, id);
     return id;
   }
@@ -60,19 +56,58 @@ export class SqliteAudit {
     if (events.length > 0) this.appendAll.immediate(events);
   }
 
-  query(query: AuditQuery): StoredAuditEvent[] {
-    const { sql, values } = auditQuerySql(query, { eventsFirst: true });
-    let statement = this.queries.get(sql);
-    // At most one statement per combination of filters (a few hundred at most).
-    if (!statement) this.queries.set(sql, (statement = this.reader.prepare(sql)));
-    return (statement.all(values) as Row[]).map(toStoredAuditEvent);
+  query(query: AuditQuery): Promise<StoredAuditEvent[]> {
+    const rows: AuditBatchRows = {
+      subjectIdsMatching: async (where, values) => {
+        if (where.length === 0) return undefined;
+        const sql = `SELECT id FROM audit_subjects WHERE ${where.join(' AND ')}`;
+        let statement = this.filtered.get(sql);
+        // One statement per combination of filters (a few dozen at most).
+        if (!statement) this.filtered.set(sql, (statement = this.reader.prepare(sql)));
+        return new Set((statement.all(values) as { id: number }[]).map((row) => row.id));
+      },
+      subjectsByIds: async (ids) => {
+        const found = this.reader.prepare(`SELECT ${SUBJECT_SELECT} FROM audit_subjects WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Row[];
+        return new Map(found.map((row) => [Number(row.id), row]));
+      },
+      batches: async (order, boundary, limit) => (order === 'DESC'
+        ? this.reads.batchesBefore.all(boundary ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.reads.batchesAfter.all(boundary ?? 0, limit)).map((row) => toBatch(row as Row)),
+    };
+    return queryAuditBatches(rows, query);
   }
 
   prune(pruning: AuditPruning): number {
+    return this.pruneAll.immediate(pruning);
+  }
+
+  private pruneNow(pruning: AuditPruning): number {
     let deleted = 0;
-    if (pruning.recordedBefore !== undefined) deleted += this.statements.pruneBefore.run(pruning.recordedBefore).changes;
-    if (pruning.keepNewest !== undefined) deleted += this.statements.pruneBeyond.run(pruning.keepNewest).changes;
-    if (pruning.compact) this.compact.immediate();
+    if (pruning.recordedBefore !== undefined || pruning.keepNewest !== undefined) {
+      const meta = (this.writes.batchMeta.all() as Row[]).map((row): BatchMeta => ({ id: Number(row.id), minAt: Number(row.min_at), maxAt: Number(row.max_at), count: Number(row.count) }));
+      const counts = new Map(meta.map((batch) => [batch.id, batch.count]));
+      const plan = planPruning(meta, pruning);
+      for (const id of plan.deleteIds) {
+        this.writes.deleteBatch.run(id);
+        deleted += counts.get(id)!;
+      }
+      for (const trim of plan.trims) {
+        const kept = trimEvents(toBatch(this.writes.batchById.get(trim.id) as Row), trim);
+        deleted += counts.get(trim.id)! - kept.length;
+        if (kept.length === 0) {
+          this.writes.deleteBatch.run(trim.id);
+          continue;
+        }
+        const batch = packEvents(kept);
+        this.writes.updateBatch.run(batch.minAt, batch.maxAt, batch.count, batch.events, batch.subjectIds, batch.oddIds, trim.id);
+      }
+    }
+    if (pruning.compact) {
+      const used = new Set<number>();
+      for (const row of this.writes.usedSubjects.all() as { subject_ids: string }[]) for (const id of JSON.parse(row.subject_ids) as number[]) used.add(id);
+      this.writer.prepare('DELETE FROM audit_subjects WHERE id NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify([...used]));
+      this.writes.bumpGeneration.run();
+    }
     return deleted;
   }
 }

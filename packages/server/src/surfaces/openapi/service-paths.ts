@@ -62,7 +62,7 @@ function emulatorPaths(): Json {
     '/_pcapi/audit': {
       get: emulator({ operationId: 'queryAuditTrail', summary: 'The audit trail (with --audit-retention above 0), newest first, filtered.',
         query: ['partner', 'customer', 'principal', 'outcome', 'surface', 'from', 'to', 'requestId', 'before', 'after', 'limit']
-          .map((name) => query(name, `Filter or paging option \`${name}\` (docs/configuration.md#the-audit-trail).`)),
+          .map((name) => query(name, `Filter or paging option \`${name}\` (docs/configuration.md#audit-trail).`)),
         ok: { status: 200, schema: 'AuditEventList', description: 'The matching events.' }, errors: [400] }),
     },
     '/_pcapi/faults': {

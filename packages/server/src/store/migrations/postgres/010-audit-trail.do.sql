@@ -1,8 +1,9 @@
 -- The audit trail (issue 12): one event per call to the Partner Center surface, per token issued or
 -- refused, per write through the Graph and emulator surfaces. Calls repeat the same who/what/outcome
--- many times, so that part is stored once as a subject and each event is a narrow row: appending one
--- costs a few microseconds, and no index on a random id slows it (filters scan back from the newest).
--- `at` is the server clock's epoch ms; it can move back under the emulator, so "newest" is by id.
+-- many times, so that part is stored once as a subject; events are packed by the batch a server
+-- flushes (store/audit-batches.ts): one row per few thousand calls, so recording costs the hot path
+-- next to nothing. `at` is the server clock's epoch ms; it can move back under the emulator, so
+-- "newest" is by id.
 CREATE TABLE audit_subjects (
   id                 BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   key                TEXT NOT NULL UNIQUE,
@@ -18,14 +19,15 @@ CREATE TABLE audit_subjects (
   customer_tenant_id TEXT,
   reasons            TEXT
 );
-CREATE TABLE audit_events (
-  id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  at             BIGINT NOT NULL,
-  subject_id     BIGINT NOT NULL,
-  request_id     TEXT NOT NULL,
-  correlation_id TEXT
+CREATE TABLE audit_batches (
+  id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  min_at      BIGINT NOT NULL,
+  max_at      BIGINT NOT NULL,
+  count       INTEGER NOT NULL,
+  events      BYTEA NOT NULL,
+  subject_ids TEXT NOT NULL,
+  odd_ids     TEXT
 );
-CREATE INDEX audit_events_at ON audit_events (at);
 -- Bumped by every compaction (which removes subjects no event uses), read by every append: a process
 -- that remembers subject ids forgets them when it changed.
 CREATE TABLE audit_generation (

@@ -1,3 +1,3 @@
 DROP TABLE audit_generation;
-DROP TABLE audit_events;
+DROP TABLE audit_batches;
 DROP TABLE audit_subjects;
