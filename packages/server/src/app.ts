@@ -40,7 +40,7 @@ import { registerIdentityRoutes } from './surfaces/identity/identity-routes.js';
 import { makeAuthenticateHook } from './surfaces/partner-center/authenticate.js';
 import { installErrorHandling, makeErrorSender, makeFrameworkErrorHandler } from './surfaces/partner-center/errors/error-handler.js';
 import { installHttpRefusals, makeHttpRefusals } from './surfaces/partner-center/errors/http-refusals.js';
-import { methodRefusalFor, ORGANIZATION_PATH, registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
+import { methodRefusalFor, registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
 import { makeRequestContextHook, requestIdFrom } from './surfaces/partner-center/request-context.js';
 import { makeThrottleHook } from './surfaces/partner-center/throttle.js';
 import { SharedRedis } from './redis/shared-redis.js';
@@ -173,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const auditTrail = deps.audit && new AuditTrail({ store, clock, ...deps.audit, log: outageLog });
   installAuditNotes(app);
   const isWrite = (request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD';
-  recordPartnerCenter = auditTrail && makePartnerCenterRecorder(auditTrail, ORGANIZATION_PATH);
+  recordPartnerCenter = auditTrail && makePartnerCenterRecorder(auditTrail);
   const auditHooks = auditTrail && {
     identity: makeAuditHook(auditTrail, 'identity', (request) => `token ${(request.body as { grant_type?: string } | undefined)?.grant_type?.slice(0, 80) ?? '(no grant_type)'}${request.url.includes('/v2.0/') ? '' : ' (v1)'}`),
     graph: makeAuditHook(auditTrail, 'graph', (request) => `${request.method} ${requestPath(request)}`, isWrite),

@@ -1,9 +1,8 @@
 /**
- * The audit trail on SQLite (batches packed as in audit-batches.ts). Appends go through a connection
- * of their own with synchronous = NORMAL: in WAL mode a commit then skips the fsync (still safe
- * against a process crash; the newest batches could be lost with the machine's power), so a flush
- * never waits for the disk. The serving connection (synchronous = FULL) keeps its guarantees for data.
+ * The audit trail on SQLite (batches packed as in audit-batches.ts), in a file of its own with a
+ * connection of its own (an in-memory database keeps it in its own tables).
  */
+import DatabaseConstructor from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
 import { batchOf, EVENTS_PER_BATCH, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows, type BatchMeta } from '../audit-batches.js';
@@ -11,6 +10,67 @@ import { AUDIT_SQL, SubjectIds, subjectKey, subjectValues, type AuditPruning } f
 import type { Row } from '../rows.js';
 
 type Statements = { [name in keyof typeof AUDIT_SQL]: Database.Statement };
+
+/**
+ * The audit file's schema (user_version 1). The trail lives in a file of its own beside the data
+ * (`<database>-audit`): its writes then never grow the data file's WAL, which every read of the
+ * serving connection would consult (measured: 4 points of throughput under load).
+ */
+const AUDIT_FILE_SCHEMA = `
+CREATE TABLE audit_subjects (
+  id                 INTEGER PRIMARY KEY,
+  key                TEXT NOT NULL UNIQUE,
+  surface            TEXT NOT NULL,
+  operation          TEXT NOT NULL,
+  status             INTEGER NOT NULL,
+  outcome            TEXT NOT NULL,
+  code               TEXT,
+  partner_tenant_id  TEXT,
+  principal_id       TEXT,
+  principal_name     TEXT,
+  principal_kind     TEXT,
+  customer_tenant_id TEXT,
+  reasons            TEXT
+);
+CREATE TABLE audit_batches (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  min_at      INTEGER NOT NULL,
+  max_at      INTEGER NOT NULL,
+  count       INTEGER NOT NULL,
+  events      BLOB NOT NULL,
+  subject_ids TEXT NOT NULL,
+  odd_ids     TEXT
+);
+-- Bumped by every compaction (which removes subjects no event uses), read by every append: a process
+-- that remembers subject ids forgets them when it changed.
+CREATE TABLE audit_generation (
+  id    INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+INSERT INTO audit_generation (id, value) VALUES (1, 0);
+`;
+
+/** Opens (creating when new) the audit file of a SQLite database file. */
+export function openAuditFile(databaseFile: string): Database.Database {
+  const db = new DatabaseConstructor(`${databaseFile}-audit`);
+  db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
+  // In WAL mode a commit then skips the fsync: safe against a process crash; the newest batches could
+  // be lost with the machine's power.
+  db.pragma('synchronous = NORMAL');
+  // One transaction for the check and the schema: processes opening a new file at once create it once.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    if (db.pragma('user_version', { simple: true }) === 0) {
+      db.exec(AUDIT_FILE_SCHEMA);
+      db.pragma('user_version = 1');
+    }
+    db.exec('COMMIT');
+  } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  }
+  return db;
+}
 
 const toBatch = (row: Row): AuditBatch => ({
   id: Number(row.id), minAt: Number(row.min_at), maxAt: Number(row.max_at), count: Number(row.count),
@@ -25,10 +85,7 @@ export class SqliteAudit {
   private readonly pruneAll: Database.Transaction<(pruning: AuditPruning) => number>;
   private readonly filtered = new Map<string, Database.Statement>();
 
-  /**
-   * @param reader the serving connection (queries)
-   * @param writer the connection appends and pruning run on (the reader itself for an in-memory database)
-   */
+  /** @param reader and writer: the audit file's connection, or both the in-memory database's. */
   constructor(private readonly reader: Database.Database, private readonly writer: Database.Database) {
     const prepare = (db: Database.Database) => Object.fromEntries(Object.entries(AUDIT_SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Statements;
     this.writes = prepare(writer);

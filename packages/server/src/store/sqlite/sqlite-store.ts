@@ -12,7 +12,7 @@ import { toSigningKey } from '../rows.js';
 import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
-import { SqliteAudit } from './sqlite-audit.js';
+import { openAuditFile, SqliteAudit } from './sqlite-audit.js';
 import type { AuditPruning } from '../audit-sql.js';
 import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
@@ -72,14 +72,12 @@ export class SqliteStore implements Store {
     return db;
   }
 
-  /** The audit trail's own connection: commits without an fsync (sqlite-audit.ts). */
+  /** The audit file's connection (sqlite-audit.ts). */
   private auditWriter: Database.Database | undefined;
 
   private auditConnection(): Database.Database {
-    const db = this.connect();
-    db.pragma('synchronous = NORMAL');
-    this.auditWriter = db;
-    return db;
+    this.auditWriter = openAuditFile(this.file);
+    return this.auditWriter;
   }
 
   async init(): Promise<void> {
@@ -102,7 +100,8 @@ export class SqliteStore implements Store {
     this.signIn = prepare(this.db, SIGN_IN_SQL);
     this.changes = prepare(this.db, CHANGE_COUNTER_SQL);
     this.gdap = new SqliteGdap(this.db);
-    this.audit = new SqliteAudit(this.db, this.file === ':memory:' ? this.db : this.auditConnection());
+    const auditDb = this.file === ':memory:' ? this.db : this.auditConnection();
+    this.audit = new SqliteAudit(auditDb, auditDb);
   }
 
   private migrate(): void {

@@ -59,14 +59,32 @@ export function makeAuditHook(
  * What the organization route tells the audit trail, called as each answer is sent (not from an
  * onResponse hook: Fastify then waits for every response's 'finish' event, a cost on the hot path).
  */
-export function makePartnerCenterRecorder(trail: AuditTrail, route: string): (request: FastifyRequest, status: number, error?: ApiError) => void {
+export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyRequest, status: number, error?: ApiError) => void {
   return (request, status, error) => {
-    if (request.routeOptions.url !== route) return;
-    // The audit trail keeps the checks even when the answer does not show them (--explain-denials false).
-    const note = error && { code: error.errorName, reasons: error.data.length ? error.data.map(String) : [error.detail ?? error.message] };
-    trail.record(auditRecordOf(request, status, 'partner-center', OPERATIONS[request.method] ?? `${request.method.slice(0, 20)} organization`, note));
+    // Only the organization route has this parameter (cheaper to ask than request.routeOptions, built per access).
+    const customer = (request.params as { customerTenantId?: unknown } | undefined)?.customerTenantId;
+    if (typeof customer !== 'string') return;
+    const caller = request.caller;
+    trail.record({
+      surface: 'partner-center',
+      operation: OPERATIONS[request.method] ?? `${request.method.slice(0, 20)} organization`,
+      status,
+      code: error ? error.errorName : null,
+      // Store ids (lowercase already), and the token's client id.
+      partnerTenantId: caller ? caller.partner.tenantId : null,
+      principalId: caller ? (caller.appOnly ? caller.clientId?.toLowerCase() ?? caller.objectId : caller.objectId) : null,
+      principalName: caller ? caller.name : null,
+      principalKind: caller ? (caller.appOnly ? 'app' : 'user') : null,
+      customerTenantId: customer.slice(0, MAX_VALUE).toLowerCase(),
+      // The checks even when the answer does not show them (--explain-denials false).
+      reasons: error ? (error.data.length ? error.data.map(String) : [error.detail ?? error.message]) : NO_REASONS,
+      requestId: request.id,
+      correlationId: request.correlationId || null,
+    });
   };
 }
+
+const NO_REASONS: string[] = [];
 
 const OPERATIONS: Record<string, string> = { GET: 'GET organization', HEAD: 'HEAD organization' };
 

@@ -1,9 +1,5 @@
--- The audit trail (issue 12): one event per call to the Partner Center surface, per token issued or
--- refused, per write through the Graph and emulator surfaces. Calls repeat the same who/what/outcome
--- many times, so that part is stored once as a subject; events are packed by the batch a server
--- flushes (store/audit-batches.ts): one row per few thousand calls, so recording costs the hot path
--- next to nothing. `at` is the server clock's epoch ms; it can move back under the emulator, so
--- "newest" is by id.
+-- The audit trail (issue 12) lives in a file of its own beside the database, `<file>-audit`
+-- (store/sqlite/sqlite-audit.ts), or for an in-memory database in the tables below.
 CREATE TABLE audit_subjects (
   id                 INTEGER PRIMARY KEY,
   key                TEXT NOT NULL UNIQUE,
