@@ -95,13 +95,16 @@ test('HEAD answers 200 with the same headers and Content-Length as GET, and no b
   assert.equal((await head.arrayBuffer()).byteLength, 0);
 });
 
-test('HEAD is authorized like GET: no token gets 401, a denied caller 403, both without a body', async () => {
+test('HEAD is authorized and validated like GET: no token 401, a denied caller 403, a malformed id 400, all without a body', async () => {
   const missing = await pcapi.getOrganization(DEMO.contoso, { method: 'HEAD' });
   assert.equal(missing.status, 401);
   assert.equal((await missing.arrayBuffer()).byteLength, 0);
   const denied = await pcapi.getOrganization(DEMO.woodgrove, { method: 'HEAD', token: await pcapi.tokenFor('admin@fabrikam.example') });
   assert.equal(denied.status, 403);
   assert.equal((await denied.arrayBuffer()).byteLength, 0);
+  const malformed = await pcapi.getOrganization('not-a-guid', { method: 'HEAD', token: await pcapi.tokenFor('admin@fabrikam.example') });
+  assert.equal(malformed.status, 400);
+  assert.equal((await malformed.arrayBuffer()).byteLength, 0);
 });
 
 test('an uppercase customer GUID in the path gets the same organization', async () => {

@@ -72,7 +72,7 @@ function gdapPaths(): Json {
   return {
     [RELATIONSHIPS]: {
       get: operation({ operationId: 'listDelegatedAdminRelationships', tags: GDAP, summary: 'The partner\'s relationships (a customer\'s administrator: those offered to the customer).', permission: READ, query: 'collection',
-        ok: { status: 200, schema: collection('DelegatedAdminRelationship'), description: 'One page of relationships.' }, errors: [400, 401, 403] }),
+        ok: { status: 200, schema: collection('DelegatedAdminRelationship'), description: 'One page of relationships.' }, errors: [400, 401, 403, 503] }),
       post: operation({ operationId: 'createDelegatedAdminRelationship', tags: GDAP, summary: 'Creates a relationship (status `created`).', permission: WRITE, body: 'DelegatedAdminRelationshipCreate',
         ok: { status: 201, schema: 'DelegatedAdminRelationship', description: 'The relationship, and its URL in Location.' }, errors: [400, 401, 403, 409] }),
     },

@@ -79,6 +79,9 @@ function token(v1: boolean): Json {
         }),
         413: ref('responses/PartnerCenter413'),
         415: ref('responses/PartnerCenter415'),
+        // The store cannot be reached, or an unexpected fault: the app-wide handler answers (Partner Center's body).
+        500: ref('responses/PartnerCenter500'),
+        503: ref('responses/PartnerCenter503'),
       }, [401]),
     },
   };
