@@ -107,6 +107,16 @@ test('HEAD is authorized and validated like GET: no token 401, a denied caller 4
   assert.equal((await malformed.arrayBuffer()).byteLength, 0);
 });
 
+test('HEAD is throttled like GET: 429 with Retry-After and no body', async (t) => {
+  const throttled = await buildInjectApp(t, { throttleTenantCustomer: '1/60' });
+  const token = await throttled.tokenFor('admin@fabrikam.example');
+  assert.equal((await throttled.getOrganization(DEMO.contoso, { token })).status, 200);
+  const head = await throttled.getOrganization(DEMO.contoso, { token, method: 'HEAD' });
+  assert.equal(head.status, 429);
+  assert.match(head.headers.get('retry-after') ?? '', /^\d+$/);
+  assert.equal((await head.arrayBuffer()).byteLength, 0);
+});
+
 test('an uppercase customer GUID in the path gets the same organization', async () => {
   const response = await pcapi.getOrganization(DEMO.contoso.toUpperCase(), { token: await pcapi.tokenFor('admin@fabrikam.example') });
   await assertExactBody(response, CONTOSO_BODY);
