@@ -18,7 +18,12 @@ for (const name of readdirSync(folder).filter((file) => file.endsWith('.ndjson')
   for (const line of readFileSync(join(folder, name), 'utf8').split('\n')) if (line.trim()) observed.push(JSON.parse(line) as ObservedResponse);
 }
 const document = buildOpenApiDocument({ serverUrl: 'http://127.0.0.1:8080', version: '0.0.0' }) as CheckedDocument;
-const lines = formatCoverage(compareCoverage(document, observed));
+// Property tests draw their requests at random: what they produce must be documented, but a
+// documented status counts as tested only when a test that asks for it every run produces it.
+const DRAWN_AT_RANDOM = /(^|\/)http-properties\.test\.ts$/;
+const everything = compareCoverage(document, observed);
+const deterministic = compareCoverage(document, observed.filter((entry) => !DRAWN_AT_RANDOM.test(entry.file)));
+const lines = formatCoverage({ ...everything, unproduced: deterministic.unproduced });
 if (lines.length === 0) {
   console.log(`OpenAPI coverage: every status the tests produced is documented, and every documented status was produced (${observed.length} recorded).`);
 } else {
