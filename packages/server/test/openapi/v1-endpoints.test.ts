@@ -23,6 +23,15 @@ test('v1 /oauth2/authorize with prompt=none and no sign-in: login_required, redi
   assert.equal(location.searchParams.get('state'), 'kept');
 });
 
+test('v1 /oauth2/authorize for a redirect URI the client did not register: 400 error page, never redirected', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const query = new URLSearchParams({ client_id: DEMO.fabrikamAutomation, redirect_uri: 'https://attacker.example/callback', response_type: 'code', resource: PARTNER_CENTER, state: 'kept' });
+  const response = await pcapi.fetch(`/fabrikam.example/oauth2/authorize?${query}`);
+  assert.equal(response.status, 400);
+  assert.equal(response.headers.get('location'), null);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+});
+
 test('v1 /oauth2/devicecode for a confidential client without its secret: 401 invalid_client (AADSTS7000218)', async (t) => {
   const pcapi = await buildInjectApp(t);
   const response = await pcapi.fetch('/fabrikam.example/oauth2/devicecode', form({ client_id: DEMO.fabrikamReporting, resource: PARTNER_CENTER }));
