@@ -62,6 +62,8 @@ test('the tarballs hold the built package, and no tests, fixtures or keys', asyn
     assert.ok(files.some((file) => /^package\/dist\/index\.(m?js)$/.test(file)), `${tarball}: dist/index`);
     const unwanted = files.filter((file) => /\/test\/|fixtures|\.pem$|signing-key\.json|localhost-key|\.test\.|\/src\/(?!store\/migrations\/)/.test(file));
     assert.deepEqual(unwanted, [], `${tarball} ships only what users need`);
+    // The OpenAPI document of the whole surface (`@pcapi/contracts/openapi.json`).
+    if (tarball.includes('pcapi-contracts')) assert.ok(files.includes('package/openapi.json'), `${tarball}: openapi.json`);
   }
 });
 
