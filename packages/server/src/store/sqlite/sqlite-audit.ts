@@ -8,47 +8,17 @@ import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../
 import { batchOf, EVENTS_PER_BATCH, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows, type BatchMeta } from '../audit-batches.js';
 import { AUDIT_SQL, SubjectIds, subjectKey, subjectValues, type AuditPruning } from '../audit-sql.js';
 import type { Row } from '../rows.js';
+import { loadMigrations } from '../migrations.js';
 
 type Statements = { [name in keyof typeof AUDIT_SQL]: Database.Statement };
 
 /**
- * The audit file's schema (user_version 1). The trail lives in a file of its own beside the data
- * (`<database>-audit`): its writes then never grow the data file's WAL, which every read of the
- * serving connection would consult (measured: 4 points of throughput under load).
+ * The audit file's schema (user_version 1): migration 010's tables, which an in-memory database keeps
+ * in the data file. The trail lives in a file of its own beside the data (`<database>-audit`): its
+ * writes then never grow the data file's WAL, which every read of the serving connection would consult
+ * (measured: 4 points of throughput under load).
  */
-const AUDIT_FILE_SCHEMA = `
-CREATE TABLE audit_subjects (
-  id                 INTEGER PRIMARY KEY,
-  key                TEXT NOT NULL UNIQUE,
-  surface            TEXT NOT NULL,
-  operation          TEXT NOT NULL,
-  status             INTEGER NOT NULL,
-  outcome            TEXT NOT NULL,
-  code               TEXT,
-  partner_tenant_id  TEXT,
-  principal_id       TEXT,
-  principal_name     TEXT,
-  principal_kind     TEXT,
-  customer_tenant_id TEXT,
-  reasons            TEXT
-);
-CREATE TABLE audit_batches (
-  id          INTEGER PRIMARY KEY AUTOINCREMENT,
-  min_at      INTEGER NOT NULL,
-  max_at      INTEGER NOT NULL,
-  count       INTEGER NOT NULL,
-  events      BLOB NOT NULL,
-  subject_ids TEXT NOT NULL,
-  odd_ids     TEXT
-);
--- Bumped by every compaction (which removes subjects no event uses), read by every append: a process
--- that remembers subject ids forgets them when it changed.
-CREATE TABLE audit_generation (
-  id    INTEGER PRIMARY KEY CHECK (id = 1),
-  value INTEGER NOT NULL
-);
-INSERT INTO audit_generation (id, value) VALUES (1, 0);
-`;
+const auditFileSchema = () => loadMigrations('sqlite').find((migration) => migration.version === 10)!.doSql;
 
 /** Opens (creating when new) the audit file of a SQLite database file. */
 export function openAuditFile(databaseFile: string): Database.Database {
@@ -62,7 +32,7 @@ export function openAuditFile(databaseFile: string): Database.Database {
   db.exec('BEGIN IMMEDIATE');
   try {
     if (db.pragma('user_version', { simple: true }) === 0) {
-      db.exec(AUDIT_FILE_SCHEMA);
+      db.exec(auditFileSchema());
       db.pragma('user_version = 1');
     }
     db.exec('COMMIT');
@@ -84,12 +54,14 @@ export class SqliteAudit {
   private readonly appendAll: Database.Transaction<(events: AuditEvent[]) => void>;
   private readonly pruneAll: Database.Transaction<(pruning: AuditPruning) => number>;
   private readonly filtered = new Map<string, Database.Statement>();
+  private readonly subjectsById: Database.Statement;
 
   /** @param reader and writer: the audit file's connection, or both the in-memory database's. */
   constructor(private readonly reader: Database.Database, private readonly writer: Database.Database) {
     const prepare = (db: Database.Database) => Object.fromEntries(Object.entries(AUDIT_SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Statements;
     this.writes = prepare(writer);
     this.reads = prepare(reader);
+    this.subjectsById = reader.prepare(`SELECT ${SUBJECT_SELECT} FROM audit_subjects WHERE id IN (SELECT value FROM json_each(?))`);
     this.appendAll = writer.transaction((events: AuditEvent[]) => {
       this.subjectIds.sync((this.writes.generation.get() as { value: number }).value);
       for (let start = 0; start < events.length; start += EVENTS_PER_BATCH - 1) {
@@ -124,7 +96,7 @@ export class SqliteAudit {
         return new Set((statement.all(values) as { id: number }[]).map((row) => row.id));
       },
       subjectsByIds: async (ids) => {
-        const found = this.reader.prepare(`SELECT ${SUBJECT_SELECT} FROM audit_subjects WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Row[];
+        const found = this.subjectsById.all(JSON.stringify(ids)) as Row[];
         return new Map(found.map((row) => [Number(row.id), row]));
       },
       batches: async (order, boundary, limit) => (order === 'DESC'
