@@ -6,6 +6,10 @@
 //                                              but *.integration.test.ts (real servers, processes,
 //                                              PostgreSQL, Redis, browsers)
 //   node scripts/run-tests.mjs test/api seed   only files whose path contains one of these
+//
+// Before any test starts, the PostgreSQL and Redis that the selected files need must answer
+// (test-services.mjs; PCAPI_TEST_POSTGRES and PCAPI_TEST_REDIS_URL say where): otherwise the run stops
+// at once, exit code 1, with one message naming what is missing and the command that starts it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -13,6 +17,7 @@ import { join, relative } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { scanLogs } from './check-log-secrets.mjs';
+import { checkServices, servicesNeeded } from './test-services.mjs';
 import { pathToFileURL } from 'node:url';
 
 const roots = ['packages', 'conformance', 'bench'];
@@ -36,6 +41,11 @@ const selected = files
   .filter((file) => only.length === 0 || only.some((part) => file.includes(part)));
 if (selected.length === 0) {
   console.error('no test files matched');
+  process.exit(1);
+}
+const servicesProblem = await checkServices(servicesNeeded(selected));
+if (servicesProblem) {
+  console.error(servicesProblem);
   process.exit(1);
 }
 // Test files run in parallel processes; many wait on sockets, child processes and databases rather
