@@ -1,7 +1,7 @@
 // Any @azure/identity credential plugs in unchanged. Against real Partner Center that is typically
 //   new PartnerCenterClient('global', new DefaultAzureCredential())
 // Here it is pointed at a pcapi served over https (MSAL, inside @azure/identity, refuses http):
-//   npm run pcapi -- serve --tls-cert cert.pem --tls-key key.pem --port 8443
+//   npx pcapi serve --tls-cert cert.pem --tls-key key.pem --port 8443
 //   NODE_EXTRA_CA_CERTS=cert.pem npx tsx azure-identity.ts
 import { ClientSecretCredential } from '@azure/identity';
 import { PartnerCenterClient } from '@pcapi/client';

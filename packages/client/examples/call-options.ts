@@ -1,5 +1,5 @@
 // A token obtained elsewhere, and every option a call takes:
-//   PCAPI_TOKEN=$(npm run -s pcapi -- token --user admin@fabrikam.example) npx tsx call-options.ts
+//   PCAPI_TOKEN=$(npx pcapi token --user admin@fabrikam.example) npx tsx packages/client/examples/call-options.ts
 import { randomUUID } from 'node:crypto';
 import { PartnerCenterClient, StaticTokenCredential } from '@pcapi/client';
 

@@ -1,6 +1,6 @@
 // @azure/msal-node, unchanged, getting app-only tokens from pcapi (client credentials grant).
 // MSAL only talks https, so pcapi is served with a certificate that Node is told to trust:
-//   npm run pcapi -- serve --tls-cert cert.pem --tls-key key.pem --port 8443
+//   npx pcapi serve --tls-cert cert.pem --tls-key key.pem --port 8443
 //   NODE_EXTRA_CA_CERTS=cert.pem npx tsx msal-client-credentials.ts
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { PartnerCenterClient, type TokenCredential } from '@pcapi/client';
