@@ -42,6 +42,8 @@ export interface StartOptions {
   initialSigningKey?: SigningKey;
   /** Where log lines go; stdout unless given (tests write them to a file). */
   logDestination?: DestinationStream;
+  /** Runs once the listener is up, before the "pcapi is serving" line (pcapi serve records its URL in the store). */
+  onListening?: (listening: { store: Store; url: string; log: FastifyInstance['log'] }) => Promise<void>;
 }
 
 /** Imports the configured seed file, or the demo dataset into an empty store. */
@@ -98,6 +100,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     const boundPort = typeof address === 'object' && address ? address.port : config.port;
     publicUrl = config.publicUrl ?? derivePublicUrl(config, boundPort);
     const metricsListener = metrics && config.metricsPort !== undefined ? await listenForMetrics(metrics, config.host, config.metricsPort) : undefined;
+    await options.onListening?.({ store, url: publicUrl, log: app.log });
     app.log.info({ url: publicUrl, database: describeDatabase(config.database), ...(metricsListener ? { metrics: metricsListener.url } : {}) }, 'pcapi is serving');
     return {
       app, store, issuer, clock, keyRing, url: publicUrl, ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { describeDatabase, resolveServeConfig, type RawServeOptions } from '../config.js';
 import type { Store } from '../store/store.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './cli-store.js';
 import { addStoreOptions } from './serve-options.js';
 
 export class ConsentsCommandError extends Error {
@@ -25,7 +25,7 @@ interface ConsentsOptions extends Pick<RawServeOptions, 'dataDir' | 'database'> 
 async function withConsentTarget<T>(options: ConsentsOptions, run: (store: Store, target: { tenantId: string; principalObjectId: string; label: string }) => Promise<T>): Promise<T> {
   if (Boolean(options.user) === Boolean(options.tenantWide)) throw new ConsentsCommandError('give exactly one of --user <upn> or --tenant-wide');
   const config = resolveServeConfig({ dataDir: options.dataDir, database: options.database });
-  const store = await openStore(config.database);
+  const store = await openCliStore(config.database);
   try {
     const partner = await store.findPartnerTenant(options.tenant);
     if (!partner) throw new ConsentsCommandError(`no partner tenant "${options.tenant}" in ${describeDatabase(config.database)}`);

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { describeDatabase, resolveServeConfig, type RawServeOptions } from '../config.js';
 import { exportSeed } from '../seed/export-seed.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './cli-store.js';
 import { addStoreOptions } from './serve-options.js';
 
 export interface ExportOptions extends RawServeOptions {
@@ -23,7 +23,7 @@ export function registerExportCommand(program: Command): void {
 
 export async function runExport(options: ExportOptions): Promise<void> {
   const config = resolveServeConfig({ dataDir: options.dataDir, database: options.database });
-  const store = await openStore(config.database);
+  const store = await openCliStore(config.database);
   let text: string;
   try {
     // Statuses as of the clock the servers on this store share (moved by the emulator, else real time).

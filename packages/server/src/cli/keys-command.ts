@@ -9,7 +9,7 @@ import { describeDatabase, ENV, resolveServeConfig, type RawServeOptions } from 
 import { ensureSigningKey, rotateSigningKeys } from '../identity/key-ring.js';
 import { keyStateAt } from '../identity/signing-key-rules.js';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../identity/token-issuer.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './cli-store.js';
 import { addStoreOptions } from './serve-options.js';
 
 /**
@@ -56,7 +56,7 @@ function addToleranceOption(command: Command): Command {
 
 export async function runKeysList(options: KeysOptions): Promise<void> {
   const config = keysConfig(options);
-  const store = await openStore(config.database);
+  const store = await openCliStore(config.database);
   try {
     const keys = await store.signingKeys();
     const now = systemClock.now();
@@ -85,7 +85,7 @@ export async function runKeysList(options: KeysOptions): Promise<void> {
 
 export async function runKeysRotate(options: KeysOptions): Promise<void> {
   const config = keysConfig(options);
-  const store = await openStore(config.database);
+  const store = await openCliStore(config.database);
   try {
     // A store without keys first gets the one pcapi serve would give it (the data folder's legacy key, or a new one).
     await ensureSigningKey({ store, clock: systemClock, legacyDataDir: config.dataDir });

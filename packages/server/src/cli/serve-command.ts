@@ -4,12 +4,14 @@
  * is in flight, and exit 0.
  */
 import cluster from 'node:cluster';
-import type { ServeConfig } from '../config.js';
+import { derivePublicUrl, type ServeConfig } from '../config.js';
 import { systemClock } from '../clock.js';
 import { ensureSigningKey } from '../identity/key-ring.js';
 import { createLogger } from '../logging.js';
 import { seedStore, startServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { recordPublicUrl } from './cli-store.js';
 
 export async function runServe(config: ServeConfig): Promise<void> {
   if (config.workers <= 1 || cluster.isWorker) return serveInThisProcess(config, cluster.isWorker);
@@ -17,7 +19,12 @@ export async function runServe(config: ServeConfig): Promise<void> {
 }
 
 async function serveInThisProcess(config: ServeConfig, isWorker: boolean): Promise<void> {
-  const server = await startServer(config, { seed: !isWorker });
+  // The primary records the URL when it can know it; with port 0 only a worker learns the port.
+  const record = !isWorker || (config.publicUrl === undefined && config.port === 0);
+  const server = await startServer(config, {
+    seed: !isWorker,
+    ...(record ? { onListening: ({ store, url, log }) => recordUrl(store, url, log) } : {}),
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -30,6 +37,18 @@ async function serveInThisProcess(config: ServeConfig, isWorker: boolean): Promi
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
+/**
+ * Records the URL this server answers at in the store, for `pcapi token` (see cli-store.ts). A failure
+ * costs only that default, so it is a warning, never a failed start.
+ */
+async function recordUrl(store: Store, url: string, log: { warn(object: object, message: string): void }): Promise<void> {
+  try {
+    await recordPublicUrl(store, url, new Date(systemClock.now()));
+  } catch (error) {
+    log.warn({ err: error }, `could not record the public URL in the store (pcapi token will need --public-url ${url})`);
+  }
+}
+
 const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function servePrimary(config: ServeConfig): Promise<void> {
@@ -40,6 +59,7 @@ async function servePrimary(config: ServeConfig): Promise<void> {
   try {
     await seedStore(config, store, log);
     await ensureSigningKey({ store, clock: systemClock, legacyDataDir: config.dataDir });
+    if (config.publicUrl !== undefined || config.port !== 0) await recordUrl(store, config.publicUrl ?? derivePublicUrl(config, config.port), log);
   } finally {
     await store.close();
   }

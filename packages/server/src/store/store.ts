@@ -134,6 +134,12 @@ export interface Store {
   findUserByName(tenantId: string, userPrincipalName: string): Promise<PrincipalCredential | undefined>;
   findAppByClientId(tenantId: string, clientId: string): Promise<PrincipalCredential | undefined>;
   findPrincipal(tenantId: string, objectId: string): Promise<PrincipalCredential | undefined>;
+  /**
+   * The partner tenants holding an app with this client id, or a user with this user principal name
+   * (case-insensitive), ordered by tenant id: a client id may be registered in several
+   * tenants (multi-tenant apps), a user name in several too. For tools that are given only the name.
+   */
+  partnersHoldingPrincipal(principal: { clientId: string } | { userPrincipalName: string }): Promise<PartnerTenant[]>;
   /** Existing credential hashes by principal object id, so an import can keep a hash whose secret is unchanged. */
   credentialHashes(objectIds: string[]): Promise<Map<string, string>>;
   /** Existing relationship dates and their seed texts, so an import can keep a date whose text is unchanged. */

@@ -52,7 +52,7 @@ describe('pcapi export', () => {
 
     const missing = await runPcapi(['export', '--data-dir', join(dir, 'data'), '--out', join(dir, 'no', 'such', 'dir', 'x.json')]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^pcapi: .*ENOENT/);
+    assert.match(missing.stderr, /^pcapi: .*ENOENT/m);
     assert.doesNotMatch(missing.stderr, /^\s+at /m);
   });
 });

@@ -37,17 +37,19 @@ describe('pcapi seed', () => {
     const dir = tempDir(t);
     const first = await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', dir]);
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.stderr, '');
+    assert.equal(first.stderr, `pcapi: store sqlite ${join(dir, 'pcapi.db')}\n`, 'stderr names the store, and only that');
     assert.match(first.stdout, new RegExp(`^imported ${DEMO_SEED_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} into ${join(dir, 'pcapi.db')}`));
     const [, inserted, updated, unchanged] = COUNTS.exec(first.stdout)!.map(Number);
     assert.ok(inserted! > 0);
     assert.deepEqual([updated, unchanged], [0, 0]);
+    assert.match(first.stdout, /\n  counted in rows \(partners, users, apps, groups, memberships, customers, relationships, assignments, consents\): inserted are new, updated were changed by this file, unchanged were already stored as the file gives them and were left alone\n$/);
     assert.ok(existsSync(join(dir, 'pcapi.db')));
 
     const second = await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', dir]);
     assert.equal(second.code, 0, second.stderr);
     const counts = COUNTS.exec(second.stdout)!.slice(1).map(Number);
     assert.deepEqual(counts, [0, 0, inserted]);
+    assert.match(second.stdout, /\n  nothing changed: the store already held every row of this file as written \(importing a file again changes nothing\)\n$/);
   });
 
   test('a relative seed path and --database are resolved from the working directory', async (t) => {

@@ -89,7 +89,7 @@ describe('random corruption of a valid seed file, on PostgreSQL and through `pca
         assert.doesNotMatch(run.stderr, RAW_CONTROL, JSON.stringify(run.stderr));
         if (run.code === 2) {
           exitedTwo++;
-          assert.match(run.stderr, /^pcapi: seed file .* is not valid:\n/);
+          assert.match(run.stderr, /^pcapi: seed file .* is not valid:\n/m);
           const after = new SqliteStore(join(caseDir, 'pcapi.db'));
           assert.deepEqual(await dumpTables(after), before, run.stderr);
           await after.close();

@@ -363,6 +363,22 @@ export function storeContract(name: string, open: OpenStore): void {
         assert.equal(await store.findAppByClientId(DEMO.fabrikam, expected.objectId), undefined, 'an object id is not a client id');
       });
 
+      test('partnersHoldingPrincipal: every tenant holding a client id or a user name, case-insensitive, by tenant id', timeout, async (t) => {
+        const { store } = await demoStore(open, t);
+        const fabrikam = await store.findPartnerTenant(DEMO.fabrikam);
+        assert.deepEqual(await store.partnersHoldingPrincipal({ clientId: DEMO.fabrikamAutomation.toUpperCase() }), [fabrikam]);
+        assert.deepEqual(await store.partnersHoldingPrincipal({ userPrincipalName: 'ADMIN@fabrikam.example' }), [fabrikam]);
+        assert.deepEqual(await store.partnersHoldingPrincipal({ clientId: NEVER_EXISTED }), []);
+        assert.deepEqual(await store.partnersHoldingPrincipal({ userPrincipalName: DEMO.fabrikamAutomation }), [], 'a client id is not a user name');
+        // The same multi-tenant app, and a user name, registered in a second partner.
+        const other = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+        await importDocument(store, { partners: [{ tenantId: other, displayName: 'Other', users: [{ userPrincipalName: 'admin@fabrikam.example' }],
+          applications: [{ clientId: DEMO.fabrikamAutomation, displayName: 'Shared' }] }] });
+        const both = [fabrikam, { tenantId: other, displayName: 'Other', domain: null }].sort((a, b) => (a!.tenantId < b!.tenantId ? -1 : 1));
+        assert.deepEqual(await store.partnersHoldingPrincipal({ clientId: DEMO.fabrikamAutomation }), both);
+        assert.deepEqual(await store.partnersHoldingPrincipal({ userPrincipalName: 'admin@fabrikam.example' }), both);
+      });
+
       test('findPrincipal: users and apps by object id, scoped to the tenant; groups are not principals', timeout, async (t) => {
         const { store, plan } = await demoStore(open, t);
         const index = planIndex(plan);

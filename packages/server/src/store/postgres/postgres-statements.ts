@@ -38,6 +38,10 @@ export const READS = {
   principal: 'SELECT * FROM principals WHERE tenant_id = $1 AND object_id = $2',
   userByName: "SELECT * FROM principals WHERE tenant_id = $1 AND upn_key = $2 AND kind = 'user'",
   appByClientId: "SELECT * FROM principals WHERE tenant_id = $1 AND client_id = $2 AND kind = 'app'",
+  partnersHoldingApp: `SELECT DISTINCT t.tenant_id, t.display_name, t.domain FROM principals p JOIN partner_tenants t ON t.tenant_id = p.tenant_id
+    WHERE p.kind = 'app' AND p.client_id = $1 ORDER BY t.tenant_id`,
+  partnersHoldingUser: `SELECT DISTINCT t.tenant_id, t.display_name, t.domain FROM principals p JOIN partner_tenants t ON t.tenant_id = p.tenant_id
+    WHERE p.kind = 'user' AND p.upn_key = $1 ORDER BY t.tenant_id`,
   credentialHashes: `
     SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id = ANY($1)
     UNION ALL

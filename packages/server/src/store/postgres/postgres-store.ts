@@ -330,6 +330,13 @@ export class PostgresStore implements Store {
     return toPrincipal((await this.read('appByClientId', [tenantId.toLowerCase(), clientId.toLowerCase()]))[0]);
   }
 
+  async partnersHoldingPrincipal(principal: { clientId: string } | { userPrincipalName: string }): Promise<PartnerTenant[]> {
+    const rows = 'clientId' in principal
+      ? await this.read('partnersHoldingApp', [principal.clientId.toLowerCase()])
+      : await this.read('partnersHoldingUser', [principal.userPrincipalName.toLowerCase()]);
+    return rows.map((row) => ({ tenantId: row.tenant_id as string, displayName: row.display_name as string, domain: row.domain as string | null }));
+  }
+
   async findPrincipal(tenantId: string, objectId: string): Promise<PrincipalCredential | undefined> {
     return toPrincipal((await this.read('principal', [tenantId.toLowerCase(), objectId.toLowerCase()]))[0]);
   }

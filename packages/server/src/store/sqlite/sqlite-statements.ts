@@ -42,6 +42,10 @@ export const READ_SQL = {
   principal: 'SELECT * FROM principals WHERE tenant_id = ? AND object_id = ?',
   userByName: "SELECT * FROM principals WHERE tenant_id = ? AND upn_key = ? AND kind = 'user'",
   appByClientId: "SELECT * FROM principals WHERE tenant_id = ? AND client_id = ? AND kind = 'app'",
+  partnersHoldingApp: `SELECT DISTINCT t.tenant_id, t.display_name, t.domain FROM principals p JOIN partner_tenants t ON t.tenant_id = p.tenant_id
+    WHERE p.kind = 'app' AND p.client_id = ? ORDER BY t.tenant_id`,
+  partnersHoldingUser: `SELECT DISTINCT t.tenant_id, t.display_name, t.domain FROM principals p JOIN partner_tenants t ON t.tenant_id = p.tenant_id
+    WHERE p.kind = 'user' AND p.upn_key = ? ORDER BY t.tenant_id`,
   credentialHashes: `
     SELECT object_id, credential_hash FROM principals WHERE credential_hash IS NOT NULL AND object_id IN (SELECT value FROM json_each(@ids))
     UNION ALL

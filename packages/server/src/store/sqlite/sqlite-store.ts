@@ -231,6 +231,13 @@ export class SqliteStore implements Store {
     return toPrincipal(this.statements.appByClientId.get(tenantId.toLowerCase(), clientId.toLowerCase()) as Row | undefined);
   }
 
+  async partnersHoldingPrincipal(principal: { clientId: string } | { userPrincipalName: string }): Promise<PartnerTenant[]> {
+    const rows = ('clientId' in principal
+      ? this.statements.partnersHoldingApp.all(principal.clientId.toLowerCase())
+      : this.statements.partnersHoldingUser.all(principal.userPrincipalName.toLowerCase())) as Row[];
+    return rows.map((row) => ({ tenantId: row.tenant_id as string, displayName: row.display_name as string, domain: row.domain as string | null }));
+  }
+
   async findPrincipal(tenantId: string, objectId: string) {
     return toPrincipal(this.statements.principal.get(tenantId.toLowerCase(), objectId.toLowerCase()) as Row | undefined);
   }

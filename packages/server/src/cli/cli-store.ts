@@ -1,0 +1,60 @@
+/**
+ * How the CLI's commands open the store, and what the servers on a store record in it for them.
+ *
+ * Every command that opens a store says which one on stderr first (`pcapi: store sqlite /abs/pcapi.db`,
+ * `pcapi: store postgres postgres://pcapi@db.example/pcapi`, never a password), so stdout stays clean
+ * for `T=$(npx pcapi token ...)`, and a command run in the wrong folder says so at once.
+ */
+import { resolve } from 'node:path';
+import type { DatabaseLocation } from '../config.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+
+/** Connection parameters that can hold a secret, dropped from a PostgreSQL URL before it is shown. */
+const SECRET_PARAMETERS = /pass|secret|key|token/i;
+
+/** The store as one line shows it: kind and absolute file, or the URL without password or secret parameters. */
+export function storeLabel(location: DatabaseLocation): string {
+  if (location.kind === 'sqlite') return `sqlite ${location.file === ':memory:' ? ':memory:' : resolve(location.file)}`;
+  let url: URL;
+  try {
+    url = new URL(location.url);
+  } catch {
+    return 'postgres (an unparsable URL, not shown)';
+  }
+  url.password = '';
+  for (const name of [...url.searchParams.keys()]) if (SECRET_PARAMETERS.test(name)) url.searchParams.delete(name);
+  return `postgres ${url.toString()}`;
+}
+
+/** Opens the store after saying which on stderr (before opening, so a failure to open names it too). */
+export async function openCliStore(location: DatabaseLocation, err: NodeJS.WritableStream = process.stderr): Promise<Store> {
+  err.write(`pcapi: store ${storeLabel(location)}\n`);
+  return openStore(location);
+}
+
+/**
+ * The emulator setting where `pcapi serve` records the base URL it serves at, so `pcapi token` on the
+ * same store mints tokens whose issuer that server accepts without `--public-url`. One row in the
+ * store, so it works the same on SQLite and PostgreSQL; the server that started last wins.
+ */
+const PUBLIC_URL_SETTING = 'publicUrl';
+
+interface RecordedPublicUrl { url: string; recordedAt: string }
+
+function isRecordedPublicUrl(value: unknown): value is RecordedPublicUrl {
+  return typeof value === 'object' && value !== null && typeof (value as RecordedPublicUrl).url === 'string' && typeof (value as RecordedPublicUrl).recordedAt === 'string';
+}
+
+/** Records the server's base URL; written only when it changed (a write drops every process's caches). */
+export async function recordPublicUrl(store: Store, url: string, now: Date): Promise<void> {
+  const stored = await store.emulatorSetting(PUBLIC_URL_SETTING);
+  if (isRecordedPublicUrl(stored) && stored.url === url) return;
+  await store.writeGdap({ kind: 'setEmulatorSetting', name: PUBLIC_URL_SETTING, value: { url, recordedAt: now.toISOString() } satisfies RecordedPublicUrl });
+}
+
+/** The base URL the last server started on this store recorded, if any. */
+export async function recordedPublicUrl(store: Store): Promise<RecordedPublicUrl | undefined> {
+  const stored = await store.emulatorSetting(PUBLIC_URL_SETTING);
+  return isRecordedPublicUrl(stored) ? stored : undefined;
+}
