@@ -107,8 +107,10 @@ test('the Markdown reader finds what the link check relies on', () => {
     '[d](inside-code.md) https://in-code.example',
     '```',
     'Bare https://example.net/page and http://127.0.0.1:8080/x.',
+    '```` ```sh no-run ```` is inline code, not a fence (a backtick fence\'s info string has no backtick)',
+    '## After',
   ].join('\n');
-  assert.deepEqual([...headingAnchors(sample)], ['title', 'azureidentity-and-msal', 'a-60-second-tour', 'a-60-second-tour-1']);
+  assert.deepEqual([...headingAnchors(sample)], ['title', 'azureidentity-and-msal', 'a-60-second-tour', 'a-60-second-tour-1', 'after']);
   assert.deepEqual(links(sample).map((link) => `${link.line} ${link.target}`), ['5 docs/a.md#x', '5 img.png', '5 https://example.org/x', '6 https://example.com/ref']);
   assert.deepEqual(bareUrls(sample).map((link) => `${link.line} ${link.target}`), ['10 https://example.net/page', '10 http://127.0.0.1:8080/x']);
 });

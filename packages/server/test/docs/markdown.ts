@@ -16,22 +16,27 @@ export interface FencedBlock {
   code: string;
 }
 
-const FENCE = /^( {0,3})(`{3,}|~{3,})(.*)$/;
+// A backtick fence's info string has no backtick (CommonMark), so ```` ```sh ```` at a line's start is inline code.
+const FENCE = /^( {0,3})(?:(`{3,})([^`]*)|(~{3,})(.*))$/;
+const fence = (line: string) => {
+  const match = FENCE.exec(line);
+  return match ? { marker: (match[2] ?? match[4])!, info: (match[3] ?? match[5])! } : undefined;
+};
 
 /** Every fenced code block of a Markdown text, in order. */
 export function fencedBlocks(markdown: string): FencedBlock[] {
   const lines = markdown.split('\n');
   const blocks: FencedBlock[] = [];
   for (let index = 0; index < lines.length; index++) {
-    const open = FENCE.exec(lines[index]!);
+    const open = fence(lines[index]!);
     if (!open) continue;
-    const fence = open[2]!;
-    const info = open[3]!.trim();
+    const marker = open.marker;
+    const info = open.info.trim();
     const body: string[] = [];
     let end = index + 1;
     for (; end < lines.length; end++) {
-      const close = FENCE.exec(lines[end]!);
-      if (close && close[2]![0] === fence[0] && close[2]!.length >= fence.length && close[3]!.trim() === '') break;
+      const close = fence(lines[end]!);
+      if (close && close.marker[0] === marker[0] && close.marker.length >= marker.length && close.info.trim() === '') break;
       body.push(lines[end]!);
     }
     const [language = '', ...flags] = info.split(/\s+/).filter(Boolean);
@@ -44,16 +49,16 @@ export function fencedBlocks(markdown: string): FencedBlock[] {
 /** The text with fenced blocks blanked (line numbers kept), and inline code spans removed (or only their backticks). */
 function proseOnly(markdown: string, keepCodeText = false): string {
   const lines = markdown.split('\n');
-  let fence: string | undefined;
+  let open: string | undefined;
   return lines
     .map((line) => {
-      const match = FENCE.exec(line);
-      if (fence) {
-        if (match && match[2]![0] === fence[0] && match[2]!.length >= fence.length && match[3]!.trim() === '') fence = undefined;
+      const match = fence(line);
+      if (open) {
+        if (match && match.marker[0] === open[0] && match.marker.length >= open.length && match.info.trim() === '') open = undefined;
         return '';
       }
       if (match) {
-        fence = match[2]!;
+        open = match.marker;
         return '';
       }
       return line.replace(/(`+)([^`]*?)\1/g, keepCodeText ? '$2' : '');
