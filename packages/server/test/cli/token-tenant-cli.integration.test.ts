@@ -5,16 +5,15 @@
  * stdout holds the token alone, so `T=$(npx pcapi token ...)` works. On SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { decodeJwt } from 'jose';
-import { pcapiCommand } from '../helpers/pcapi-command.js';
 import { createTestDatabase } from '../helpers/postgres.js';
-import { cleanEnv, REPO_ROOT, runPcapi } from '../helpers/run-cli.js';
+import { runPcapi } from '../helpers/run-cli.js';
 import { CONTOSO_BODY, DEMO } from '../helpers/test-server.js';
+import { serve } from './serve-child.js';
 
 const OTHER_PARTNER = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
 
@@ -22,33 +21,6 @@ function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'pcapi-token-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** `pcapi serve ARGS --port 0` as a child process; resolves with its URL once it logs "pcapi is serving" (the URL is recorded by then). */
-async function serve(t: TestContext, args: string[]): Promise<string> {
-  const [node, bundle] = await pcapiCommand();
-  const child = spawn(node, [bundle, 'serve', '--port', '0', '--log-level', 'info', ...args], { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  });
-  let output = '';
-  return new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`pcapi serve did not start:\n${output}`)), 30_000);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const line of output.split('\n')) {
-        const entry = /^\{/.test(line) ? (JSON.parse(line) as { msg?: string; url?: string }) : undefined;
-        if (entry?.msg === 'pcapi is serving' && entry.url) {
-          clearTimeout(timer);
-          done(entry.url);
-        }
-      }
-    });
-    void exited.then(() => fail(new Error(`pcapi serve exited:\n${output}`)));
-  });
 }
 
 async function getContoso(url: string, token: string): Promise<{ status: number; text: string }> {
