@@ -6,8 +6,8 @@
  *
  * The blocks name no port of their own: they talk to `${PCAPI_URL:-http://127.0.0.1:8080}`, so the
  * test gives them PCAPI_URL (the server listens on a free port, never assumed to be 8080), and
- * PCAPI_DATA_DIR / PCAPI_PUBLIC_URL for the CLI commands that open the store, as the docs tell a user
- * whose pcapi is not the default one.
+ * PCAPI_DATA_DIR for the CLI commands that open the store, as the docs tell a user whose pcapi has
+ * another data folder (the issuer of `pcapi token` is the URL the server recorded in that store).
  *
  * A block that is not meant to be pasted (placeholders, or `npm install && npm start` itself) says so
  * with `no-run` in its info string (```sh no-run) and is listed in NOT_RUN with the reason; every other
@@ -188,7 +188,7 @@ after(async () => {
 });
 
 /** The environment a block runs in: the started server's URL and store, and nothing else of PCAPI_*. */
-const blockEnv = () => ({ PCAPI_URL: serverUrl, PCAPI_DATA_DIR: dataDir, PCAPI_PUBLIC_URL: serverUrl });
+const blockEnv = () => ({ PCAPI_URL: serverUrl, PCAPI_DATA_DIR: dataDir });
 
 const shellBlocks = SHELL_FILES.flatMap((file) => blocksOf(file, SHELL));
 const runnable = shellBlocks.filter((block) => !block.flags.includes('no-run'));
