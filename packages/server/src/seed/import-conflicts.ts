@@ -101,7 +101,8 @@ export function importConflicts(plan: SeedPlan, stored: StoredIds): string[] {
   for (const row of plan.partners) {
     const holder = row.domain ? stored.domains.get(row.domain) : undefined;
     if (holder && holder !== row.tenantId && planDomains.get(holder) === undefined) {
-      problems.push(`${placeOf.get(claimKey.domain(row.domain!)) ?? '$'}: domain ${quote(row.domain!)} already belongs to partner ${partner(holder)} in the store`);
+      problems.push(`${placeOf.get(claimKey.domain(row.domain!)) ?? '$'}: domain ${quote(row.domain!)} already belongs to partner ${partner(holder)} in the store; `
+        + `partner ${partner(row.tenantId)} cannot take it (a domain names one partner: give this one another, or change the other's in the same file)`);
     }
   }
 

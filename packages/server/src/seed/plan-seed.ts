@@ -82,15 +82,37 @@ function securityGroupId(group: { id?: string }, tenantId: string, lowerName: st
   return group.id?.toLowerCase() ?? stableId('group', tenantId, lowerName);
 }
 
-export function planSeed(document: SeedDocument, options: PlanOptions): Promise<SeedPlan> {
-  return planPartners(document.partners.map((partner, p) => ({
+/** Parts of a document its later stages skip (they failed the schema): partner indexes, and `p/c` for customers. */
+export interface SkippedParts { partners: ReadonlySet<number>; customers: ReadonlySet<string> }
+
+/** A document's partners and customers as plan entries, paths by their place in the file; skipped parts left out. */
+export function entriesOf(document: SeedDocument, skipped?: SkippedParts): PartnerEntry[] {
+  return document.partners.flatMap((partner, p) => skipped?.partners.has(p) ? [] : [{
     partner, path: `$.partners[${p}]`, declare: true,
-    customers: (partner.customers ?? []).map((customer, c) => ({ customer, path: `$.partners[${p}].customers[${c}]` })),
-  })), options);
+    customers: (partner.customers ?? []).flatMap((customer, c) => skipped?.customers.has(`${p}/${c}`) ? [] : [{ customer, path: `$.partners[${p}].customers[${c}]` }]),
+  }]);
 }
 
+export function planSeed(document: SeedDocument, options: PlanOptions): Promise<SeedPlan> {
+  return planPartners(entriesOf(document), options);
+}
+
+/** Plans the entries; any problem is thrown as one SeedError listing them all. */
 export async function planPartners(entries: PartnerEntry[], options: PlanOptions): Promise<SeedPlan> {
+  const { plan, problems } = await planEntries(entries, options);
+  if (problems.length > 0) throw new SeedError(options.source, problems);
+  return plan;
+}
+
+/**
+ * Plans the entries and returns every problem found with the plan of what could be planned, so an
+ * import can go on to check that plan against the store and report every problem of the file at once.
+ * A plan with problems is for checking only, never to apply: its secrets are not hashed.
+ */
+export async function planEntries(entries: PartnerEntry[], options: PlanOptions): Promise<{ plan: SeedPlan; problems: string[] }> {
   const problems: string[] = [];
+  /** The partner of each domain this plan declares, to name both partners of a clash. */
+  const domainHolders = new Map<string, { partner: SeedPartner; tenantId: string; place: string }>();
   const plan: SeedPlan = {
     partners: [], principals: [], groups: [], memberOf: [], customers: [], customerUsers: [], partnerCustomers: [], relationships: [], assignments: [], consents: [], claims: [],
   };
@@ -125,7 +147,10 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
     roles.forEach((role, index) => {
       const id = GUID.test(role) ? role.toLowerCase() : ROLE_IDS_BY_LOWER_NAME.get(role.toLowerCase());
       if (id) ids.push(id);
-      else problems.push(`${path}[${index}]: unknown role ${quote(role)} (use a Microsoft Entra role name such as "Global Reader", or a role definition id)`);
+      else {
+        const near = nearestRoleName(role);
+        problems.push(`${path}[${index}]: unknown role ${quote(role)} (${near ? `did you mean ${quote(near)}? ` : ''}use a Microsoft Entra role name such as "Global Reader", or a role definition id)`);
+      }
     });
     return [...new Set(ids)];
   };
@@ -154,7 +179,15 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
   /** Plans a partner's own rows (partner, groups, users, apps, memberships, consents); returns its group ids by lower-case name. */
   function declarePartner({ partner, path: partnerPath }: PartnerEntry, tenantId: string): Map<string, string> {
     claim(claimKey.partner(tenantId), `${partnerPath}.tenantId`, 'partner tenant id');
-    if (partner.domain) claim(claimKey.domain(partner.domain.toLowerCase()), `${partnerPath}.domain`, 'partner domain');
+    const domain = partner.domain?.toLowerCase();
+    const holder = domain === undefined ? undefined : domainHolders.get(domain);
+    if (domain !== undefined && holder && holder.tenantId !== tenantId) {
+      problems.push(`${partnerPath}.domain: domain ${quote(domain)} is given to partner ${quote(partner.displayName)} (${tenantId}) here and to partner `
+        + `${quote(holder.partner.displayName)} (${holder.tenantId}) at ${holder.place}; a domain names one partner: give one of them another`);
+    } else if (domain !== undefined) {
+      domainHolders.set(domain, { partner, tenantId, place: `${partnerPath}.domain` });
+      claim(claimKey.domain(domain), `${partnerPath}.domain`, `partner domain ${quote(domain)}`);
+    }
     plan.partners.push({ tenantId, displayName: partner.displayName, domain: partner.domain?.toLowerCase() ?? null });
 
     for (const role of AGENT_ROLES) {
@@ -327,7 +360,7 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
     };
   }
 
-  if (problems.length > 0) throw new SeedError(options.source, problems);
+  if (problems.length > 0) return { plan, problems };
 
   const existing = await options.existing.credentialHashes([...secrets.keys()]);
   for (const principal of [...plan.principals, ...plan.customerUsers]) {
@@ -335,7 +368,31 @@ export async function planPartners(entries: PartnerEntry[], options: PlanOptions
     if (secret === undefined) continue;
     principal.credentialHash = await seedCredentialHash(principal.objectId, secret, existing.get(principal.objectId));
   }
-  return plan;
+  return { plan, problems };
+}
+
+/** The Entra role name a misspelt one most likely meant (case aside, at most two edits away), if any. */
+export function nearestRoleName(text: string): string | undefined {
+  const wanted = text.toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of Object.keys(ENTRA_ROLES)) {
+    const distance = editDistance(wanted, name.toLowerCase(), 2);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** Levenshtein distance, or more than `limit` as soon as it must be. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    if (Math.min(...current) > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** A partner's security group ids by lower-case name, derived as declarePartner derives them. */

@@ -3,13 +3,13 @@
  * as a million customers. Each line is `{"partner": {...}}` (without customers) or
  * `{"customer": {"partnerTenantId": "...", ...}}`; a partner's line comes before its customers. The
  * file is read once, planned in chunks, and imported in ONE transaction: a bad line anywhere changes
- * nothing. Every message names its line (`line 12: $.customer.tenantId: ...`); a key declared twice
+ * nothing, and every problem of the file is reported at once (up to MAX_PROBLEMS). Every message names its line (`line 12: $.customer.tenantId: ...`); a key declared twice
  * is refused wherever the copies fall, through the import's claims (see import-conflicts.ts).
  */
 import { createReadStream } from 'node:fs';
 import { isGuid } from '@pcapi/contracts';
 import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
-import { planPartners, type ExistingRows, type PartnerEntry } from './plan-seed.js';
+import { planEntries, type ExistingRows, type PartnerEntry } from './plan-seed.js';
 import type { SeedCustomer, SeedPartner } from './seed-document.js';
 import type { SeedPlan } from './seed-plan.js';
 import { lineProblems, SeedError } from './validate-seed.js';
@@ -25,34 +25,97 @@ export function isStreamedSeedFile(file: string): boolean {
 
 interface CustomerLine { partnerTenantId: string; customer: SeedCustomer; line: number }
 
-/** The plans of a streamed file, one per partner line and one per chunk of customer lines. */
-export async function* planStreamedSeed(existing: ExistingRows, file: string, now: Date): AsyncIterable<SeedPlan> {
-  const options = { now, source: file, existing };
-  const partners = new Map<string, SeedPartner>();
-  let pending: CustomerLine[] = [];
-  const customerChunk = () => {
-    const chunk = planPartners(chunkEntries(pending, partners), options);
-    pending = [];
-    return chunk;
+/** Problems collected before the import stops reading: a file this broken is not worth reading on. */
+const MAX_PROBLEMS = 1000;
+
+/**
+ * A streamed file's plans, and how the import hands back the conflicts the store's check found in each.
+ * The plans collect every problem of the file (each line's schema, the references of each chunk, the
+ * conflicts handed back), and the iteration fails after the last line with all of them. From the first
+ * problem on, each chunk is emptied of rows when its conflicts are handed back: the store checks it
+ * (claims included) but applies nothing, and the transaction is rolled back at the end.
+ */
+export interface StreamedSeed {
+  plans: AsyncIterable<SeedPlan>;
+  /** The conflicts the store's check found in a chunk (called before the store applies it). */
+  conflicts(plan: SeedPlan, problems: string[]): void;
+}
+
+/** With `collect: false` the first problem stops the import (a replacing import, which checks no conflicts). */
+export function planStreamedSeed(existing: ExistingRows, file: string, now: Date, { collect = true } = {}): StreamedSeed {
+  const problems: string[] = [];
+  /** Chunks planned with problems: checked against the store, never applied. */
+  const unsound = new WeakSet<SeedPlan>();
+  const stop = (line?: number) => new SeedError(file, problems.length >= MAX_PROBLEMS
+    ? [...problems, `... stopped reading${line === undefined ? '' : ` at line ${line}`} after ${problems.length} problems`]
+    : problems);
+  const note = (found: string[], line?: number) => {
+    problems.push(...found);
+    if (found.length > 0 && (!collect || problems.length >= MAX_PROBLEMS)) throw stop(line);
   };
-  for await (const { number, text } of readLines(file)) {
-    if (text.trim() === '') continue;
-    const entry = parseLine(text, file, number);
-    if ('partner' in entry) {
-      if (pending.length > 0) yield await customerChunk();
-      // A second line for the same partner is refused by the import, through its claims.
-      partners.set(entry.partner.tenantId.toLowerCase(), entry.partner);
-      yield await planPartners([{ partner: entry.partner, path: `line ${number}: $.partner`, line: number, declare: true, customers: [] }], options);
-    } else {
-      const { partnerTenantId, ...customer } = entry.customer;
-      if (!partners.has(partnerTenantId.toLowerCase())) {
-        throw new SeedError(file, [`line ${number}: $.customer.partnerTenantId: no partner ${partnerTenantId} on an earlier line (a partner's line must come before its customers)`]);
+  async function* plans(): AsyncIterable<SeedPlan> {
+    const options = { now, source: file, existing };
+    const partners = new Map<string, SeedPartner>();
+    /** Partners whose line failed the schema: their customers' lines are checked alone. */
+    const unplannable = new Set<string>();
+    let pending: CustomerLine[] = [];
+    let seenLine = false;
+    const planned = async (entries: PartnerEntry[], line?: number) => {
+      const { plan, problems: found } = await planEntries(entries, options);
+      if (found.length > 0) unsound.add(plan);
+      note(found, line);
+      return plan;
+    };
+    const customerChunk = () => {
+      const chunk = planned(chunkEntries(pending, partners));
+      pending = [];
+      return chunk;
+    };
+    for await (const { number, text } of readLines(file)) {
+      if (text.trim() === '') continue;
+      const parsed = parseLine(text, number);
+      if (!seenLine && parsed.fatal) throw new SeedError(file, [...problems, ...parsed.problems]);
+      seenLine = true;
+      note(parsed.problems, number);
+      const entry = parsed.entry;
+      if (!entry) {
+        if (parsed.partnerTenantId) unplannable.add(parsed.partnerTenantId);
+        continue;
       }
-      pending.push({ partnerTenantId: partnerTenantId.toLowerCase(), customer, line: number });
-      if (pending.length >= CHUNK_CUSTOMERS) yield await customerChunk();
+      if ('partner' in entry) {
+        if (pending.length > 0) yield await customerChunk();
+        // A second line for the same partner is refused by the import, through its claims.
+        partners.set(entry.partner.tenantId.toLowerCase(), entry.partner);
+        yield await planned([{ partner: entry.partner, path: `line ${number}: $.partner`, line: number, declare: true, customers: [] }], number);
+      } else {
+        const { partnerTenantId, ...customer } = entry.customer;
+        const partnerKey = partnerTenantId.toLowerCase();
+        if (!partners.has(partnerKey)) {
+          if (!unplannable.has(partnerKey)) note([`line ${number}: $.customer.partnerTenantId: no partner ${partnerTenantId} on an earlier line (a partner's line must come before its customers)`], number);
+          continue;
+        }
+        pending.push({ partnerTenantId: partnerKey, customer, line: number });
+        if (pending.length >= CHUNK_CUSTOMERS) yield await customerChunk();
+      }
     }
+    if (pending.length > 0) yield await customerChunk();
+    if (problems.length > 0) throw stop();
   }
-  if (pending.length > 0) yield await customerChunk();
+  return {
+    plans: plans(),
+    conflicts(plan, found) {
+      // Once the file has a problem nothing more is applied: later chunks are checked, never written.
+      if (found.length > 0 || unsound.has(plan) || problems.length > 0) emptyRows(plan);
+      note(found);
+    },
+  };
+}
+
+/** Leaves a chunk's claims (the store has recorded them) and drops its rows, so applying it writes nothing. */
+function emptyRows(plan: SeedPlan): void {
+  for (const rows of [plan.partners, plan.principals, plan.groups, plan.memberOf, plan.customers, plan.customerUsers, plan.partnerCustomers, plan.relationships, plan.assignments, plan.consents]) {
+    rows.length = 0;
+  }
 }
 
 /** Customer lines grouped by partner, in order of first appearance; their partners are not planned again. */
@@ -121,27 +184,35 @@ async function* readLines(file: string): AsyncIterable<{ number: number; text: s
 
 type Line = { partner: SeedPartner } | { customer: SeedCustomer & { partnerTenantId: string } };
 
-function parseLine(text: string, file: string, line: number): Line {
+/**
+ * One line parsed and schema-checked: its entry when sound, else its problems (with the partner tenant
+ * id of a partner line that failed, so its customers are not reported as orphans). `fatal`: the line is
+ * not a JSON object with one key, which on a file's first line means it is not a seed file at all.
+ */
+function parseLine(text: string, line: number): { entry?: Line; problems: string[]; partnerTenantId?: string; fatal?: boolean } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new SeedError(file, [`line ${line}: ${describeJsonSyntaxError(text, line)}`]);
+    return { problems: [`line ${line}: ${describeJsonSyntaxError(text, line)}`], fatal: true };
   }
   const keys = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
   if (keys.length !== 1 || (keys[0] !== 'partner' && keys[0] !== 'customer')) {
-    throw new SeedError(file, [`line ${line}: expected an object with exactly one key, "partner" or "customer"`]);
+    return { problems: [`line ${line}: expected an object with exactly one key, "partner" or "customer"`], fatal: true };
   }
   const entry = value as Record<string, unknown>;
   if (keys[0] === 'partner') {
     const problems = lineProblems('partner', entry.partner);
     if ((entry.partner as { customers?: unknown } | null)?.customers !== undefined) problems.push('$.partner.customers: put customers on their own lines');
-    if (problems.length > 0) throw new SeedError(file, problems.map((problem) => `line ${line}: ${problem}`));
-    return { partner: entry.partner as SeedPartner };
+    if (problems.length > 0) {
+      const tenantId = (entry.partner as { tenantId?: unknown } | null)?.tenantId;
+      return { problems: problems.map((problem) => `line ${line}: ${problem}`), ...(isGuid(tenantId) ? { partnerTenantId: tenantId.toLowerCase() } : {}) };
+    }
+    return { entry: { partner: entry.partner as SeedPartner }, problems: [] };
   }
   const { partnerTenantId, ...customer } = (entry.customer ?? {}) as Record<string, unknown>;
   const problems = lineProblems('customer', customer);
   if (!isGuid(partnerTenantId)) problems.unshift('$.customer.partnerTenantId: must be a GUID (8-4-4-4-12 hexadecimal digits)');
-  if (problems.length > 0) throw new SeedError(file, problems.map((problem) => `line ${line}: ${problem}`));
-  return { customer: { partnerTenantId: partnerTenantId as string, ...(customer as unknown as SeedCustomer) } };
+  if (problems.length > 0) return { problems: problems.map((problem) => `line ${line}: ${problem}`) };
+  return { entry: { customer: { partnerTenantId: partnerTenantId as string, ...(customer as unknown as SeedCustomer) } }, problems: [] };
 }

@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
 import { SEED_SCHEMA_FILE } from '../package-paths.js';
 import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
+import type { SkippedParts } from './plan-seed.js';
 import type { SeedDocument, SeedPartner } from './seed-document.js';
 
 /** Problems shown in a message; the rest are counted (SeedError.problems keeps them all). */
@@ -180,27 +181,70 @@ function describe(error: ErrorObject): string {
   }
 }
 
-export function parseSeedText(text: string, source: string): SeedDocument {
-  let document: unknown;
+/**
+ * A seed document checked against the schema, with every problem found and the parts the later stages
+ * (references, the store) can still check: a partner whose own fields fail the schema is skipped with
+ * its customers, a customer that fails it is skipped alone, and the rest goes on.
+ */
+export interface CheckedSeedDocument {
+  document: SeedDocument;
+  problems: string[];
+  skipped: SkippedParts;
+}
+
+/** `/partners/3/customers/1/...` → which part of the document an error is in. */
+const PART = /^\/partners\/(\d+)(?:\/customers\/(\d+)(?=\/|$))?/;
+
+/**
+ * Parses and schema-checks a seed document, reporting every problem. Throws a SeedError only when
+ * nothing can be checked further: not JSON, or not an object with a `partners` list.
+ */
+export function checkSeedText(text: string, source: string): CheckedSeedDocument {
+  let value: unknown;
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    document = JSON.parse(json);
+    value = JSON.parse(json);
   } catch {
     throw new SeedError(source, [`$: ${describeJsonSyntaxError(json)}`]);
   }
   const validateSchema = validators().document;
-  if (!validateSchema(document)) {
-    const problems = [...new Set((validateSchema.errors ?? []).map(describe))];
-    throw new SeedError(source, problems.slice(0, 20).concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []));
+  const problems: string[] = [];
+  const partners = new Set<number>();
+  const customers = new Set<string>();
+  let whole = true;
+  if (!validateSchema(value)) {
+    for (const error of validateSchema.errors ?? []) {
+      const problem = describe(error);
+      if (!problems.includes(problem)) problems.push(problem);
+      const part = PART.exec(error.instancePath);
+      if (!part) {
+        // Only an unknown top-level property leaves the partners checkable.
+        if (!(error.instancePath === '' && error.keyword === 'additionalProperties')) whole = false;
+      } else if (part[2] !== undefined) customers.add(`${part[1]}/${part[2]}`);
+      else partners.add(Number(part[1]));
+    }
   }
-  const problems = [...unstorableText(document), ...document.partners.flatMap((partner, p) => partnerValueProblems(partner, `$.partners[${p}]`))];
+  const partnerList = (value as { partners?: unknown } | null)?.partners;
+  if (!whole || !Array.isArray(partnerList)) throw new SeedError(source, problems);
+  const document = value as SeedDocument;
+  problems.push(...unstorableText(document));
+  document.partners.forEach((partner, p) => {
+    if (!partners.has(p)) problems.push(...partnerValueProblems(partner, `$.partners[${p}]`));
+  });
+  return { document, problems, skipped: { partners, customers } };
+}
+
+/** Parses and checks a seed document against the schema; any problem is thrown, all of them in one SeedError. */
+export function parseSeedText(text: string, source: string): SeedDocument {
+  const { document, problems } = checkSeedText(text, source);
   if (problems.length > 0) throw new SeedError(source, problems);
   return document;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function readSeedFile(file: string): SeedDocument {
+/** Reads and schema-checks a seed file (see checkSeedText): its problems, and the parts later stages can check. */
+export function checkSeedFile(file: string): CheckedSeedDocument {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -214,5 +258,11 @@ export function readSeedFile(file: string): SeedDocument {
   } catch {
     throw new SeedError(file, [`$: ${describeInvalidUtf8(bytes) ?? 'not UTF-8 text'}`]);
   }
-  return parseSeedText(text, file);
+  return checkSeedText(text, file);
+}
+
+export function readSeedFile(file: string): SeedDocument {
+  const { document, problems } = checkSeedFile(file);
+  if (problems.length > 0) throw new SeedError(file, problems);
+  return document;
 }

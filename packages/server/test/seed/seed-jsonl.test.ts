@@ -73,7 +73,7 @@ describe('a JSON Lines file declares every key once, wherever the copies fall', 
     const lines = generated(10);
     lines.push(structuredClone(lines[0]!));
     const problems = await problemsOf(importSeedFile(store, writeLines(dir, lines), NOW));
-    for (const [field, what] of [['tenantId', 'partner tenant id'], ['domain', 'partner domain'], ['users[0].userPrincipalName', 'userPrincipalName'], ['applications[0].clientId', 'application client id']]) {
+    for (const [field, what] of [['tenantId', 'partner tenant id'], ['domain', 'partner domain "partner0.example"'], ['users[0].userPrincipalName', 'userPrincipalName'], ['applications[0].clientId', 'application client id']]) {
       assert.ok(problems.includes(`line 12: $.partner.${field}: duplicate ${what} (also at line 1)`), `${field} among:\n  ${problems.join('\n  ')}`);
     }
     assert.equal(await store.isEmpty(), true);
@@ -159,5 +159,37 @@ describe('what a streamed import reports', () => {
     assert.deepEqual(a, b);
     const withoutHashes = (dump: Record<string, string[]>) => ({ ...dump, principals: dump.principals!.map((row) => row.replace(/"credential_hash":"[^"]*"/, '')), schema_migrations: [] });
     assert.deepEqual(withoutHashes(await dumpTables(fromLines)), withoutHashes(await dumpTables(fromDocument)));
+  });
+});
+
+describe('a JSON Lines file with many problems', () => {
+  test('every bad line is reported, up to 1,000 problems; then reading stops, and nothing is imported', async (t) => {
+    const { store, dir } = await openStore(t);
+    const lines = generated(1_500);
+    for (const line of lines.slice(1)) line.customer.displayName = '';
+    const problems = await problemsOf(importSeedFile(store, writeLines(dir, lines), NOW));
+    assert.equal(problems.length, 1_001);
+    assert.equal(problems[0], 'line 2: $.customer.displayName: must NOT have fewer than 1 characters');
+    assert.equal(problems[999], 'line 1001: $.customer.displayName: must NOT have fewer than 1 characters');
+    assert.equal(problems[1_000], '... stopped reading at line 1001 after 1000 problems');
+    assert.equal(await store.isEmpty(), true);
+  });
+
+  test('a first line that is not a JSON object stops at once: not a seed file', async (t) => {
+    const { store, dir } = await openStore(t);
+    const file = join(dir, 'table.jsonl');
+    writeFileSync(file, 'name,tenant\nContoso,13bba13f\n');
+    const problems = await problemsOf(importSeedFile(store, file, NOW));
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0]!, /^line 1: not valid JSON/);
+  });
+
+  test("a partner line that fails the schema: its customers' lines are checked alone, not reported as orphans", async (t) => {
+    const { store, dir } = await openStore(t);
+    const lines = generated(3);
+    lines[0]!.partner.colour = 'blue';
+    lines[2]!.customer.dap = 'yes';
+    const problems = await problemsOf(importSeedFile(store, writeLines(dir, lines), NOW));
+    assert.deepEqual(problems, ['line 1: $.partner: unknown property "colour"', 'line 3: $.customer.dap: must be boolean']);
   });
 });

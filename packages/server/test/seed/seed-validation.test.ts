@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ENTRA_ROLES } from '@pcapi/contracts';
 import { DEMO_SEED_FILE } from '../../src/seed/import-seed.js';
-import { planSeed } from '../../src/seed/plan-seed.js';
+import { entriesOf, nearestRoleName, planEntries, planSeed } from '../../src/seed/plan-seed.js';
 import type { SeedDocument } from '../../src/seed/seed-document.js';
 import type { SeedPlan } from '../../src/seed/seed-plan.js';
-import { parseSeedText, readSeedFile, SeedError } from '../../src/seed/validate-seed.js';
+import { checkSeedText, parseSeedText, readSeedFile, SeedError } from '../../src/seed/validate-seed.js';
 
 const PARTNER = '2c01706f-53f9-43ed-a5e3-50fe9b93e511';
 const PARTNER_2 = '1e5fc020-fb3c-4f6a-bcbb-ad2b6564bf62';
@@ -236,6 +236,49 @@ describe('planSeed: semantic errors', () => {
     seed.partners[0].customers[0].gdapRelationships[0].duration = 'P3Y';
     seed.partners[0].customers[0].gdapRelationships[0].createdDateTime = 'yesterday';
     assert.equal((await problemsOf(seed)).length, 3);
+  });
+});
+
+describe('checkSeedText and planEntries: every stage goes on past the others\' problems', () => {
+  test('schema problems skip only their part: a partner failing the schema with its customers, a customer alone; the rest is planned and its problems reported too', async () => {
+    const seed = baseSeed();
+    seed.partners[0].customers.push({ tenantId: '22222222-2222-4222-8222-222222222222', displayName: 'Typo', dapp: true });
+    seed.partners[0].customers.push({ tenantId: '33333333-3333-4333-8333-333333333333', displayName: 'Dangling',
+      gdapRelationships: [{ displayName: 'R', status: 'active', roles: ['Global Reader'], accessAssignments: [{ securityGroup: 'Nope', roles: ['Global Reader'] }] }] });
+    seed.partners.push({ tenantId: PARTNER_2, displayName: 'Adatum', users: [{ userPrincipalName: 'no-at-sign' }], customers: [{ tenantId: CUSTOMER, displayName: 'Contoso', organization: { city: 'Elsewhere' } }] });
+    const checked = checkSeedText(JSON.stringify(seed), 'test.seed.json');
+    assert.deepEqual([...checked.skipped.partners], [1]);
+    assert.deepEqual([...checked.skipped.customers], ['0/1']);
+    assertProblem(checked.problems, '$.partners[0].customers[1]', /unknown property "dapp"/);
+    assertProblem(checked.problems, '$.partners[1].users[0].userPrincipalName', /does not match/);
+    const { problems } = await planEntries(entriesOf(checked.document, checked.skipped), { now: NOW, source: 'test.seed.json', existing: { credentialHashes: async () => new Map(), relationshipDates: async () => new Map() } });
+    // Adatum (skipped) would have clashed over Contoso's organization: not reported, its part was not planned.
+    assert.deepEqual(problems, ['$.partners[0].customers[2].gdapRelationships[0].accessAssignments[0].securityGroup: no security group named "Nope" in partner "Fabrikam"']);
+  });
+
+  test('not JSON, or not an object with a partners list, stops at once', () => {
+    for (const text of ['{', '[]', '{"partners": 3}', '{"partner": []}']) {
+      assert.throws(() => checkSeedText(text, 'x.json'), SeedError, text);
+    }
+    assert.deepEqual(checkSeedText('{"partners": [], "comment": 1}', 'x.json').problems, ['$: unknown property "comment"']);
+  });
+
+  test('two partners of one file giving the same domain: both partners named', async () => {
+    const seed = baseSeed();
+    seed.partners.push({ tenantId: PARTNER_2, displayName: 'Adatum', domain: 'FABRIKAM.example' });
+    const problems = await problemsOf(seed);
+    assert.deepEqual(problems, [`$.partners[1].domain: domain "fabrikam.example" is given to partner "Adatum" (${PARTNER_2}) here and to partner "Fabrikam" (${PARTNER}) at $.partners[0].domain; a domain names one partner: give one of them another`]);
+  });
+
+  test('a misspelt role name gets a suggestion; a role far from any does not', async () => {
+    assert.equal(nearestRoleName('global readers'), 'Global Reader');
+    assert.equal(nearestRoleName('Directory Writer'), 'Directory Writers');
+    assert.equal(nearestRoleName('Pizza Administrator'), undefined);
+    const seed = baseSeed();
+    seed.partners[0].customers[0].gdapRelationships[0].roles = ['Global Readers', 'Pizza Administrator'];
+    const problems = await problemsOf(seed);
+    assertProblem(problems, `${REL}.roles[0]`, /unknown role "Global Readers" \(did you mean "Global Reader"\? /);
+    assertProblem(problems, `${REL}.roles[1]`, /unknown role "Pizza Administrator" \(use a Microsoft Entra role name/);
   });
 });
 
