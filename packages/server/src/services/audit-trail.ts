@@ -1,15 +1,16 @@
 /**
  * The audit trail: events recorded on the request path go to memory, and a timer writes them to the
- * store in batches (one transaction each), so a call pays for an array push, not a write. Queries
+ * store in batches (one transaction each), so a call pays for a few stores into typed arrays, not a
+ * write; the store copies the columns as they are held (audit-event-columns.ts). Queries
  * write what is pending first, so a call is listed as soon as it was answered. Events older than the
  * retention are pruned as the clock passes each hour. A graceful stop writes what is pending; a crash
  * loses at most one flush interval.
  */
-import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../domain/audit.js';
+import type { AuditQuery, AuditSubject, StoredAuditEvent } from '../domain/audit.js';
+import { AuditEventColumns } from '../domain/audit-event-columns.js';
 import { AuditSubjects } from './audit-subjects.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/store.js';
-import { PendingAuditEvents } from './pending-audit-events.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -34,9 +35,9 @@ export type AuditRecord = Omit<AuditSubject, 'outcome'> & { requestId: string; c
 
 
 export class AuditTrail {
-  private pending = new PendingAuditEvents();
-  /** A batch the store did not take, written first at the next flush. */
-  private retry: AuditEvent[] = [];
+  private pending = new AuditEventColumns();
+  /** Events the store did not take, written first at the next flush. */
+  private retry: AuditEventColumns | undefined;
   private writing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private lastPruneAt: number;
@@ -54,16 +55,15 @@ export class AuditTrail {
     this.timer.unref();
   }
 
-  /** Events waiting for the store share their subject's object (pending-audit-events.ts keeps the rest off the heap). */
+  /** Events waiting for the store share their subject's object (audit-event-columns.ts keeps the rest off the heap). */
   private readonly subjects = new AuditSubjects();
 
   record(record: AuditRecord): void {
     const subject = this.subjects.subjectOf(record);
-    if (this.pending.length + this.retry.length >= this.maxPending) {
-      // The store has not taken events for a while: the oldest go.
-      if (this.retry.length > 0) this.retry.shift();
+    if (this.pending.length + (this.retry?.length ?? 0) >= this.maxPending) {
+      // The store has not taken events for a while: the newest go (the held ones are in order).
       if (this.outage) this.outage.dropped++;
-      if (this.pending.length >= this.maxPending) return;
+      return;
     }
     this.pending.push(this.options.clock.now(), subject, record.requestId, record.correlationId);
   }
@@ -71,9 +71,13 @@ export class AuditTrail {
   /** Writes pending events now (after any write under way). Never throws: a failed write keeps them pending. */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
-    if (this.pending.length === 0 && this.retry.length === 0) return this.pruneIfDue();
-    const batch = this.retry.length > 0 ? this.retry.concat(this.pending.take()) : this.pending.take();
-    this.retry = [];
+    if (this.pending.length === 0 && !this.retry) return this.pruneIfDue();
+    const taken = this.pending;
+    // Sized for a flush like this one, so it rarely grows.
+    this.pending = new AuditEventColumns(taken.length);
+    const batch = this.retry ?? taken;
+    if (this.retry) this.retry.append(taken);
+    this.retry = undefined;
     this.writing = this.write(batch).finally(() => {
       this.writing = undefined;
     });
@@ -90,7 +94,7 @@ export class AuditTrail {
     await this.flush();
   }
 
-  private async write(batch: AuditEvent[]): Promise<void> {
+  private async write(batch: AuditEventColumns): Promise<void> {
     try {
       await this.options.store.appendAudit(batch);
     } catch (error) {

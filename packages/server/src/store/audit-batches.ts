@@ -6,13 +6,13 @@
  * stay the same when pruning rewrites a batch. Queries read batches newest first (or, following the
  * trail, oldest first after an id), narrow by subject, time and ids here, and stop at the limit.
  */
-import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../domain/audit.js';
+import { endianness } from 'node:os';
+import type { AuditQuery, AuditSubject, StoredAuditEvent } from '../domain/audit.js';
+import { ID_BYTES, ID_SLOT_BYTES, NO_CORRELATION, type AuditEventColumns } from '../domain/audit-event-columns.js';
 import { SUBJECT_COLUMNS } from './audit-sql.js';
 import type { Row } from './rows.js';
 
 export const EVENTS_PER_BATCH = 65_536;
-const ID_BYTES = 36;
-const NO_CORRELATION = 0xff;
 /** Per event: at (f64), subject id (u32), index (u16), request id and correlation id (36 bytes each). */
 const EVENT_BYTES = 8 + 4 + 2 + 2 * ID_BYTES;
 
@@ -211,7 +211,51 @@ export function trimEvents(batch: Pick<AuditBatch, 'count' | 'events' | 'oddIds'
   return young.slice(Math.max(0, young.length - trim.keep));
 }
 
-/** Packs a flushed batch: subject ids from `idOf`, indexes in order of recording. */
-export function batchOf(events: AuditEvent[], idOf: (subject: AuditSubject) => number): Omit<AuditBatch, 'id'> {
-  return packEvents(events.map((event, index) => ({ at: event.at, subjectId: idOf(event.subject), index, requestId: event.requestId, correlationId: event.correlationId })));
+/**
+ * Packs events `start` to `end` of a flushed batch: times and ids copied as they are held, subject ids
+ * from `idOf`, indexes in order of recording. No object is made per event.
+ */
+export function packColumns(columns: AuditEventColumns, start: number, end: number, idOf: (subject: AuditSubject) => number): Omit<AuditBatch, 'id'> {
+  const count = end - start;
+  // Its own ArrayBuffer (offset 0), so the typed views below are aligned.
+  const buffer = Buffer.from(new ArrayBuffer(count * EVENT_BYTES));
+  const times = new Float64Array(buffer.buffer, 0, count);
+  times.set(columns.times.subarray(start, end));
+  const subjectIds = new Uint32Array(buffer.buffer, count * 8, count);
+  const indexes = new Uint16Array(buffer.buffer, count * 12, count);
+  const held = columns.subjects;
+  const subjects = new Set<number>();
+  let minAt = Infinity;
+  let maxAt = -Infinity;
+  let lastSubject: AuditSubject | undefined;
+  let lastId = 0;
+  for (let position = 0; position < count; position++) {
+    const at = times[position]!;
+    if (at < minAt) minAt = at;
+    if (at > maxAt) maxAt = at;
+    const subject = held[start + position]!;
+    // Calls come in runs of the same subject often enough to skip a lookup.
+    if (subject !== lastSubject) {
+      lastSubject = subject;
+      lastId = idOf(subject);
+      subjects.add(lastId);
+    }
+    subjectIds[position] = lastId;
+    indexes[position] = position;
+  }
+  // The stored layout is little-endian; typed arrays use the machine's order.
+  if (BIG_ENDIAN) {
+    buffer.subarray(0, count * 8).swap64();
+    buffer.subarray(count * 8, count * 12).swap32();
+    buffer.subarray(count * 12, count * 14).swap16();
+  }
+  columns.ids.copy(buffer, count * 14, start * ID_SLOT_BYTES, end * ID_SLOT_BYTES);
+  let odd: Record<number, [string, string | null]> | undefined;
+  for (const [position, ids] of columns.unusual) {
+    if (position < start || position >= end) continue;
+    (odd ??= {})[position - start] = [ids.requestId, ids.correlationId];
+  }
+  return { minAt, maxAt, count, events: buffer, subjectIds: JSON.stringify([...subjects]), oddIds: odd ? JSON.stringify(odd) : null };
 }
+
+const BIG_ENDIAN = endianness() === 'BE';

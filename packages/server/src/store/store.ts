@@ -1,4 +1,5 @@
-import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../domain/audit.js';
+import type { AuditQuery, StoredAuditEvent } from '../domain/audit.js';
+import type { AuditEventColumns } from '../domain/audit-event-columns.js';
 import type { AuditPruning } from './audit-sql.js';
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../domain/model.js';
@@ -63,7 +64,9 @@ export interface ImportOptions {
   /**
    * Judges each chunk against what the store holds for its ids and names, read inside the import's
    * transaction (so rows and claims of earlier chunks count). Any problem aborts the import with a
-   * SeedConflictError listing them; nothing is changed. Without it a plan is applied as given.
+   * SeedConflictError listing them; nothing is changed. Without it a plan is applied as given. The
+   * chunk is applied as the check leaves it: a check may empty its rows (its claims are recorded
+   * before the check), so a chunk is checked without being written.
    */
   check?: (plan: SeedPlan, stored: StoredIds) => string[];
   /**
@@ -223,7 +226,7 @@ export interface Store {
   writeGdap(write: GdapWrite): Promise<GdapWriteResult>;
 
   /** Appends audit events, all or none; they change nothing a cache depends on (no data-change notice). */
-  appendAudit(events: AuditEvent[]): Promise<void>;
+  appendAudit(events: AuditEventColumns): Promise<void>;
   /** Audit events matching the query: newest first, or oldest first after `afterId`. */
   auditEvents(query: AuditQuery): Promise<StoredAuditEvent[]>;
   /**

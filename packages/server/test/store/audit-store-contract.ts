@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AuditEvent, StoredAuditEvent } from '../../src/domain/audit.js';
+import { AuditEventColumns } from '../../src/domain/audit-event-columns.js';
 import { DEMO, demoStore, type OpenStore } from './store-contract.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
@@ -35,8 +36,8 @@ export function auditStoreContract(name: string, open: OpenStore): void {
       let changes = 0;
       store.onDataChanged(() => changes++);
       const denied = event({ at: T0 + 1, status: 403, outcome: 'denied', code: 'noRelationship', customerTenantId: DEMO.tailspin, reasons: ['passed: agent', 'failed: no relationship'], requestId: 'req-2', correlationId: null });
-      await store.appendAudit([event(), denied]);
-      await store.appendAudit([]);
+      await store.appendAudit(AuditEventColumns.of([event(), denied]));
+      await store.appendAudit(AuditEventColumns.of([]));
       const stored = await store.auditEvents({ limit: 10 });
       assert.equal(stored.length, 2);
       assert.ok(stored[0]!.id > stored[1]!.id, 'ids grow with insertion');
@@ -51,7 +52,7 @@ export function auditStoreContract(name: string, open: OpenStore): void {
       const batch = Array.from({ length: 257 }, (_, index) => index % 3 === 0
         ? event({ requestId: `r${index}`, customerTenantId: DEMO.tailspin, status: 403, outcome: 'denied' })
         : { at: T0 + index, subject: shared, requestId: `r${index}`, correlationId: null });
-      await store.appendAudit(batch);
+      await store.appendAudit(AuditEventColumns.of(batch));
       const stored = await store.auditEvents({ limit: 1000 });
       assert.deepEqual(stored.map((found) => found.requestId), batch.map((found) => found.requestId).reverse());
       assert.equal(stored.filter((found) => found.customerTenantId === DEMO.tailspin).length, 86);
@@ -60,11 +61,11 @@ export function auditStoreContract(name: string, open: OpenStore): void {
 
     test('filters: partner, customer, principal by id or name, outcome, surface, time, request or correlation id', async (t) => {
       const { store } = await demoStore(open, t);
-      await store.appendAudit([
+      await store.appendAudit(AuditEventColumns.of([
         event({ requestId: 'a' }),
         event({ at: T0 + 1000, requestId: 'b', correlationId: 'shared', customerTenantId: DEMO.tailspin, status: 403, outcome: 'denied' }),
         event({ at: T0 + 2000, requestId: 'c', partnerTenantId: DEMO.adatum, principalId: DEMO.adatumAutomation, principalName: 'Adatum Automation', principalKind: 'app', surface: 'identity', operation: 'token client_credentials' }),
-      ]);
+      ]));
       const ids = async (query: Parameters<typeof store.auditEvents>[0]) => (await store.auditEvents(query)).map((found) => found.requestId);
       assert.deepEqual(await ids({ limit: 10, partnerTenantId: DEMO.fabrikam.toUpperCase() }), ['b', 'a']);
       assert.deepEqual(await ids({ limit: 10, customerTenantId: DEMO.tailspin }), ['b']);
@@ -85,7 +86,7 @@ export function auditStoreContract(name: string, open: OpenStore): void {
     test('pruning deletes what was recorded before the cut, whatever the order of insertion', async (t) => {
       const { store } = await demoStore(open, t);
       // The clock can move back under the emulator: times are not in id order.
-      await store.appendAudit([event({ at: T0 + 5000, requestId: 'late' }), event({ at: T0, requestId: 'early' }), event({ at: T0 + 10_000, requestId: 'latest' })]);
+      await store.appendAudit(AuditEventColumns.of([event({ at: T0 + 5000, requestId: 'late' }), event({ at: T0, requestId: 'early' }), event({ at: T0 + 10_000, requestId: 'latest' })]));
       assert.equal(await store.pruneAudit({ recordedBefore: T0 + 5000 }), 1);
       assert.deepEqual((await store.auditEvents({ limit: 10 })).map((found) => found.requestId), ['latest', 'late']);
       assert.equal(await store.pruneAudit({ recordedBefore: T0 }), 0);
@@ -93,12 +94,12 @@ export function auditStoreContract(name: string, open: OpenStore): void {
 
     test('pruning by count keeps the newest; compacting keeps every subject in use, and appends go on after it', async (t) => {
       const { store } = await demoStore(open, t);
-      await store.appendAudit(Array.from({ length: 10 }, (_, index) => event({ requestId: `r${index}`, customerTenantId: index < 5 ? DEMO.tailspin : DEMO.contoso })));
+      await store.appendAudit(AuditEventColumns.of(Array.from({ length: 10 }, (_, index) => event({ requestId: `r${index}`, customerTenantId: index < 5 ? DEMO.tailspin : DEMO.contoso }))));
       assert.equal(await store.pruneAudit({ keepNewest: 4 }), 6);
       assert.deepEqual((await store.auditEvents({ limit: 10 })).map((found) => found.requestId), ['r9', 'r8', 'r7', 'r6']);
       // The Tailspin subject is used by no event now: compacting removes it; appending it again recreates it.
       await store.pruneAudit({ compact: true });
-      await store.appendAudit([event({ requestId: 'again', customerTenantId: DEMO.tailspin }), event({ requestId: 'contoso' })]);
+      await store.appendAudit(AuditEventColumns.of([event({ requestId: 'again', customerTenantId: DEMO.tailspin }), event({ requestId: 'contoso' })]));
       assert.deepEqual((await store.auditEvents({ limit: 10, customerTenantId: DEMO.tailspin })).map((found) => found.requestId), ['again']);
       assert.deepEqual((await store.auditEvents({ limit: 2 })).map((found) => found.customerTenantId), [DEMO.contoso, DEMO.tailspin]);
     });
@@ -107,11 +108,11 @@ export function auditStoreContract(name: string, open: OpenStore): void {
       const { store } = await demoStore(open, t);
       const other = await open(t);
       await other.init();
-      await store.appendAudit([event({ requestId: 'first' })]);
+      await store.appendAudit(AuditEventColumns.of([event({ requestId: 'first' })]));
       await store.pruneAudit({ keepNewest: 0 });
       // The other store compacts: the subject `store` remembers is gone.
       await other.pruneAudit({ compact: true });
-      await store.appendAudit([event({ requestId: 'second' })]);
+      await store.appendAudit(AuditEventColumns.of([event({ requestId: 'second' })]));
       const [stored] = await store.auditEvents({ limit: 10 });
       assert.equal(stored?.requestId, 'second');
       assert.equal(stored?.principalName, 'admin@fabrikam.example', 'joined to its subject');
@@ -119,7 +120,7 @@ export function auditStoreContract(name: string, open: OpenStore): void {
 
     test('a replacing import (the emulator\'s reset) keeps the trail', async (t) => {
       const { store, plan } = await demoStore(open, t);
-      await store.appendAudit([event()]);
+      await store.appendAudit(AuditEventColumns.of([event()]));
       await store.importSeed(plan, { replace: true });
       assert.equal((await store.auditEvents({ limit: 10 })).length, 1);
     });

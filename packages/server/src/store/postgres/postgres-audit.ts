@@ -3,8 +3,9 @@
  * transaction on one client, its new subjects upserted in one statement, each batch one row.
  */
 import type pg from 'pg';
-import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
-import { batchOf, EVENTS_PER_BATCH, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows } from '../audit-batches.js';
+import type { AuditEventColumns } from '../../domain/audit-event-columns.js';
+import type { AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
+import { EVENTS_PER_BATCH, packColumns, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows } from '../audit-batches.js';
 import { AUDIT_SQL, SUBJECT_COLUMNS, SubjectIds, subjectKey, subjectValues, type AuditPruning } from '../audit-sql.js';
 import { numbered } from '../gdap-sql.js';
 import type { Row } from '../rows.js';
@@ -33,21 +34,22 @@ export class PostgresAudit {
   /** @param checkOut a pooled client that survives losing its connection (the store's). */
   constructor(private readonly pool: pg.Pool, private readonly checkOut: () => Promise<pg.PoolClient>) {}
 
-  async append(events: AuditEvent[]): Promise<void> {
+  async append(events: AuditEventColumns): Promise<void> {
     if (events.length === 0) return;
     await this.inTransaction(async (client) => {
       this.subjectIds.sync(Number((await client.query<{ value: string }>(GENERATION_FOR_APPEND)).rows[0]!.value));
       await this.internAll(client, events);
       for (let start = 0; start < events.length; start += EVENTS_PER_BATCH - 1) {
-        const batch = batchOf(events.slice(start, start + EVENTS_PER_BATCH - 1), (subject) => this.subjectIds.get(subject)!);
+        const batch = packColumns(events, start, Math.min(events.length, start + EVENTS_PER_BATCH - 1), (subject) => this.subjectIds.get(subject)!);
         await client.query({ name: 'pcapi_audit_batch', text: SQL.insertBatch, values: [batch.minAt, batch.maxAt, batch.count, batch.events, batch.subjectIds, batch.oddIds] });
       }
     });
   }
 
-  private async internAll(client: pg.PoolClient, events: AuditEvent[]): Promise<void> {
+  private async internAll(client: pg.PoolClient, events: AuditEventColumns): Promise<void> {
     const missing = new Map<string, AuditSubject[]>();
-    for (const { subject } of events) {
+    for (let position = 0; position < events.length; position++) {
+      const subject = events.subjects[position]!;
       if (this.subjectIds.get(subject) !== undefined) continue;
       const key = subjectKey(subject);
       const same = missing.get(key);

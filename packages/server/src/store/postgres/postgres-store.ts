@@ -15,7 +15,8 @@ import { SIGNING_KEYS } from './postgres-statements.js';
 import { PG_GDAP_SQL, PG_RESET_SQL, runGdapWrite } from './postgres-gdap.js';
 import { PostgresAudit } from './postgres-audit.js';
 import type { AuditPruning } from '../audit-sql.js';
-import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
+import type { AuditEventColumns } from '../../domain/audit-event-columns.js';
+import type { AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
 import { toCustomerUser, toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
 import type { StoredIds } from '../../seed/import-conflicts.js';
@@ -208,7 +209,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  async appendAudit(events: AuditEvent[]): Promise<void> {
+  async appendAudit(events: AuditEventColumns): Promise<void> {
     return this.guarded(() => this.audit.append(events));
   }
 

@@ -4,8 +4,9 @@
  */
 import DatabaseConstructor from 'better-sqlite3';
 import type Database from 'better-sqlite3';
-import type { AuditEvent, AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
-import { batchOf, EVENTS_PER_BATCH, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows, type BatchMeta } from '../audit-batches.js';
+import type { AuditEventColumns } from '../../domain/audit-event-columns.js';
+import type { AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
+import { EVENTS_PER_BATCH, packColumns, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows, type BatchMeta } from '../audit-batches.js';
 import { AUDIT_SQL, SubjectIds, subjectKey, subjectValues, type AuditPruning } from '../audit-sql.js';
 import type { Row } from '../rows.js';
 import { loadMigrations } from '../migrations.js';
@@ -20,13 +21,16 @@ type Statements = { [name in keyof typeof AUDIT_SQL]: Database.Statement };
  */
 const auditFileSchema = () => loadMigrations('sqlite').find((migration) => migration.version === 10)!.doSql;
 
+export const auditFileOf = (databaseFile: string): string => `${databaseFile}-audit`;
+
 /** Opens (creating when new) the audit file of a SQLite database file. */
 export function openAuditFile(databaseFile: string): Database.Database {
-  const db = new DatabaseConstructor(`${databaseFile}-audit`);
+  const db = new DatabaseConstructor(auditFileOf(databaseFile));
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   // In WAL mode a commit then skips the fsync: safe against a process crash; the newest batches could
-  // be lost with the machine's power.
+  // be lost with the machine's power. Checkpoints, which do wait for the disk, run in a worker
+  // (audit-checkpointer.ts).
   db.pragma('synchronous = NORMAL');
   // One transaction for the check and the schema: processes opening a new file at once create it once.
   db.exec('BEGIN IMMEDIATE');
@@ -51,7 +55,7 @@ export class SqliteAudit {
   private readonly writes: Statements;
   private readonly reads: Statements;
   private readonly subjectIds = new SubjectIds();
-  private readonly appendAll: Database.Transaction<(events: AuditEvent[]) => void>;
+  private readonly appendAll: Database.Transaction<(events: AuditEventColumns) => void>;
   private readonly pruneAll: Database.Transaction<(pruning: AuditPruning) => number>;
   private readonly filtered = new Map<string, Database.Statement>();
   private readonly subjectsById: Database.Statement;
@@ -62,10 +66,11 @@ export class SqliteAudit {
     this.writes = prepare(writer);
     this.reads = prepare(reader);
     this.subjectsById = reader.prepare(`SELECT ${SUBJECT_SELECT} FROM audit_subjects WHERE id IN (SELECT value FROM json_each(?))`);
-    this.appendAll = writer.transaction((events: AuditEvent[]) => {
+    this.appendAll = writer.transaction((events: AuditEventColumns) => {
       this.subjectIds.sync((this.writes.generation.get() as { value: number }).value);
       for (let start = 0; start < events.length; start += EVENTS_PER_BATCH - 1) {
-        const batch = batchOf(events.slice(start, start + EVENTS_PER_BATCH - 1), (subject) => this.subjectIds.get(subject) ?? this.intern(subject));
+        const end = Math.min(events.length, start + EVENTS_PER_BATCH - 1);
+        const batch = packColumns(events, start, end, (subject) => this.subjectIds.get(subject) ?? this.intern(subject));
         this.writes.insertBatch.run(batch.minAt, batch.maxAt, batch.count, batch.events, batch.subjectIds, batch.oddIds);
       }
     });
@@ -80,7 +85,7 @@ export class SqliteAudit {
     return id;
   }
 
-  append(events: AuditEvent[]): void {
+  append(events: AuditEventColumns): void {
     // IMMEDIATE: the write lock before reading the generation, so no compaction slips in between.
     if (events.length > 0) this.appendAll.immediate(events);
   }

@@ -12,9 +12,11 @@ import { toSigningKey } from '../rows.js';
 import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
-import { openAuditFile, SqliteAudit } from './sqlite-audit.js';
+import { auditFileOf, openAuditFile, SqliteAudit } from './sqlite-audit.js';
+import { AuditCheckpointer } from './audit-checkpointer.js';
 import type { AuditPruning } from '../audit-sql.js';
-import type { AuditEvent, AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
+import type { AuditEventColumns } from '../../domain/audit-event-columns.js';
+import type { AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
 import { RESET_SQL } from '../gdap-sql.js';
 import type { PrincipalCredential } from '../../domain/model.js';
@@ -74,9 +76,12 @@ export class SqliteStore implements Store {
 
   /** The audit file's connection (sqlite-audit.ts). */
   private auditWriter: Database.Database | undefined;
+  /** Checkpoints the audit file's WAL off the serving thread. */
+  auditCheckpoints: AuditCheckpointer | undefined;
 
   private auditConnection(): Database.Database {
     this.auditWriter = openAuditFile(this.file);
+    this.auditCheckpoints = new AuditCheckpointer(auditFileOf(this.file), this.auditWriter);
     return this.auditWriter;
   }
 
@@ -122,6 +127,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     clearInterval(this.dataVersionTimer);
     await this.importQueue;
+    await this.auditCheckpoints?.close();
     if (this.auditWriter?.open) this.auditWriter.close();
     if (this.db.open) this.db.close();
   }
@@ -198,8 +204,9 @@ export class SqliteStore implements Store {
     return result;
   }
 
-  async appendAudit(events: AuditEvent[]): Promise<void> {
+  async appendAudit(events: AuditEventColumns): Promise<void> {
     this.audit.append(events);
+    this.auditCheckpoints?.appended();
   }
 
   async auditEvents(query: AuditQuery): Promise<StoredAuditEvent[]> {
