@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleServer } from './bundle-cli.mjs';
+import { buildConsole } from './build-console.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = (project) => execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', project], { cwd: root, stdio: 'inherit' });
@@ -15,5 +16,6 @@ for (const name of ['contracts', 'client']) {
   tsc(`packages/${name}/tsconfig.build.json`);
 }
 await bundleServer(`${root}packages/server/dist`);
+await buildConsole();
 tsc('packages/server/tsconfig.build.json');
 process.stdout.write('built packages/{contracts,client,server}/dist\n');

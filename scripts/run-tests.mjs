@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { scanLogs } from './check-log-secrets.mjs';
 import { checkServices, servicesNeeded } from './test-services.mjs';
 import { pathToFileURL } from 'node:url';
+import { buildConsole } from './build-console.mjs';
 
 const roots = ['packages', 'conformance', 'bench'];
 const files = [];
@@ -48,6 +49,8 @@ if (servicesProblem) {
   console.error(servicesProblem);
   process.exit(1);
 }
+// The web console's files, which the servers under test serve (a fraction of a second).
+await buildConsole();
 // Test files run in parallel processes; many wait on sockets, child processes and databases rather
 // than on the CPU, so one more than the cores keeps the machine busy.
 const concurrency = Number(process.env.PCAPI_TEST_CONCURRENCY ?? availableParallelism() + 1);

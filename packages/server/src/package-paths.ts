@@ -21,3 +21,5 @@ const ROOT = packageRoot();
 export const SEED_SCHEMA_FILE = join(ROOT, 'schemas', 'seed.schema.json');
 export const DEMO_SEED_FILE = join(ROOT, 'seeds', 'demo.seed.json');
 export const migrationsFolder = (dialect: 'sqlite' | 'postgres') => join(ROOT, 'src', 'store', 'migrations', dialect);
+/** The built web console (scripts/build-console.mjs): index.html and assets/. */
+export const CONSOLE_DIST = join(ROOT, 'console', 'dist');

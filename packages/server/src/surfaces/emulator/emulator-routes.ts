@@ -13,6 +13,7 @@ import { parseSeedText, SeedError } from '../../seed/validate-seed.js';
 import type { EmulatorService } from '../../services/emulator-service.js';
 import { allowEmptyJsonBodies, GraphError, sendGraphError } from '../graph/graph-errors.js';
 import { parseFaultSpec, type FaultInjector } from './faults.js';
+import { isConsoleShell, registerConsolePages } from '../console/console-pages.js';
 
 export const EMULATOR_PREFIX = '/_pcapi';
 const ADMIN_KEY_HEADER = 'x-pcapi-admin-key';
@@ -41,6 +42,8 @@ function guard(adminKey: string | undefined) {
       if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new GraphError('forbidden', 'The emulator endpoints answer loopback callers only (start pcapi with --emulator-key to reach them from elsewhere).');
       return;
     }
+    // The console's page and files hold no data; the page asks for the key and sends it on each call.
+    if (isConsoleShell(request, EMULATOR_PREFIX)) return;
     const given = request.headers[ADMIN_KEY_HEADER];
     if (typeof given !== 'string' || !sameKey(given, adminKey)) throw new GraphError('unauthenticated', `The emulator endpoints need the admin key in the ${ADMIN_KEY_HEADER} header.`);
   };
@@ -120,6 +123,8 @@ export function registerEmulatorRoutes(app: FastifyInstance, deps: EmulatorRoute
         return { value: (await trail.query(parsed.query)).map(auditEventJson) };
       });
     }
+
+    registerConsolePages(scope, EMULATOR_PREFIX);
 
     scope.get('/faults', async () => ({ value: deps.faults.list() }));
     scope.post('/faults', async (request, reply) => {
