@@ -20,6 +20,38 @@ export interface RelationshipFilter {
   customerTenantId?: string;
 }
 
+/**
+ * A page of customers as the console lists them: ordered by `nameKey` (the display name with ASCII
+ * letters lower-cased, '' when it has none; compared by bytes), then by tenant id. Keyset paging: the
+ * page starts after `after`, the key and tenant id of the previous page's last customer.
+ */
+export interface CustomerPageQuery {
+  /** Customers whose name key starts with this (give it ASCII-lower-cased, like the key). */
+  namePrefix?: string;
+  /** Together with namePrefix, customers whose tenant id starts with this: either matches. */
+  tenantIdPrefix?: string;
+  /** Only this partner's customers. */
+  partnerTenantId?: string;
+  after?: { nameKey: string; tenantId: string };
+  limit: number;
+}
+
+export interface StoredCustomerSummary {
+  tenantId: string;
+  /** The organization's display name; null when it has none. */
+  displayName: string | null;
+  /** What the page is ordered by (see CustomerPageQuery); a cursor carries it. */
+  nameKey: string;
+}
+
+/** A customer's partner: the partner, the name it knows the customer by, and its DAP flag. */
+export interface StoredCustomerPartner {
+  customerTenantId: string;
+  partner: PartnerTenant;
+  customerDisplayName: string;
+  dapEnabled: boolean;
+}
+
 /** A user of a customer's own tenant, as the token endpoint signs it in. */
 export interface CustomerUser extends PrincipalCredential {
   /** Role definition ids of the Entra roles held in the customer tenant (the token's `wids`). */
@@ -156,6 +188,16 @@ export interface Store {
 
   /** The customer's organization details; undefined when unknown. */
   organization(customerTenantId: string): Promise<CustomerOrganization | undefined>;
+
+  // The console's browsing reads (issue 13).
+  /** Every partner tenant, by display name (compared by bytes), then tenant id. */
+  partnerTenants(): Promise<PartnerTenant[]>;
+  /** How many customers a partner has. */
+  partnerCustomerCount(partnerTenantId: string): Promise<number>;
+  /** One page of customers (see CustomerPageQuery), at most `limit`. */
+  customerPage(query: CustomerPageQuery): Promise<StoredCustomerSummary[]>;
+  /** The partners of these customers, by customer, then partner display name (by bytes), then partner id. */
+  customerPartners(customerTenantIds: string[]): Promise<StoredCustomerPartner[]>;
 
   /**
    * Calls `listener` after data changes: at once for imports through this store, and promptly for

@@ -23,6 +23,7 @@ import {
 } from './store-contract.js';
 import { gdapStoreContract } from './gdap-store-contract.js';
 import { auditStoreContract } from './audit-store-contract.js';
+import { consoleStoreContract } from './console-store-contract.js';
 import { exportRoundTripContract, signingKeyContract } from './store-contract.js';
 
 /** A fresh, not yet initialized store on a new database; closed and the database dropped after the test. */
@@ -64,6 +65,7 @@ signingKeyContract('PostgreSQL', openPostgres);
 exportRoundTripContract('PostgreSQL', openPostgres);
 gdapStoreContract('PostgreSQL', openPostgres);
 auditStoreContract('PostgreSQL', openPostgres);
+consoleStoreContract('PostgreSQL', openPostgres);
 
 /** A store on a new database reached through a proxy the test can cut; all of it removed after the test. */
 async function storeBehindProxy(t: TestContext): Promise<{ store: PostgresStore; proxy: PostgresProxy }> {

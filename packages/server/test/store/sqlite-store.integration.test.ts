@@ -13,6 +13,7 @@ import { StoreOpenError } from '../../src/store/store.js';
 import { DEMO, DEMO_ROWS, demoDocument, dumpTables, importDocument, knownMigrationVersions, recordedMigrationVersions, largeDocument, largeDocumentRows, storeContract } from './store-contract.js';
 import { gdapStoreContract } from './gdap-store-contract.js';
 import { auditStoreContract } from './audit-store-contract.js';
+import { consoleStoreContract } from './console-store-contract.js';
 import { exportRoundTripContract, signingKeyContract } from './store-contract.js';
 
 function tempDir(t: TestContext): string {
@@ -37,6 +38,7 @@ signingKeyContract('SQLite', openSqlite);
 exportRoundTripContract('SQLite', openSqlite);
 gdapStoreContract('SQLite', openSqlite);
 auditStoreContract('SQLite', openSqlite);
+consoleStoreContract('SQLite', openSqlite);
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const SQLITE_STORE_MODULE = new URL('../../src/store/sqlite/sqlite-store.ts', import.meta.url).href;

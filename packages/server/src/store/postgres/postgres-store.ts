@@ -10,7 +10,12 @@ import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
-import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
+import type { CustomerPageQuery, CustomerUser, RelationshipFilter, StoredCustomerPartner, StoredCustomerSummary, StoredSigningKey } from '../store.js';
+import {
+  customerPageStatement, customerPartnersStatement, PARTNER_CUSTOMER_COUNT_SQL, partnerTenantsSql, toCustomerPartner, toCustomerSummary, toPartnerTenant,
+  type ConsoleStatement,
+} from '../console-sql.js';
+import { numbered } from '../gdap-sql.js';
 import { SIGNING_KEYS } from './postgres-statements.js';
 import { PG_GDAP_SQL, PG_RESET_SQL, runGdapWrite } from './postgres-gdap.js';
 import { PostgresAudit } from './postgres-audit.js';
@@ -387,6 +392,28 @@ export class PostgresStore implements Store {
 
   async organization(customerTenantId: string): Promise<CustomerOrganization | undefined> {
     return toOrganization((await this.read('organization', [customerTenantId.toLowerCase()]))[0]);
+  }
+
+  /** The console's reads (../console-sql.ts): a page's text varies with its filters, so these go unnamed. */
+  private async consoleRead({ sql, values }: ConsoleStatement): Promise<Row[]> {
+    return this.guarded(async () => (await this.pool.query<Row>(numbered(sql), values)).rows);
+  }
+
+  async partnerTenants(): Promise<PartnerTenant[]> {
+    return (await this.consoleRead({ sql: partnerTenantsSql('postgres'), values: [] })).map(toPartnerTenant);
+  }
+
+  async partnerCustomerCount(partnerTenantId: string): Promise<number> {
+    return Number((await this.consoleRead({ sql: PARTNER_CUSTOMER_COUNT_SQL, values: [partnerTenantId.toLowerCase()] }))[0]!.n);
+  }
+
+  async customerPage(query: CustomerPageQuery): Promise<StoredCustomerSummary[]> {
+    return (await this.consoleRead(customerPageStatement('postgres', { ...query, partnerTenantId: query.partnerTenantId?.toLowerCase() }))).map(toCustomerSummary);
+  }
+
+  async customerPartners(customerTenantIds: string[]): Promise<StoredCustomerPartner[]> {
+    if (customerTenantIds.length === 0) return [];
+    return (await this.consoleRead(customerPartnersStatement('postgres', customerTenantIds))).map(toCustomerPartner);
   }
 
   async signingKeys(): Promise<StoredSigningKey[]> {

@@ -9,9 +9,10 @@ import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
-import type { CustomerUser, RelationshipFilter, StoredSigningKey } from '../store.js';
+import type { CustomerPageQuery, CustomerUser, RelationshipFilter, StoredCustomerPartner, StoredCustomerSummary, StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
+import { SqliteConsole } from './sqlite-console.js';
 import { auditFileOf, openAuditFile, SqliteAudit } from './sqlite-audit.js';
 import { AuditCheckpointer } from './audit-checkpointer.js';
 import type { AuditPruning } from '../audit-sql.js';
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
   private signIn!: Statements<typeof SIGN_IN_SQL>;
   private changes!: Statements<typeof CHANGE_COUNTER_SQL>;
   private gdap!: SqliteGdap;
+  private console!: SqliteConsole;
   private audit!: SqliteAudit;
   /** Imports run one at a time, each on its own connection (see importSeed). */
   private importQueue: Promise<unknown> = Promise.resolve();
@@ -105,6 +107,7 @@ export class SqliteStore implements Store {
     this.signIn = prepare(this.db, SIGN_IN_SQL);
     this.changes = prepare(this.db, CHANGE_COUNTER_SQL);
     this.gdap = new SqliteGdap(this.db);
+    this.console = new SqliteConsole(this.db);
     const auditDb = this.file === ':memory:' ? this.db : this.auditConnection();
     this.audit = new SqliteAudit(auditDb, auditDb);
   }
@@ -285,6 +288,22 @@ export class SqliteStore implements Store {
 
   async organization(customerTenantId: string): Promise<CustomerOrganization | undefined> {
     return toOrganization(this.statements.organization.get(customerTenantId.toLowerCase()) as Row | undefined);
+  }
+
+  async partnerTenants(): Promise<PartnerTenant[]> {
+    return this.console.partnerTenants();
+  }
+
+  async partnerCustomerCount(partnerTenantId: string): Promise<number> {
+    return this.console.partnerCustomerCount(partnerTenantId.toLowerCase());
+  }
+
+  async customerPage(query: CustomerPageQuery): Promise<StoredCustomerSummary[]> {
+    return this.console.customerPage({ ...query, partnerTenantId: query.partnerTenantId?.toLowerCase() });
+  }
+
+  async customerPartners(customerTenantIds: string[]): Promise<StoredCustomerPartner[]> {
+    return this.console.customerPartners(customerTenantIds);
   }
 
   async signingKeys(): Promise<StoredSigningKey[]> {
