@@ -3,8 +3,9 @@
  * as a million customers. Each line is `{"partner": {...}}` (without customers) or
  * `{"customer": {"partnerTenantId": "...", ...}}`; a partner's line comes before its customers. The
  * file is read once, planned in chunks, and imported in ONE transaction: a bad line anywhere changes
- * nothing, and every problem of the file is reported at once (up to MAX_PROBLEMS). Every message names its line (`line 12: $.customer.tenantId: ...`); a key declared twice
- * is refused wherever the copies fall, through the import's claims (see import-conflicts.ts).
+ * nothing, and every problem of the file is reported at once (up to MAX_PROBLEMS). Every message
+ * names its line (`line 12: $.customer.tenantId: ...`); a key declared twice is refused wherever the
+ * copies fall, through the import's claims (see import-conflicts.ts).
  */
 import { createReadStream } from 'node:fs';
 import { isGuid } from '@pcapi/contracts';

@@ -143,6 +143,25 @@ export function importConflictContract(open: OpenStore): void {
       assert.equal(await store.isEmpty(), true);
     });
 
+    test('a chunk is applied as the check leaves it: emptied of rows, nothing of it is written, and its claims still count for later chunks', timeout, async (t) => {
+      const store = await open(t);
+      await store.init();
+      const document: SeedDocument = { partners: [{ tenantId: NEWCOMER, displayName: 'Newcomer', users: [{ userPrincipalName: 'boss@newcomer.example' }] }] };
+      const [first, again] = [await planFor(store, document), await planFor(store, document)];
+      const seen: string[][] = [];
+      // As pcapi seed checks a JSON Lines file with problems: each chunk is checked, and none is written.
+      const emptying = (plan: SeedPlan, stored: Parameters<typeof importConflicts>[1]) => {
+        seen.push(importConflicts(plan, stored));
+        for (const rows of [plan.partners, plan.principals, plan.groups, plan.memberOf]) rows.length = 0;
+        return [];
+      };
+      const summary = await store.importSeed(chunks(first, again), { check: emptying });
+      assert.deepEqual([summary.inserted, summary.updated, summary.unchanged], [0, 0, 0]);
+      assert.equal(await store.isEmpty(), true, 'nothing written');
+      assert.deepEqual(seen[0], []);
+      assert.ok(seen[1]!.includes('$.partners[0].tenantId: duplicate partner tenant id (also at $.partners[0].tenantId)'), seen[1]!.join('\n'));
+    });
+
     test('within one partner an id keeps its kind and a relationship its customer; a moved name is free for another id', timeout, async (t) => {
       const { store, plan } = await demoStore(open, t);
       const before = await dumpTables(store);
