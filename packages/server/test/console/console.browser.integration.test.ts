@@ -56,6 +56,9 @@ describe('the web console in Chromium', () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     mkdirSync(ARTIFACTS, { recursive: true });
+    // A few calls, so the live view has something to show: Contoso allowed, Tailspin denied.
+    const token = await server.tokenFor(DEMO.fabrikamAutomation);
+    for (const customer of [DEMO.contoso, DEMO.tailspin]) assert.ok([200, 403].includes((await server.getOrganization(customer, { token })).status));
   });
   after(async () => {
     await browser?.close();

@@ -68,6 +68,7 @@ export function WatchPage({ params }: { params: URLSearchParams }) {
       <table data-testid="calls">
         <thead><tr><th scope="col">Time</th><th scope="col">Status</th><th scope="col">Operation</th><th scope="col">Caller</th><th scope="col">Customer</th><th scope="col">Failed check</th><th scope="col">Request id</th><th scope="col">Correlation id</th></tr></thead>
         <tbody>
+          {events.length === 0 && <tr><td colSpan={8} class="muted">No call yet: calls show here as pcapi answers them.</td></tr>}
           {events.map((event) => <Row key={event.id} event={event} />)}
         </tbody>
       </table>

@@ -44,9 +44,11 @@ async function consoleFile(relative: string): Promise<Buffer> {
 }
 
 export function registerConsolePages(scope: FastifyInstance, prefix: string): void {
-  // Relative asset links in the page need the trailing slash.
-  scope.get(CONSOLE_PATH, async (_request, reply) => reply.redirect(`${prefix}${CONSOLE_PATH}/`, 302));
-  scope.get(`${CONSOLE_PATH}/`, async (_request, reply) => reply.headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(await consoleFile('index.html')));
+  // One route for both (the server ignores a trailing slash); the page's relative links need the slash.
+  scope.get(`${CONSOLE_PATH}/`, async (request, reply) => {
+    if (!request.url.split('?', 1)[0]!.endsWith('/')) return reply.redirect(`${prefix}${CONSOLE_PATH}/`, 302);
+    return reply.headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(await consoleFile('index.html'));
+  });
   scope.get<{ Params: { file: string } }>(`${CONSOLE_PATH}/assets/:file`, async (request, reply) => {
     const name = request.params.file;
     if (!ASSET_NAME.test(name)) throw new GraphError('notFound', `No console file ${name.slice(0, 80)}.`);
