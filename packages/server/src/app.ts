@@ -19,6 +19,7 @@ import { FaultInjector } from './surfaces/emulator/faults.js';
 import { registerEmulatorRoutes } from './surfaces/emulator/emulator-routes.js';
 import { DirectoryService } from './services/directory-service.js';
 import { GdapService } from './services/gdap-service.js';
+import { ConsoleService } from './services/console-service.js';
 import { registerGraphSurface } from './surfaces/graph/graph-surface.js';
 import { registerHealthRoutes } from './surfaces/health/health-routes.js';
 import { registerOpenApiRoute } from './surfaces/openapi/openapi-route.js';
@@ -188,7 +189,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     await emulator.loadClock();
     // --clock-start moves a clock nobody has moved yet; a clock already set (another process, an earlier run) stays.
     if (deps.clockStart !== undefined && (await store.emulatorSetting('clock')) === undefined) await emulator.setClock(deps.clockStart, false);
-    registerEmulatorRoutes(app, { emulator, faults: faults!, clock, adminKey: deps.emulator.adminKey, auditHook: auditHooks?.emulator, auditTrail });
+    const consoleApi = new ConsoleService({ store, organizations, gdap, directory });
+    registerEmulatorRoutes(app, { emulator, faults: faults!, clock, adminKey: deps.emulator.adminKey, auditHook: auditHooks?.emulator, auditTrail, console: consoleApi });
   } else if (deps.clockStart !== undefined && clock instanceof EmulatedClock) {
     clock.apply(clock.stateAt(deps.clockStart, false));
   }

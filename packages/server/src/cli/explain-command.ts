@@ -11,6 +11,7 @@ import { describeDatabase, resolveServeConfig, type RawServeOptions } from '../c
 import { IMMEDIATE_DELAYS, REALISTIC_DELAYS } from '../domain/gdap-lifecycle.js';
 import type { Caller } from '../domain/model.js';
 import { OrganizationService } from '../services/organization-service.js';
+import { explanationJson, lookUpCaller, PrincipalLookupError } from '../services/explain-report.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { ERROR_CATALOG } from '../surfaces/partner-center/errors/catalog.js';
@@ -29,19 +30,15 @@ interface ExplainOptions extends RawServeOptions {
   json?: boolean;
 }
 
-/** The caller a token of this principal would make, found by user principal name or (with its tenant) client id. */
+/** The caller a token of this principal would make (services/explain-report.ts), in the CLI's words when there is none. */
 async function callerOf(store: Store, principal: string, tenant: string | undefined): Promise<Caller> {
-  const tenantText = tenant ?? (principal.includes('@') ? principal.split('@')[1]! : undefined);
-  if (tenantText === undefined) throw new ExplainCommandError(`--principal ${principal} is a client id: give its partner with --tenant (a tenant id or domain)`);
-  const partner = await store.findPartnerTenant(tenantText);
-  if (!partner) throw new ExplainCommandError(`no partner tenant "${tenantText}" in the store`);
-  const found = principal.includes('@') ? await store.findUserByName(partner.tenantId, principal) : await store.findAppByClientId(partner.tenantId, principal);
-  if (!found) throw new ExplainCommandError(`no ${principal.includes('@') ? 'user' : 'application'} ${principal} in partner ${partner.displayName}`);
-  return {
-    partner, objectId: found.objectId, appOnly: found.kind === 'app', clientId: found.clientId ?? undefined,
-    name: found.kind === 'user' ? found.userPrincipalName ?? found.objectId : found.displayName, amr: ['pwd', 'mfa'], expiresAtMs: Infinity,
-    audience: 'partnerCenter', permissions: [],
-  };
+  try {
+    return (await lookUpCaller(store, principal, tenant)).caller;
+  } catch (error) {
+    if (!(error instanceof PrincipalLookupError)) throw error;
+    if (error.kind === 'clientIdNeedsPartner') throw new ExplainCommandError(`--principal ${principal} is a client id: give its partner with --tenant (a tenant id or domain)`);
+    throw new ExplainCommandError(error.message);
+  }
 }
 
 /** --at, else the clock the servers on this store share (moved by the emulator), else now. */
@@ -74,11 +71,7 @@ export async function runExplain(options: ExplainOptions): Promise<number> {
     const { decision, decidedAt } = await organizations.explain(caller, options.customer);
     const entry = decision.allowed ? undefined : ERROR_CATALOG[decision.reason];
     if (options.json) {
-      process.stdout.write(JSON.stringify({
-        principal: options.principal, partner: caller.partner.displayName, customer: options.customer.toLowerCase(), at: new Date(decidedAt).toISOString(),
-        allowed: decision.allowed, status: entry?.status ?? 200, ...(decision.allowed ? { grantedUntil: new Date(decision.grantedUntil).toISOString() } : { reason: decision.reason, code: entry!.code }),
-        checks: decision.checks,
-      }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify(explanationJson(options.principal, caller, options.customer, decision, decidedAt), null, 2) + '\n');
     } else {
       process.stdout.write(`${caller.appOnly ? 'application' : 'user'} ${caller.name} of ${caller.partner.displayName}, customer ${options.customer.toLowerCase()}, at ${new Date(decidedAt).toISOString()} (${describeDatabase(config.database)})\n`);
       process.stdout.write(decision.allowed

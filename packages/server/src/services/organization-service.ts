@@ -55,10 +55,10 @@ export class OrganizationService {
   }
 
   /**
-   * The decision for this caller and customer as of the clock, never cached: what the server decides
-   * on a cache miss, with the facts it read (`pcapi explain` prints it).
+   * The decision for this caller and customer as of the clock (or as of `at`, epoch ms), never cached:
+   * what the server decides on a cache miss, with the facts it read (`pcapi explain` prints it).
    */
-  async explain(caller: Caller, customerTenantId: string): Promise<{ decision: Decision; facts: AccessFacts; decidedAt: number; nextChangeAt: number | null }> {
+  async explain(caller: Caller, customerTenantId: string, at?: number): Promise<{ decision: Decision; facts: AccessFacts; decidedAt: number; nextChangeAt: number | null }> {
     const { store, clock, settings } = this.deps;
     const customerId = customerTenantId.toLowerCase();
     const stored = await store.accessFacts({
@@ -67,7 +67,7 @@ export class OrganizationService {
       customerTenantId: customerId,
       maxGroupDepth: settings.nestedGroups ? MAX_NESTING_DEPTH : 1,
     });
-    const now = clock.now();
+    const now = at ?? clock.now();
     const { facts, nextChangeAt } = effectiveAccessFacts(stored, now, this.deps.delays);
     const decision = authorize(
       { partnerTenantId: caller.partner.tenantId, partnerName: caller.partner.displayName, customerTenantId: customerId, callerName: caller.name, facts, now: new Date(now) },

@@ -14,6 +14,8 @@ import type { EmulatorService } from '../../services/emulator-service.js';
 import { allowEmptyJsonBodies, GraphError, sendGraphError } from '../graph/graph-errors.js';
 import { parseFaultSpec, type FaultInjector } from './faults.js';
 import { isConsoleShell, registerConsolePages } from '../console/console-pages.js';
+import { registerConsoleApiRoutes } from '../console/console-api-routes.js';
+import type { ConsoleService } from '../../services/console-service.js';
 
 export const EMULATOR_PREFIX = '/_pcapi';
 const ADMIN_KEY_HEADER = 'x-pcapi-admin-key';
@@ -28,6 +30,8 @@ export interface EmulatorRouteDeps {
   /** Records each write (not reads) in the audit trail, and answers GET /_pcapi/audit; none when absent. */
   auditHook?: onResponseHookHandler;
   auditTrail?: AuditTrail;
+  /** The console's JSON API (/_pcapi/console/api/); none when absent. */
+  console?: ConsoleService;
 }
 
 function sameKey(given: string, expected: string): boolean {
@@ -125,6 +129,7 @@ export function registerEmulatorRoutes(app: FastifyInstance, deps: EmulatorRoute
     }
 
     registerConsolePages(scope, EMULATOR_PREFIX);
+    if (deps.console) registerConsoleApiRoutes(scope, deps.console);
 
     scope.get('/faults', async () => ({ value: deps.faults.list() }));
     scope.post('/faults', async (request, reply) => {
