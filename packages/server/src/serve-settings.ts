@@ -63,7 +63,7 @@ export const SERVE_SETTINGS = {
   publicUrl: {
     flags: '--public-url <url>', env: 'PCAPI_PUBLIC_URL', docDefault: '`http://127.0.0.1:<port>`; with TLS `https://localhost:<port>`', parse: kind.httpBaseUrl,
     help: 'base URL clients use (issuer of local tokens); default from host, port and TLS',
-    meaning: 'Base URL clients reach pcapi at. It is the issuer of local tokens (`<url>/<tenant>/v2.0`), so set it when pcapi sits behind a proxy or a different host name.',
+    meaning: 'Base URL clients reach pcapi at. It is the issuer of local tokens (`<url>/<tenant>/v2.0`), so set it when pcapi sits behind a proxy or a different host name. `pcapi serve` records it in the store, and `pcapi token` on the same store mints tokens for it unless given another.',
   },
   tlsCert: {
     flags: '--tls-cert <file>', env: 'PCAPI_TLS_CERT', parse: kind.fileContents,
