@@ -92,8 +92,8 @@ function unroutedResponses(): Json {
       responses: { 401: ref('Graph401'), 404: ref('Graph404') },
     },
     '(no route under /_pcapi)': {
-      description: 'An emulator path no route matches: guarded as any emulator call, then Graph\'s 404.',
-      responses: { 404: ref('Graph404') },
+      description: 'An emulator path no route matches: guarded as any emulator call (401 without the admin key when one is configured, 403 from elsewhere than loopback when none is), then Graph\'s 404.',
+      responses: { 401: ref('Graph401'), 403: ref('Graph403'), 404: ref('Graph404') },
     },
   };
 }
@@ -137,6 +137,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Json {
       { name: 'Graph: GDAP', description: 'Granular delegated admin relationships (docs/graph.md).' },
       { name: 'Graph: directory', description: 'The partner tenant\'s groups, users and applications (docs/graph.md).' },
       { name: 'Emulator', description: 'Clock, reset, export, import, faults, audit; only with --emulator (docs/configuration.md#the-emulator-endpoints).' },
+      { name: 'Console', description: 'The web console\'s page, files and JSON API under /_pcapi/console/; emulator endpoints, only with --emulator and guarded alike.' },
       { name: 'Health', description: 'Liveness, readiness and metrics.' },
       { name: 'OpenAPI', description: 'This document.' },
     ],

@@ -7,6 +7,7 @@ import { ERROR_SOURCE, ORGANIZATION_KEYS } from '@pcapi/contracts';
 import { AUDIT_OUTCOMES, AUDIT_SURFACES } from '../../domain/audit.js';
 import { FAULT_STATUSES } from '../emulator/faults.js';
 import type { Json } from './openapi-common.js';
+import { CONSOLE_SCHEMAS } from './console-schemas.js';
 
 const string = { type: 'string' };
 const nullableString = { type: ['string', 'null'] };
@@ -115,4 +116,4 @@ const health: Record<string, Json> = {
   }, ['status', 'checks']),
 };
 
-export const SERVICE_SCHEMAS: Record<string, Json> = { ...partnerCenter, ...identity, ...emulator, ...health };
+export const SERVICE_SCHEMAS: Record<string, Json> = { ...partnerCenter, ...identity, ...emulator, ...CONSOLE_SCHEMAS, ...health };

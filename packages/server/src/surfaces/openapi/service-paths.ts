@@ -2,7 +2,7 @@
  * pcapi's own endpoints: the emulator's (/_pcapi/, emulator-routes.ts; only with --emulator), health
  * and metrics (health-routes.ts, metrics-routes.ts; /metrics only with --metrics), and this document.
  */
-import { jsonContent, GRAPH_ID_HEADERS, ref, response, responses, schemaRef, type Json } from './openapi-common.js';
+import { jsonContent, GRAPH_ID_HEADERS, pathParameter, ref, response, responses, schemaRef, type Json } from './openapi-common.js';
 
 const EMULATOR = ['Emulator'];
 /** Every emulator endpoint: without --emulator-key loopback callers only (else 403); with it, the key (else 401). */
@@ -81,12 +81,102 @@ function emulatorPaths(): Json {
   };
 }
 
+const CONSOLE = ['Console'];
+const CONSOLE_API = '/_pcapi/console/api';
+const tenantPath = (name: string, what: string) => pathParameter(name, `The ${what} tenant id (a GUID; another text is a 400).`);
+
+/** The console API (surfaces/console/console-api-routes.ts): emulator endpoints, guarded alike. Bad input is a 400 naming the parameter. */
+function consoleApi(spec: EmulatorOperation & { path?: Json[] }): Json {
+  const operation = emulator(spec);
+  return { ...operation, tags: CONSOLE, ...(spec.path ? { parameters: [...spec.path, ...((operation.parameters as Json[] | undefined) ?? [])] } : {}) };
+}
+
+/** The web console (issue 13): its page and files (console-pages.ts) and its JSON API. */
+function consolePaths(): Json {
+  const html = { 'text/html; charset=utf-8': { schema: { type: 'string' } } };
+  return {
+    '/_pcapi/console/': {
+      get: {
+        operationId: 'getConsolePage', tags: CONSOLE,
+        summary: 'The web console\'s page (with --emulator). It holds no data: with --emulator-key it is served without the key, and asks for it. Without the trailing slash, a redirect to it.',
+        responses: {
+          200: response('The page.', { content: html }),
+          302: response('To the address with the trailing slash.', { headers: { Location: ref('headers/Location') } }),
+          403: ref('responses/Graph403'),
+        },
+      },
+    },
+    '/_pcapi/console/assets/{file}': {
+      get: {
+        operationId: 'getConsoleFile', tags: CONSOLE, summary: 'One of the console\'s bundled files (script, style, source map); like the page, served without the admin key.',
+        parameters: [pathParameter('file', 'The file\'s name, e.g. console.js.')],
+        responses: {
+          200: response('The file, with its content type.', { content: { 'text/javascript; charset=utf-8': { schema: { type: 'string' } }, 'text/css; charset=utf-8': { schema: { type: 'string' } } } }),
+          403: ref('responses/Graph403'),
+          404: ref('responses/Graph404'),
+        },
+      },
+    },
+    [`${CONSOLE_API}/partners`]: {
+      get: consoleApi({ operationId: 'consoleListPartners', summary: 'Every partner, by display name.', ok: { status: 200, schema: 'ConsolePartnerList', description: 'The partners.' } }),
+    },
+    [`${CONSOLE_API}/partners/{partnerTenantId}`]: {
+      get: consoleApi({
+        operationId: 'consoleGetPartner', summary: 'A partner: its users and apps, groups with their members, GDAP relationships with their effective status and assignments, and how many customers it has.',
+        path: [tenantPath('partnerTenantId', 'partner')], ok: { status: 200, schema: 'ConsolePartner', description: 'The partner.' }, errors: [400, 404],
+      }),
+    },
+    [`${CONSOLE_API}/partners/{partnerTenantId}/relationships/{relationshipId}/{action}`]: {
+      post: consoleApi({
+        operationId: 'consoleRelationshipAction',
+        summary: 'Moves a GDAP relationship through its lifecycle as the Graph route does (GdapService): `lockForApproval` and `terminate` as the partner, `approve` as the customer. Recorded in the audit trail. A state the action does not apply to is the lifecycle\'s 400.',
+        path: [
+          tenantPath('partnerTenantId', 'partner'), pathParameter('relationshipId', 'The relationship\'s id.'),
+          pathParameter('action', 'The action (case-insensitive).', { type: 'string', enum: ['lockForApproval', 'approve', 'terminate'] }),
+        ],
+        ok: { status: 200, schema: 'ConsoleRelationship', description: 'The relationship after the action.' }, errors: [400, 404],
+      }),
+    },
+    [`${CONSOLE_API}/customers`]: {
+      get: consoleApi({
+        operationId: 'consoleListCustomers', summary: 'Customers by display name then tenant id, a page at a time (keyset paging: fast at any size), with their partners and DAP flags.',
+        query: [
+          query('search', 'The start of a display name (case-insensitive for ASCII letters), or from 4 characters on, of a tenant id.'),
+          query('partner', 'Only this partner\'s customers: a partner tenant id or domain (unknown: 400).'),
+          query('after', 'The `next` cursor of the previous page.'),
+          query('limit', 'Customers per page, 1 to 200.', { type: 'integer', minimum: 1, maximum: 200, default: 50 }),
+        ],
+        ok: { status: 200, schema: 'ConsoleCustomerPage', description: 'A page of customers.' }, errors: [400],
+      }),
+    },
+    [`${CONSOLE_API}/customers/{customerTenantId}`]: {
+      get: consoleApi({
+        operationId: 'consoleGetCustomer', summary: 'A customer: its organization (the Partner Center body), and each partner with its DAP flag and GDAP relationships.',
+        path: [tenantPath('customerTenantId', 'customer')], ok: { status: 200, schema: 'ConsoleCustomer', description: 'The customer.' }, errors: [400, 404],
+      }),
+    },
+    [`${CONSOLE_API}/explain`]: {
+      get: consoleApi({
+        operationId: 'consoleExplain', summary: 'Why a principal may or may not read a customer: the decision with every check, from the server\'s decision code (as `pcapi explain`), now by the server\'s clock or at an instant.',
+        query: [
+          { ...query('principal', 'A user principal name, or an application (client) id.'), required: true },
+          query('partner', 'The principal\'s partner (tenant id or domain); needed for a client id, a user\'s comes from its name.'),
+          { ...query('customer', 'The customer tenant id.', { type: 'string', format: 'uuid' }), required: true },
+          query('at', 'An ISO 8601 instant (or date) to decide at; the server clock\'s now by default.', { type: 'string', format: 'date-time' }),
+        ],
+        ok: { status: 200, schema: 'ConsoleExplanation', description: 'The decision.' }, errors: [400],
+      }),
+    },
+  };
+}
+
 const HEALTH = ['Health'];
 const NO_STORE = { 'Cache-Control': ref('headers/Cache-Control-no-store') };
 
 export function servicePaths(): Json {
   return {
     ...emulatorPaths(),
+    ...consolePaths(),
     '/healthz': {
       get: { operationId: 'getLiveness', tags: HEALTH, summary: 'The process is up. No token, never throttled.',
         responses: { 200: response('Up.', { content: jsonContent(schemaRef('Liveness')), headers: NO_STORE }) } },
