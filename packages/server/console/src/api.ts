@@ -67,7 +67,9 @@ export interface PartnerDetail extends PartnerSummary { principals: Principal[];
 export interface CustomerSummary { tenantId: string; displayName: string; partners: { tenantId: string; displayName: string; dapEnabled: boolean }[] }
 export interface CustomerPage { value: CustomerSummary[]; next: string | null }
 export interface CustomerDetail {
-  tenantId: string; displayName: string; organization: Record<string, unknown> | null;
+  tenantId: string; displayName: string;
+  /** Exactly the organization endpoint's body: an array of one object. */
+  organization: Record<string, unknown>[] | null;
   partners: { tenantId: string; displayName: string; dapEnabled: boolean; relationships: Relationship[] }[];
 }
 export interface Explanation {

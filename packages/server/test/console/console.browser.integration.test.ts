@@ -26,7 +26,7 @@ const run = promisify(execFile);
 const PAGES = [
   { name: 'browse', hash: '#/', ready: 'text=Contoso' },
   { name: 'partner', hash: `#/partners/${DEMO.fabrikam}`, ready: 'text=GDAP relationships' },
-  { name: 'customer', hash: `#/customers/${DEMO.contoso}`, ready: 'text=Organization' },
+  { name: 'customer', hash: `#/customers/${DEMO.contoso}`, ready: 'text=1 Microsoft Way' },
   { name: 'why', hash: `#/why?principal=admin%40fabrikam.example&customer=${DEMO.tailspin}`, ready: '[data-testid=decision]' },
   { name: 'watch', hash: '#/watch', ready: 'text=Live:' },
   { name: 'act', hash: '#/act', ready: '[data-testid=clock-now]' },

@@ -8,16 +8,19 @@ export function CustomerPage({ id }: { id: string }) {
   const [customer, reload] = useLoad(() => call<CustomerDetail>(`/console/api/customers/${encodeURIComponent(id)}`), [id]);
   return (
     <Show loaded={customer}>
-      {(c) => (
+      {(c) => {
+        // The body Partner Center answers: an array of one organization.
+        const organization = c.organization?.[0] ?? null;
+        return (
         <>
           <p class="crumbs"><a href={href()}>Browse</a> › customer</p>
           <h1>{c.displayName}</h1>
           <p class="muted">tenant <code>{c.tenantId}</code> · <a href={href('why', { customer: c.tenantId })}>ask why a caller may or may not read it</a></p>
           <section aria-labelledby="organization-heading">
             <h2 id="organization-heading">Organization</h2>
-            {c.organization ? (
+            {organization ? (
               <dl class="fields">
-                {Object.entries(c.organization).map(([name, value]) => (
+                {Object.entries(organization).map(([name, value]) => (
                   <div key={name}><dt>{name}</dt><dd>{Array.isArray(value) ? value.join(', ') || '[]' : value === null ? 'null' : String(value)}</dd></div>
                 ))}
               </dl>
@@ -30,7 +33,8 @@ export function CustomerPage({ id }: { id: string }) {
             </section>
           ))}
         </>
-      )}
+        );
+      }}
     </Show>
   );
 }
