@@ -72,6 +72,9 @@ function initProcess(file: string): { ready: Promise<void>; go(at: number): void
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const result = new Promise<string>((resolve) => child.on('close', (code) => resolve(out.replace(/^ready\n/, '').trim() || `exited ${code}: ${err.trim()}`)));
+  // A process that ends before it is ready ends the wait too; its result says why.
+  child.on('close', () => onReady());
+  child.stdin.on('error', () => undefined);
   return { ready, go: (at) => child.stdin.end(`go ${at}\n`), result };
 }
 

@@ -63,6 +63,8 @@ export class SqliteStore implements Store {
     let db: Database.Database;
     try {
       db = new Database(this.file);
+      // First: processes opening a new file at once wait for each other's switch to WAL instead of failing.
+      db.pragma('busy_timeout = 10000');
       db.pragma('journal_mode = WAL');
     } catch (error) {
       throw new StoreOpenError(`cannot open SQLite database ${this.file}: ${(error as Error).message}`);
@@ -70,7 +72,6 @@ export class SqliteStore implements Store {
     // FULL: a committed import survives power loss, not only a process crash. Writes are rare.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 10000');
     // 32 MiB of page cache (the default is 2 MiB): a million customers' hot index pages stay in memory.
     db.pragma('cache_size = -32768');
     return db;
