@@ -14,10 +14,10 @@ import { formatSize, REPO_DIR, type BenchOptions } from './options.js';
 import { detectPinning, freePort, startProcess, waitForStatus } from './processes.js';
 import { buildRequestPool, organizationPath, type RequestPool } from './requests.js';
 import { RESULTS_SCHEMA, type BenchResult, type TargetResult } from './results-types.js';
-import { OPENAPI_DOCUMENT, pcapiServeArgs, prismVersion, startCeiling, startPcapi, startPrism, type Probe } from './servers.js';
+import { OPENAPI_DOCUMENT, pcapiServeArgs, prismVersion, startCeiling, startPcapi, startPrism, type Probe, type RunningTarget } from './servers.js';
 import type { ResponseSample } from './ceiling-server.js';
 import { computeRatios, evaluateGoals } from './goals.js';
-import { machineInfo, measure, median, readGitCommit, runTarget, waitForQuiet, type Log, type MeasureContext } from './measure.js';
+import { machineInfo, measure, measureTogether, median, readGitCommit, runTarget, waitForQuiet, type Log, type MeasureContext } from './measure.js';
 
 /** A response the ceiling replays when pcapi was not measured: the OpenAPI document's 200 example. */
 function sampleFromOpenApi(): ResponseSample {
@@ -104,11 +104,24 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
   let sample: ResponseSample | undefined;
   let referencePool: RequestPool | undefined;
 
-  /** Starts pcapi on a dataset, checks the mix answers 200 and 403 only, measures it; returns the index of an allowed pair. */
-  async function measurePcapi(target: TargetResult, dataset: Dataset, pool: RequestPool, build: { decisionCache: boolean; script: string | undefined; extraArgs?: string[] }): Promise<number> {
+  type PcapiBuild = { decisionCache: boolean; script: string | undefined; extraArgs?: string[] };
+  /** The index of a pair the probes saw allowed (the cold starts ask for it). */
+  let allowedIndex = 0;
+
+  /**
+   * Starts pcapi for each target (a build on a dataset), checks that the mix answers 200 and 403 only,
+   * then measures them together: in turns when there are several (measureTogether), so their ratio
+   * holds on a machine whose speed drifts. A target that fails to start is marked failed.
+   */
+  async function measurePcapis(entries: { target: TargetResult; dataset: Dataset; build: PcapiBuild }[], pool: RequestPool, started: RunningTarget[] = []): Promise<void> {
+    if (started.length === entries.length) {
+      await measureTogether(context, entries.map(({ target }, index) => ({ target, running: started[index]! })), pool.file);
+      return;
+    }
+    const { target, dataset, build } = entries[started.length]!;
     // Ready when an allowed pair answers 200: the generator denies the customers whose index mod 1000 is below 150.
     const firstAllowed = pool.pairs.findIndex((pair) => pair.customerIndex % 1000 >= 150);
-    let allowedIndex = firstAllowed >= 0 ? firstAllowed : 0;
+    allowedIndex = firstAllowed >= 0 ? firstAllowed : 0;
     await runTarget(target, log, async () => {
       const running = await startPcapi({
         dataDir: dataset.dataDir, port: await freePort(), logLevel: options.logLevel, ...build,
@@ -123,9 +136,8 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
       if (unexpected.length > 0) notes.push(`${target.label}: the probe of the mix saw statuses ${unexpected.join(', ')} besides 200 and 403.`);
       if (probed.allowed !== undefined) allowedIndex = probed.allowed;
       sample ??= await captureSample(running.url, probeFor(pool, allowedIndex));
-      await measure(context, target, running, pool.file);
+      await measurePcapis(entries, pool, [...started, running]);
     });
-    return allowedIndex;
   }
 
   // 2. pcapi on each dataset: decision cache on, then off (cache-cold), then the baseline's builds.
@@ -140,24 +152,34 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
     const largest = dataset === datasets[datasets.length - 1];
     type Build = { commit: string; script: string; variant?: undefined } | { variant: { label: string; args: string[] }; commit?: undefined; script?: undefined };
     const builds: (Build | undefined)[] = [undefined, ...(baseline && largest ? [baseline] : []), ...(largest ? options.variants.map((variant) => ({ variant })) : [])];
-    for (const build of builds) {
+    // Variants (the same build with other flags) are measured in turns with the build as it is normally run.
+    const together = largest && options.variants.length > 0;
+    const groups: (Build | undefined)[][] = together
+      ? [[undefined, ...options.variants.map((variant) => ({ variant }))], ...(baseline ? [[baseline]] : [])]
+      : builds.map((build) => [build]);
+    for (const group of groups) {
       for (const decisionCache of options.cold ? [true, false] : [true]) {
-        const name = build?.commit ? `pcapi@${build.commit.slice(0, 7)}` : build?.variant ? `pcapi(${build.variant.label})` : 'pcapi';
-        const data = build?.commit ? baselineDataset! : dataset;
-        const target: TargetResult = {
-          id: `${name}-${size}${decisionCache ? '' : '-cold'}`, kind: 'pcapi', label: `${name} ${size}${decisionCache ? '' : ' cold'}`, customers: dataset.customers,
-          decisionCache, ...(build?.commit ? { baselineCommit: build.commit } : {}), ...(build?.variant ? { variant: build.variant.label, extraArgs: build.variant.args } : {}), status: 'ok', runs: [],
-          dataset: {
-            partners: data.partners, usersPerPartner: data.usersPerPartner, principals: pool.principals.users + pool.principals.apps, dbBytes: data.dbBytes, reused: data.reused,
-            ...(data.generateSeconds !== undefined ? { generateSeconds: data.generateSeconds, importSeconds: data.importSeconds } : {}),
-          },
-          mix: { pairs: pool.pairs.length, tokens: pool.tokens.length, distinctCustomers: new Set(pool.pairs.map((pair) => pair.customerIndex)).size },
-        };
-        targets.push(target);
-        if (build?.commit) copyFileSync(join(dataset.dataDir, 'signing-key.json'), join(data.dataDir, 'signing-key.json'));
-        const allowedIndex = await measurePcapi(target, data, pool, { decisionCache, script: build?.script, extraArgs: build?.variant?.args });
+        const entries = group.map((build) => {
+          const name = build?.commit ? `pcapi@${build.commit.slice(0, 7)}` : build?.variant ? `pcapi(${build.variant.label})` : 'pcapi';
+          const data = build?.commit ? baselineDataset! : dataset;
+          const target: TargetResult = {
+            id: `${name}-${size}${decisionCache ? '' : '-cold'}`, kind: 'pcapi', label: `${name} ${size}${decisionCache ? '' : ' cold'}`, customers: dataset.customers,
+            decisionCache, ...(build?.commit ? { baselineCommit: build.commit } : {}), ...(build?.variant ? { variant: build.variant.label, extraArgs: build.variant.args } : {}), status: 'ok', runs: [],
+            dataset: {
+              partners: data.partners, usersPerPartner: data.usersPerPartner, principals: pool.principals.users + pool.principals.apps, dbBytes: data.dbBytes, reused: data.reused,
+              ...(data.generateSeconds !== undefined ? { generateSeconds: data.generateSeconds, importSeconds: data.importSeconds } : {}),
+            },
+            mix: { pairs: pool.pairs.length, tokens: pool.tokens.length, distinctCustomers: new Set(pool.pairs.map((pair) => pair.customerIndex)).size },
+          };
+          targets.push(target);
+          if (build?.commit) copyFileSync(join(dataset.dataDir, 'signing-key.json'), join(data.dataDir, 'signing-key.json'));
+          return { target, dataset: data, build: { decisionCache, script: build?.script, extraArgs: build?.variant?.args } };
+        });
+        await measurePcapis(entries, pool);
         // Cold starts: once per dataset, for the work tree's build as it is normally run.
-        if (target.status === 'ok' && !build && decisionCache && options.coldStarts > 0) {
+        const plain = entries.find((entry) => entry.build.script === undefined && entry.build.extraArgs === undefined);
+        if (plain && plain.target.status === 'ok' && decisionCache && options.coldStarts > 0) {
+          const target = plain.target;
           try {
             const samplesMs = await coldStarts(dataset, pool, allowedIndex, context, workDir);
             target.coldStart = { samplesMs, medianMs: median(samplesMs) };

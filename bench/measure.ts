@@ -85,49 +85,79 @@ export async function runTarget(target: TargetResult, log: (line: string) => voi
 
 /** Warm-up, then the measured runs, against one running server; the medians and peak RSS after. */
 export async function measure(context: MeasureContext, target: TargetResult, running: RunningTarget, poolFile: string): Promise<void> {
-  const { options, pinning, generator, log } = context;
-  const load = (durationS: number) => runLoad(generator, { url: running.url, poolFile, connections: options.connections, durationS, cpu: pinning.enabled ? pinning.loadCpu : undefined });
-  if (options.warmupS > 0) {
-    // At least one pass over the request mix, so that the measured runs of a cached target are not
-    // its first, cache-cold pass (at 1M customers that pass alone can outlast a 3 s warm-up).
-    let sent = 0;
-    let slices = 0;
-    do {
-      sent += (await load(options.warmupS)).requests;
-      slices++;
-    } while (sent < options.pairs && slices < MAX_WARMUP_SLICES);
-    log(`  ${target.label}: warm-up ${slices * options.warmupS} s (${sent} requests, ${options.pairs} pairs in the mix)`);
-  }
-  let retriesLeft = options.retries;
+  await measureTogether(context, [{ target, running }], poolFile);
+}
+
+/**
+ * Several servers measured in turns: each warmed up, then run 1 of each, run 2 of each, and so on,
+ * so that a machine whose speed drifts over minutes (shared, noisy) slows them alike and their
+ * ratio holds. With one server, the plain warm-up and runs.
+ */
+export async function measureTogether(context: MeasureContext, entries: { target: TargetResult; running: RunningTarget }[], poolFile: string): Promise<void> {
+  const { options, log } = context;
+  for (const { target, running } of entries) await warmUp(context, target, running, poolFile);
+  const retriesLeft = new Map(entries.map(({ target }) => [target, options.retries]));
   for (let run = 1; run <= options.runs; run++) {
-    const waited = await waitForQuiet(options.quietWaitS);
-    if (waited < 0) log(`  ${target.label}: the machine did not go quiet within ${options.quietWaitS} s; measuring anyway`);
-    else if (waited > 2) log(`  ${target.label}: waited ${waited.toFixed(0)} s for other processes to go quiet`);
-    const cpuBefore = readCpuSeconds(running.started.pid) ?? 0;
-    const systemBefore = readSystemCpuSeconds();
-    const wallBefore = performance.now();
-    const figures = await load(options.durationS);
-    const wallSeconds = (performance.now() - wallBefore) / 1000;
-    const systemAfter = readSystemCpuSeconds();
-    const cpuAfter = readCpuSeconds(running.started.pid) ?? cpuBefore;
-    const serverSeconds = cpuAfter - cpuBefore;
-    const serverCpuPercent = figures.durationS > 0 ? (serverSeconds / figures.durationS) * 100 : 0;
-    // Everything the machine did over the whole window, less the server and the load generator.
-    const loadSeconds = (figures.loadCpuPercent / 100) * figures.durationS;
-    const otherCpuPercent = Math.max(0, ((systemAfter.busy - systemBefore.busy - serverSeconds - loadSeconds) / wallSeconds) * 100);
-    const result: RunFigures = { ...figures, serverCpuPercent, otherCpuPercent };
-    if (otherCpuPercent > DISTURBED_PERCENT && retriesLeft > 0) {
-      retriesLeft--;
-      (target.discardedRuns ??= []).push(result);
-      log(`  ${target.label}: run ${run} disturbed (other processes used ${otherCpuPercent.toFixed(0)}% of a core, ${Math.round(result.rps)} req/s); repeating it`);
-      run--;
-      continue;
+    for (const { target, running } of entries) {
+      for (;;) {
+        const result = await measuredRun(context, target, running, poolFile);
+        if (result.otherCpuPercent > DISTURBED_PERCENT && retriesLeft.get(target)! > 0) {
+          retriesLeft.set(target, retriesLeft.get(target)! - 1);
+          (target.discardedRuns ??= []).push(result);
+          log(`  ${target.label}: run ${run} disturbed (other processes used ${result.otherCpuPercent.toFixed(0)}% of a core, ${Math.round(result.rps)} req/s); repeating it`);
+          continue;
+        }
+        target.runs.push(result);
+        log(`  ${target.label}: run ${run}/${options.runs}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, non-2xx ${result.non2xx}, errors ${result.errors}, CPU server ${result.serverCpuPercent.toFixed(0)}% / load ${result.loadCpuPercent.toFixed(0)}% / other ${result.otherCpuPercent.toFixed(0)}%`);
+        break;
+      }
     }
-    target.runs.push(result);
-    log(`  ${target.label}: run ${run}/${options.runs}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, non-2xx ${result.non2xx}, errors ${result.errors}, CPU server ${serverCpuPercent.toFixed(0)}% / load ${result.loadCpuPercent.toFixed(0)}% / other ${otherCpuPercent.toFixed(0)}%`);
   }
-  target.peakRssBytes = readProcStatus(running.started.pid)?.peakRssBytes;
-  target.median = medians(target.runs);
+  for (const { target, running } of entries) {
+    target.peakRssBytes = readProcStatus(running.started.pid)?.peakRssBytes;
+    target.median = medians(target.runs);
+  }
+}
+
+function loadOf(context: MeasureContext, running: RunningTarget, poolFile: string) {
+  const { options, pinning, generator } = context;
+  return (durationS: number) => runLoad(generator, { url: running.url, poolFile, connections: options.connections, durationS, cpu: pinning.enabled ? pinning.loadCpu : undefined });
+}
+
+async function warmUp(context: MeasureContext, target: TargetResult, running: RunningTarget, poolFile: string): Promise<void> {
+  const { options, log } = context;
+  if (options.warmupS <= 0) return;
+  const load = loadOf(context, running, poolFile);
+  // At least one pass over the request mix, so that the measured runs of a cached target are not
+  // its first, cache-cold pass (at 1M customers that pass alone can outlast a 3 s warm-up).
+  let sent = 0;
+  let slices = 0;
+  do {
+    sent += (await load(options.warmupS)).requests;
+    slices++;
+  } while (sent < options.pairs && slices < MAX_WARMUP_SLICES);
+  log(`  ${target.label}: warm-up ${slices * options.warmupS} s (${sent} requests, ${options.pairs} pairs in the mix)`);
+}
+
+/** One fixed-time run after the machine goes quiet, with the CPU the server, the load and everything else used. */
+async function measuredRun(context: MeasureContext, target: TargetResult, running: RunningTarget, poolFile: string): Promise<RunFigures> {
+  const { options, log } = context;
+  const waited = await waitForQuiet(options.quietWaitS);
+  if (waited < 0) log(`  ${target.label}: the machine did not go quiet within ${options.quietWaitS} s; measuring anyway`);
+  else if (waited > 2) log(`  ${target.label}: waited ${waited.toFixed(0)} s for other processes to go quiet`);
+  const cpuBefore = readCpuSeconds(running.started.pid) ?? 0;
+  const systemBefore = readSystemCpuSeconds();
+  const wallBefore = performance.now();
+  const figures = await loadOf(context, running, poolFile)(options.durationS);
+  const wallSeconds = (performance.now() - wallBefore) / 1000;
+  const systemAfter = readSystemCpuSeconds();
+  const cpuAfter = readCpuSeconds(running.started.pid) ?? cpuBefore;
+  const serverSeconds = cpuAfter - cpuBefore;
+  const serverCpuPercent = figures.durationS > 0 ? (serverSeconds / figures.durationS) * 100 : 0;
+  // Everything the machine did over the whole window, less the server and the load generator.
+  const loadSeconds = (figures.loadCpuPercent / 100) * figures.durationS;
+  const otherCpuPercent = Math.max(0, ((systemAfter.busy - systemBefore.busy - serverSeconds - loadSeconds) / wallSeconds) * 100);
+  return { ...figures, serverCpuPercent, otherCpuPercent };
 }
 
 function medians(runs: RunFigures[]): Medians {

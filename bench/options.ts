@@ -137,7 +137,8 @@ export const USAGE = `npm run bench -- [options]
   --no-cold                do not measure pcapi with its decision cache off (the cache-cold figure)
   --baseline-commit SHA    also measure pcapi built from commit SHA on the largest dataset (same modes)
   --variant LABEL=FLAGS    also measure pcapi run with these extra serve flags on the largest dataset (same
-                           modes), e.g. --variant "no-audit=--audit-retention 0"; repeatable
+                           modes), e.g. --variant "no-audit=--audit-retention 0"; repeatable. The variants
+                           and pcapi as it normally runs are measured in turns (run 1 of each, run 2 ...)
   --soak                   run the soak instead: mixed traffic with fuzz at half of measured capacity,
                            RSS sampled (results named "soak"; default size 1m)
   --soak-duration S        seconds of soak traffic (default 300)

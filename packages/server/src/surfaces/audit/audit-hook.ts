@@ -77,7 +77,7 @@ export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyR
       principalKind: caller ? (caller.appOnly ? 'app' : 'user') : null,
       customerTenantId: customer.slice(0, MAX_VALUE).toLowerCase(),
       // The checks even when the answer does not show them (--explain-denials false).
-      reasons: error ? (error.data.length ? error.data.map(String) : [error.detail ?? error.message]) : NO_REASONS,
+      reasons: error ? (error.data.length ? asStrings(error.data) : [error.detail ?? error.message]) : NO_REASONS,
       requestId: request.id,
       correlationId: request.correlationId || null,
     });
@@ -85,6 +85,14 @@ export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyR
 }
 
 const NO_REASONS: string[] = [];
+
+/**
+ * The reasons as they are: a cached decision's checks are one array shared by every answer it gives,
+ * so the trail's subject lookup then compares one reference instead of every string.
+ */
+function asStrings(data: unknown[]): string[] {
+  return data.every((item) => typeof item === 'string') ? (data as string[]) : data.map(String);
+}
 
 const OPERATIONS: Record<string, string> = { GET: 'GET organization', HEAD: 'HEAD organization' };
 
