@@ -63,7 +63,11 @@ export interface Relationship {
   id: string; displayName: string; customerTenantId: string; customerName: string; status: string; roles: Role[];
   createdDateTime: string | null; activatedDateTime: string | null; endDateTime: string | null; assignments: Assignment[];
 }
-export interface PartnerDetail extends PartnerSummary { principals: Principal[]; groups: Group[]; relationships: Relationship[]; customers: number }
+export interface PartnerDetail extends PartnerSummary {
+  principals: Principal[]; groups: Group[]; customers: number;
+  /** A page of the relationships: `relationshipCount` in all, from `relationshipsFrom`. */
+  relationships: Relationship[]; relationshipCount: number; relationshipsFrom: number; relationshipsNext: number | null;
+}
 export interface CustomerSummary { tenantId: string; displayName: string; partners: { tenantId: string; displayName: string; dapEnabled: boolean }[] }
 export interface CustomerPage { value: CustomerSummary[]; next: string | null }
 export interface CustomerDetail {

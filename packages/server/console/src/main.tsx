@@ -21,7 +21,7 @@ const NAV = [
 function Page() {
   const { parts, params } = useRoute();
   const [first = '', id] = parts;
-  if (first === 'partners' && id) return <PartnerPage id={id} focus={params.get('focus')} />;
+  if (first === 'partners' && id) return <PartnerPage id={id} focus={params.get('focus')} from={Number(params.get('from') ?? 0) || 0} />;
   if (first === 'customers' && id) return <CustomerPage id={id} />;
   if (first === 'why') return <WhyPage params={params} />;
   if (first === 'watch') return <WatchPage params={params} />;

@@ -286,3 +286,18 @@ describe('console API', () => {
     assert.equal((await keyed.inject({ method: 'GET', url: `${API}/no-such-thing` })).statusCode, 401, 'guarded before not found');
   });
 });
+
+test("a partner's relationships come a page at a time: relationshipsFrom, relationshipCount, relationshipsNext", async (t) => {
+  const { pcapi } = await consoleApp(t);
+  const whole = await get(pcapi, `/partners/${DEMO.fabrikam}`);
+  assert.equal(whole.relationshipCount, 4);
+  assert.equal(whole.relationships.length, 4);
+  assert.equal(whole.relationshipsFrom, 0);
+  assert.equal(whole.relationshipsNext, null);
+  const rest = await get(pcapi, `/partners/${DEMO.fabrikam}?relationshipsFrom=2`);
+  assert.deepEqual(rest.relationships.map((r: { id: string }) => r.id), whole.relationships.slice(2).map((r: { id: string }) => r.id));
+  assert.equal(rest.relationshipCount, 4);
+  assert.equal((await get(pcapi, `/partners/${DEMO.fabrikam}?relationshipsFrom=9`)).relationships.length, 0);
+  const refused = await get(pcapi, `/partners/${DEMO.fabrikam}?relationshipsFrom=-1`, 400);
+  assert.match(refused.error.message, /relationshipsFrom/);
+});

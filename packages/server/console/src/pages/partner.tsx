@@ -4,8 +4,8 @@ import { call, type PartnerDetail, type Relationship } from '../api';
 import { Badge, ErrorBox, formatTime, Id, Show, useLoad } from '../components';
 import { href } from '../route';
 
-export function PartnerPage({ id, focus }: { id: string; focus: string | null }) {
-  const [partner, reload] = useLoad(() => call<PartnerDetail>(`/console/api/partners/${encodeURIComponent(id)}`), [id]);
+export function PartnerPage({ id, focus, from }: { id: string; focus: string | null; from: number }) {
+  const [partner, reload] = useLoad(() => call<PartnerDetail>(`/console/api/partners/${encodeURIComponent(id)}${from ? `?relationshipsFrom=${from}` : ''}`), [id, from]);
   useEffect(() => {
     if (focus && partner.state === 'ready') document.getElementById(`obj-${focus}`)?.scrollIntoView({ block: 'center' });
   }, [focus, partner.state]);
@@ -50,6 +50,13 @@ export function PartnerPage({ id, focus }: { id: string; focus: string | null })
           </section>
           <section aria-labelledby="relationships-heading">
             <h2 id="relationships-heading">GDAP relationships</h2>
+            {p.relationshipCount > p.relationships.length && (
+              <nav class="row" aria-label="Relationship pages">
+                <a class={p.relationshipsFrom === 0 ? 'disabled' : undefined} aria-disabled={p.relationshipsFrom === 0} href={href('partners', p.tenantId, { from: String(Math.max(0, p.relationshipsFrom - 100)) })}>Previous</a>
+                <span class="muted">{p.relationshipsFrom + 1}–{p.relationshipsFrom + p.relationships.length} of {p.relationshipCount}</span>
+                {p.relationshipsNext !== null && <a href={href('partners', p.tenantId, { from: String(p.relationshipsNext) })}>Next</a>}
+              </nav>
+            )}
             <Relationships partnerId={p.tenantId} relationships={p.relationships} focus={focus} changed={reload} />
           </section>
         </>

@@ -57,7 +57,11 @@ function instantOf(query: Query): number | undefined {
 export function registerConsoleApiRoutes(scope: FastifyInstance, console: ConsoleService): void {
   const base = CONSOLE_API_PATH;
   scope.get(`${base}/partners`, async () => console.partners());
-  scope.get<{ Params: { partnerTenantId: string } }>(`${base}/partners/:partnerTenantId`, async (request) => console.partner(tenantId(request.params.partnerTenantId, 'partnerTenantId')));
+  scope.get<{ Params: { partnerTenantId: string } }>(`${base}/partners/:partnerTenantId`, async (request) => {
+    const from = optional(request.query as Query, 'relationshipsFrom');
+    if (from !== undefined && !/^\d{1,9}$/.test(from)) throw new GraphError('badRequest', `relationshipsFrom: a whole number from 0, not "${from.slice(0, 20)}".`);
+    return console.partner(tenantId(request.params.partnerTenantId, 'partnerTenantId'), Number(from ?? 0));
+  });
 
   scope.get(`${base}/customers`, async (request) => {
     const query = request.query as Query;

@@ -43,6 +43,9 @@ export const CONSOLE_SCHEMAS: Record<string, Json> = {
       members: array(member),
     }, ['groupId', 'displayName', 'agentRole', 'members'])),
     relationships: array(schema('ConsoleRelationship')),
+    relationshipCount: { type: 'integer', description: 'How many GDAP relationships the partner has; `relationships` lists up to 100 of them from `relationshipsFrom`.' },
+    relationshipsFrom: { type: 'integer', description: 'The position of the first relationship listed.' },
+    relationshipsNext: { type: ['integer', 'null'], description: 'The `relationshipsFrom` of the next 100, or null after the last.' },
     customers: { type: 'integer', description: 'How many customers the partner has.' },
   }),
   ConsoleCustomerPage: object({

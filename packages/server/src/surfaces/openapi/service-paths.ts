@@ -123,7 +123,9 @@ function consolePaths(): Json {
     [`${CONSOLE_API}/partners/{partnerTenantId}`]: {
       get: consoleApi({
         operationId: 'consoleGetPartner', summary: 'A partner: its users and apps, groups with their members, GDAP relationships with their effective status and assignments, and how many customers it has.',
-        path: [tenantPath('partnerTenantId', 'partner')], ok: { status: 200, schema: 'ConsolePartner', description: 'The partner.' }, errors: [400, 404],
+        path: [tenantPath('partnerTenantId', 'partner')],
+        query: [query('relationshipsFrom', 'The position of the first relationship listed (0 unless given); 100 are listed at a time, oldest first.', { type: 'integer', minimum: 0 })],
+        ok: { status: 200, schema: 'ConsolePartner', description: 'The partner.' }, errors: [400, 404],
       }),
     },
     [`${CONSOLE_API}/partners/{partnerTenantId}/relationships/{relationshipId}/{action}`]: {
