@@ -35,7 +35,10 @@ export function pcapiServeArgs(dataDir: string, port: number, logLevel: string, 
 
 /** `script`: another build's bundle (a baseline); the selected entry by default. */
 export async function startPcapi(options: { dataDir: string; port: number; logLevel: string; decisionCache?: boolean; script?: string; extraArgs?: string[]; cpu: string | undefined; logFile: string; probe: Probe; timeoutMs?: number }): Promise<RunningTarget> {
-  const [node, args] = pcapiCommand(pcapiServeArgs(options.dataDir, options.port, options.logLevel, options.decisionCache, options.extraArgs), options.script);
+  const [node, script] = pcapiCommand(pcapiServeArgs(options.dataDir, options.port, options.logLevel, options.decisionCache, options.extraArgs), options.script);
+  // Node's own flags for the servers measured, e.g. PCAPI_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // (Node refuses --cpu-prof in NODE_OPTIONS); a profile is written when the server stops.
+  const args = [...(process.env.PCAPI_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), ...script];
   const since = performance.now();
   const started = startProcess(node, args, { cpu: options.cpu, logFile: options.logFile, cwd: REPO_DIR });
   const url = `http://127.0.0.1:${options.port}`;
