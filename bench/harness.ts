@@ -151,12 +151,10 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
     if (!wantPcapi) break;
     const largest = dataset === datasets[datasets.length - 1];
     type Build = { commit: string; script: string; variant?: undefined } | { variant: { label: string; args: string[] }; commit?: undefined; script?: undefined };
-    const builds: (Build | undefined)[] = [undefined, ...(baseline && largest ? [baseline] : []), ...(largest ? options.variants.map((variant) => ({ variant })) : [])];
-    // Variants (the same build with other flags) are measured in turns with the build as it is normally run.
-    const together = largest && options.variants.length > 0;
-    const groups: (Build | undefined)[][] = together
-      ? [[undefined, ...options.variants.map((variant) => ({ variant }))], ...(baseline ? [[baseline]] : [])]
-      : builds.map((build) => [build]);
+    // Measured in groups, one after the other; within a group in turns (measureTogether). The variants
+    // (the same build with other flags) go with the build as it is normally run; a baseline alone.
+    const variants = largest ? options.variants.map((variant): Build => ({ variant })) : [];
+    const groups: (Build | undefined)[][] = [[undefined, ...variants], ...(baseline && largest ? [[baseline]] : [])];
     for (const group of groups) {
       for (const decisionCache of options.cold ? [true, false] : [true]) {
         const entries = group.map((build) => {

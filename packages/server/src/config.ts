@@ -67,9 +67,22 @@ export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postg
 
 /** A database location fit for logs and messages: a PostgreSQL URL without its password. */
 export function describeDatabase(location: DatabaseLocation): string {
-  if (location.kind === 'sqlite') return location.file;
-  const url = new URL(location.url);
+  return location.kind === 'sqlite' ? location.file : redactedDatabaseUrl(location.url);
+}
+
+/** Connection parameters that can hold a secret, dropped from a PostgreSQL URL before it is shown. */
+const SECRET_PARAMETERS = /pass|secret|key|token/i;
+
+/** A PostgreSQL URL as it may be shown: without its password or any parameter that may hold a secret. */
+export function redactedDatabaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return '(an unparsable URL, not shown)';
+  }
   url.password = '';
+  for (const name of [...url.searchParams.keys()]) if (SECRET_PARAMETERS.test(name)) url.searchParams.delete(name);
   return url.toString();
 }
 

@@ -18,10 +18,14 @@ export const adminKey = {
   clear: () => sessionStorage.removeItem(KEY_STORAGE),
 };
 
-export async function call<T>(path: string, init: { method?: string; body?: unknown; raw?: string } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+/** The admin key's header when this tab has one (a server started with --emulator-key asks for it). */
+export function keyHeaders(): Record<string, string> {
   const key = adminKey.get();
-  if (key) headers['x-pcapi-admin-key'] = key;
+  return key ? { 'x-pcapi-admin-key': key } : {};
+}
+
+export async function call<T>(path: string, init: { method?: string; body?: unknown; raw?: string } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...keyHeaders() };
   let body: string | undefined;
   if (init.raw !== undefined) body = init.raw;
   else if (init.body !== undefined) body = JSON.stringify(init.body);

@@ -6,25 +6,14 @@
  * for `T=$(npx pcapi token ...)`, and a command run in the wrong folder says so at once.
  */
 import { resolve } from 'node:path';
-import type { DatabaseLocation } from '../config.js';
+import { redactedDatabaseUrl, type DatabaseLocation } from '../config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-
-/** Connection parameters that can hold a secret, dropped from a PostgreSQL URL before it is shown. */
-const SECRET_PARAMETERS = /pass|secret|key|token/i;
 
 /** The store as one line shows it: kind and absolute file, or the URL without password or secret parameters. */
 export function storeLabel(location: DatabaseLocation): string {
   if (location.kind === 'sqlite') return `sqlite ${location.file === ':memory:' ? ':memory:' : resolve(location.file)}`;
-  let url: URL;
-  try {
-    url = new URL(location.url);
-  } catch {
-    return 'postgres (an unparsable URL, not shown)';
-  }
-  url.password = '';
-  for (const name of [...url.searchParams.keys()]) if (SECRET_PARAMETERS.test(name)) url.searchParams.delete(name);
-  return `postgres ${url.toString()}`;
+  return `postgres ${redactedDatabaseUrl(location.url)}`;
 }
 
 /** Opens the store after saying which on stderr (before opening, so a failure to open names it too). */

@@ -88,18 +88,6 @@ export class AuditEventColumns {
     this.count += other.count;
   }
 
-  /** The event at a position, as an object (for tests and the rare reader; stores copy the columns). */
-  event(position: number): AuditEvent {
-    const odd = this._unusual.get(position);
-    const offset = position * ID_SLOT_BYTES;
-    return {
-      at: this._times[position]!,
-      subject: this._subjects[position]!,
-      requestId: odd ? odd.requestId : this._ids.toString('latin1', offset, offset + ID_BYTES),
-      correlationId: odd ? odd.correlationId : this._ids[offset + ID_BYTES] === NO_CORRELATION ? null : this._ids.toString('latin1', offset + ID_BYTES, offset + ID_SLOT_BYTES),
-    };
-  }
-
   private grow(): void {
     const capacity = this.capacity * 2;
     const times = new Float64Array(capacity);

@@ -1,6 +1,6 @@
 /** Act: the clock, reset, export and import, injected faults (the emulator endpoints, as a test suite calls them). */
 import { useState } from 'preact/hooks';
-import { call, PREFIX, adminKey, type ClockView, type FaultRule } from '../api';
+import { call, keyHeaders, PREFIX, type ClockView, type FaultRule } from '../api';
 import { ErrorBox, Show, useLoad } from '../components';
 
 function useAction(done: () => void): [string | null, string | null, (run: () => Promise<string>) => Promise<void>] {
@@ -55,10 +55,7 @@ function DataPanel() {
   const [replace, setReplace] = useState(false);
   const [error, message, run] = useAction(() => undefined);
   const download = async () => {
-    const headers: Record<string, string> = {};
-    const key = adminKey.get();
-    if (key) headers['x-pcapi-admin-key'] = key;
-    const response = await fetch(`${PREFIX}/export`, { headers });
+    const response = await fetch(`${PREFIX}/export`, { headers: keyHeaders() });
     if (!response.ok) throw new Error(`export failed: ${response.status}`);
     const url = URL.createObjectURL(await response.blob());
     const link = Object.assign(document.createElement('a'), { href: url, download: 'pcapi-export.seed.json' });

@@ -33,6 +33,7 @@ export function isConsoleShell(request: FastifyRequest, prefix: string): boolean
   return path === `${prefix}${CONSOLE_PATH}` || path === `${prefix}${CONSOLE_PATH}/` || path.startsWith(`${prefix}${CONSOLE_PATH}/assets/`);
 }
 
+/** Read at each request (a few KB, loopback only): a rebuilt console is served without a restart. */
 async function consoleFile(relative: string): Promise<Buffer> {
   try {
     return await readFile(join(CONSOLE_DIST, relative));
