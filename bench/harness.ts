@@ -173,7 +173,10 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
           if (build?.commit) copyFileSync(join(dataset.dataDir, 'signing-key.json'), join(data.dataDir, 'signing-key.json'));
           return { target, dataset: data, build: { decisionCache, script: build?.script, extraArgs: build?.variant?.args } };
         });
-        await measurePcapis(entries, pool);
+        for (let round = 1; round <= options.processes; round++) {
+          if (options.processes > 1) log(`  process ${round}/${options.processes} of ${entries.map(({ target }) => target.label).join(', ')}`);
+          await measurePcapis(entries, pool);
+        }
         // Cold starts: once per dataset, for the work tree's build as it is normally run.
         const plain = entries.find((entry) => entry.build.script === undefined && entry.build.extraArgs === undefined);
         if (plain && plain.target.status === 'ok' && decisionCache && options.coldStarts > 0) {

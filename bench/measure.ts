@@ -114,7 +114,9 @@ export async function measureTogether(context: MeasureContext, entries: { target
     }
   }
   for (const { target, running } of entries) {
-    target.peakRssBytes = readProcStatus(running.started.pid)?.peakRssBytes;
+    // The largest of its processes' (--processes).
+    const peak = readProcStatus(running.started.pid)?.peakRssBytes;
+    if (peak !== undefined && !(peak < (target.peakRssBytes ?? 0))) target.peakRssBytes = peak;
     target.median = medians(target.runs);
   }
 }

@@ -46,6 +46,13 @@ export interface BenchOptions {
    */
   quietWaitS: number;
   retries: number;
+  /**
+   * Fresh server processes per pcapi target, each warmed up and given `runs` runs (in turns with its
+   * group): one process's JIT can settle a few % slower or faster than another's (seen: Node's
+   * nextTick 8x slower in one of two identical processes), so a comparison of builds or variants
+   * needs several.
+   */
+  processes: number;
   /** How pcapi is run: the built bundle (as `npm start`), the bin script (as `npx pcapi`), or auto. */
   entry: 'auto' | 'bin' | 'dist';
   /**
@@ -97,6 +104,7 @@ export function defaultOptions(): BenchOptions {
     prismStartTimeoutS: 60,
     quietWaitS: 60,
     retries: 2,
+    processes: 1,
     entry: 'auto',
     bundleDir: resolve(REPO_DIR, 'packages/server/.build/bench'),
     quick: false,
@@ -132,6 +140,9 @@ export const USAGE = `npm run bench -- [options]
   --prism-timeout S        seconds Prism may take to start (default 60)
   --quiet-wait S           before each run, wait up to S seconds for other processes to go quiet (default 60)
   --retries N              repeat a run disturbed by other processes up to N times (default 2)
+  --processes N            start each pcapi target N times, each process warmed up and given --runs runs;
+                           medians over all (default 1). Comparing variants or a baseline: a process's JIT
+                           state can differ from another's by a few %, so use 3 or more
   --entry KIND             dist: bundle the CLI as npm start does and run that; bin: the bin script
                            (as npx pcapi, through tsx); auto (default): dist when scripts/build.mjs exists
   --no-cold                do not measure pcapi with its decision cache off (the cache-cold figure)
@@ -221,6 +232,7 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
         break;
       }
       case '--retries': { const text = value(); options.retries = text === '0' ? 0 : positive(flag, text); break; }
+      case '--processes': options.processes = positive(flag, value()); break;
       case '--no-cold': options.cold = false; break;
       case '--variant': {
         const [label, flags] = (value() ?? '').split(/=(.*)/s, 2);

@@ -78,6 +78,17 @@ export class AuditEventColumns {
     }
   }
 
+  /**
+   * Empties these columns for reuse (the trail swaps two, so flushes allocate nothing): the id bytes
+   * used are zeroed, so no earlier event's bytes reach a later batch.
+   */
+  clear(): void {
+    this._ids.fill(0, 0, this.count * ID_SLOT_BYTES);
+    this._subjects.fill(undefined as unknown as AuditSubject, 0, this.count);
+    this._unusual.clear();
+    this.count = 0;
+  }
+
   /** Adds `other`'s events after these. */
   append(other: AuditEventColumns): void {
     while (this.capacity < this.count + other.count) this.grow();

@@ -6,6 +6,8 @@
 import { auditOutcome, type AuditSubject } from '../domain/audit.js';
 import type { AuditRecord } from './audit-trail.js';
 
+type SubjectRecord = Omit<AuditRecord, 'requestId' | 'correlationId'>;
+
 /** Subjects remembered (a load test's mix has about 10,000); past it, all are forgotten at once. */
 const SUBJECTS_KEPT = 50_000;
 
@@ -13,7 +15,7 @@ export class AuditSubjects {
   private readonly byPrincipal = new Map<string, Map<string, AuditSubject[]>>();
   private size = 0;
 
-  subjectOf(record: AuditRecord): AuditSubject {
+  subjectOf(record: SubjectRecord): AuditSubject {
     const principal = record.principalId ?? '';
     const customer = record.customerTenantId ?? '';
     let byCustomer = this.byPrincipal.get(principal);
@@ -38,7 +40,7 @@ export class AuditSubjects {
   }
 }
 
-function sameSubject(subject: AuditSubject, record: AuditRecord): boolean {
+function sameSubject(subject: AuditSubject, record: SubjectRecord): boolean {
   return subject.status === record.status && subject.code === record.code && subject.operation === record.operation
     && subject.surface === record.surface && subject.partnerTenantId === record.partnerTenantId && subject.principalName === record.principalName
     && subject.principalKind === record.principalKind && sameReasons(subject.reasons, record.reasons);

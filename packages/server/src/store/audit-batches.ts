@@ -13,6 +13,11 @@ import { SUBJECT_COLUMNS } from './audit-sql.js';
 import type { Row } from './rows.js';
 
 export const EVENTS_PER_BATCH = 65_536;
+
+/** Reusable packing memory (packColumns). */
+export interface PackScratch {
+  memory: ArrayBuffer;
+}
 /** Per event: at (f64), subject id (u32), index (u16), request id and correlation id (36 bytes each). */
 const EVENT_BYTES = 8 + 4 + 2 + 2 * ID_BYTES;
 
@@ -185,8 +190,11 @@ export interface PruningPlan {
   trims: { id: number; from: number | undefined; keep: number }[];
 }
 
-/** Which batches pruning deletes, and which it trims: none recorded before `recordedBefore`; the newest `keepNewest` overall. */
-export function planPruning(batches: BatchMeta[], pruning: { recordedBefore?: number; keepNewest?: number }): PruningPlan {
+/**
+ * Which batches pruning deletes, and which it trims: none recorded before `recordedBefore`; the newest
+ * `keepNewest` overall (with `wholeBatches` and no `recordedBefore`, the batch holding the limit kept whole).
+ */
+export function planPruning(batches: BatchMeta[], pruning: { recordedBefore?: number; keepNewest?: number; wholeBatches?: boolean }): PruningPlan {
   const plan: PruningPlan = { deleteIds: [], trims: [] };
   const cut = pruning.recordedBefore;
   let kept = 0;
@@ -195,7 +203,7 @@ export function planPruning(batches: BatchMeta[], pruning: { recordedBefore?: nu
     const room = pruning.keepNewest === undefined ? Infinity : pruning.keepNewest - kept;
     if (room <= 0 || (cut !== undefined && batch.maxAt < cut)) {
       plan.deleteIds.push(batch.id);
-    } else if ((cut !== undefined && batch.minAt < cut) || batch.count > room) {
+    } else if ((cut !== undefined && batch.minAt < cut) || (batch.count > room && !(pruning.wholeBatches && cut === undefined))) {
       plan.trims.push({ id: batch.id, from: cut, keep: Math.min(room, batch.count) });
       kept += Math.min(room, batch.count);
     } else {
@@ -215,10 +223,22 @@ export function trimEvents(batch: Pick<AuditBatch, 'count' | 'events' | 'oddIds'
  * Packs events `start` to `end` of a flushed batch: times and ids copied as they are held, subject ids
  * from `idOf`, indexes in order of recording. No object is made per event.
  */
-export function packColumns(columns: AuditEventColumns, start: number, end: number, idOf: (subject: AuditSubject) => number): Omit<AuditBatch, 'id'> {
+export function packColumns(
+  columns: AuditEventColumns, start: number, end: number, idOf: (subject: AuditSubject) => number,
+  /** Memory to pack into when large enough, for a store that copies the batch before the next one (SQLite binds blobs as copies). */
+  scratch?: PackScratch,
+): Omit<AuditBatch, 'id'> {
   const count = end - start;
-  // Its own ArrayBuffer (offset 0), so the typed views below are aligned.
-  const buffer = Buffer.from(new ArrayBuffer(count * EVENT_BYTES));
+  // An ArrayBuffer of its own (offset 0), so the typed views below are aligned.
+  let memory: ArrayBuffer;
+  if (scratch) {
+    if (scratch.memory.byteLength < count * EVENT_BYTES) scratch.memory = new ArrayBuffer(count * EVENT_BYTES);
+    memory = scratch.memory;
+  } else {
+    memory = new ArrayBuffer(count * EVENT_BYTES);
+  }
+  // Reused memory is overwritten whole below: times, subject ids, indexes, then the id slots as held.
+  const buffer = Buffer.from(memory, 0, count * EVENT_BYTES);
   const times = new Float64Array(buffer.buffer, 0, count);
   times.set(columns.times.subarray(start, end));
   const subjectIds = new Uint32Array(buffer.buffer, count * 8, count);

@@ -45,6 +45,11 @@ export function subjectKey(subject: AuditSubject): string {
 export interface AuditPruning {
   recordedBefore?: number;
   keepNewest?: number;
+  /**
+   * With keepNewest alone: delete whole batches only, keeping the one that holds the limit (so up to a
+   * batch more than keepNewest). Cheap enough to run at every flush: trimming a batch rewrites it.
+   */
+  wholeBatches?: boolean;
   compact?: boolean;
 }
 

@@ -64,6 +64,48 @@ describe('audit trail', () => {
     assert.ok(unauthenticated.reasons.length > 0);
   });
 
+  test('calls served by one cached answer are each recorded as made: method, customer, caller, outcome', async (t) => {
+    const { pcapi } = await auditedApp(t);
+    const SALES = 'sales@fabrikam.example';
+    const tokens: Record<string, string> = { [ADMIN]: await pcapi.tokenFor(ADMIN), [SALES]: await pcapi.tokenFor(SALES) };
+    // Repeats of one (caller, customer) share the cached answer the trail's subject is remembered by.
+    const calls = [
+      { caller: ADMIN, customer: DEMO.contoso, method: 'GET' },
+      { caller: ADMIN, customer: DEMO.contoso, method: 'GET' },
+      { caller: ADMIN, customer: DEMO.contoso, method: 'HEAD' },
+      { caller: ADMIN, customer: DEMO.contoso, method: 'GET' },
+      { caller: ADMIN, customer: DEMO.contoso.toUpperCase(), method: 'GET' },
+      { caller: ADMIN, customer: DEMO.tailspin, method: 'GET' },
+      { caller: ADMIN, customer: DEMO.tailspin, method: 'GET' },
+      { caller: SALES, customer: DEMO.contoso, method: 'GET' },
+      { caller: SALES, customer: DEMO.contoso, method: 'GET' },
+      { caller: ADMIN, customer: DEMO.contoso, method: 'GET' },
+    ];
+    const answers: { status: number; requestId: string | null }[] = [];
+    for (const call of calls) {
+      const response = await pcapi.getOrganization(call.customer, { token: tokens[call.caller], method: call.method });
+      answers.push({ status: response.status, requestId: response.headers.get('ms-requestid') });
+    }
+    assert.deepEqual(answers.slice(0, 7).map((answer) => answer.status), [200, 200, 200, 200, 200, 403, 403]);
+    const events = (await audit(pcapi, { surface: 'partner-center' })).reverse();
+    assert.equal(events.length, calls.length, 'one event per call');
+    const firstDenial = events[5];
+    events.forEach((event, index) => {
+      const call = calls[index]!;
+      const where = `call ${index + 1}`;
+      assert.equal(event.requestId, answers[index]!.requestId, where);
+      assert.equal(event.status, answers[index]!.status, where);
+      assert.equal(event.operation, `${call.method} organization`, where);
+      assert.equal(event.customerTenantId, call.customer.toLowerCase(), where);
+      assert.equal(event.principalName, call.caller, where);
+      assert.equal(event.outcome, event.status === 200 ? 'allowed' : 'denied', where);
+      if (event.status === 200) assert.deepEqual(event.reasons, [], where);
+    });
+    assert.ok(firstDenial.reasons.some((reason: string) => reason.startsWith('failed')));
+    assert.deepEqual(events[6].reasons, firstDenial.reasons, 'the repeated denial carries the same checks');
+    assert.equal(events[7].principalName, SALES);
+  });
+
   test('the checks are recorded even when answers do not show them (--explain-denials false)', async (t) => {
     const clock = new EmulatedClock(new ManualClock(TEST_EPOCH));
     const pcapi = await buildInjectApp(t, { explainDenials: 'false' }, { clock, emulator: { adminKey: undefined, seed: undefined }, audit: { retentionDays: 1 } });

@@ -6,7 +6,7 @@ import DatabaseConstructor from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import type { AuditEventColumns } from '../../domain/audit-event-columns.js';
 import type { AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
-import { EVENTS_PER_BATCH, packColumns, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows, type BatchMeta } from '../audit-batches.js';
+import { EVENTS_PER_BATCH, packColumns, packEvents, planPruning, queryAuditBatches, SUBJECT_SELECT, trimEvents, type AuditBatch, type AuditBatchRows, type BatchMeta, type PackScratch } from '../audit-batches.js';
 import { AUDIT_SQL, SubjectIds, subjectKey, subjectValues, type AuditPruning } from '../audit-sql.js';
 import type { Row } from '../rows.js';
 import { loadMigrations } from '../migrations.js';
@@ -55,6 +55,8 @@ export class SqliteAudit {
   private readonly writes: Statements;
   private readonly reads: Statements;
   private readonly subjectIds = new SubjectIds();
+  /** Packing memory reused by every append: the insert binds a copy of the batch. */
+  private readonly packMemory: PackScratch = { memory: new ArrayBuffer(0) };
   private readonly appendAll: Database.Transaction<(events: AuditEventColumns) => void>;
   private readonly pruneAll: Database.Transaction<(pruning: AuditPruning) => number>;
   private readonly filtered = new Map<string, Database.Statement>();
@@ -70,7 +72,7 @@ export class SqliteAudit {
       this.subjectIds.sync((this.writes.generation.get() as { value: number }).value);
       for (let start = 0; start < events.length; start += EVENTS_PER_BATCH - 1) {
         const end = Math.min(events.length, start + EVENTS_PER_BATCH - 1);
-        const batch = packColumns(events, start, end, (subject) => this.subjectIds.get(subject) ?? this.intern(subject));
+        const batch = packColumns(events, start, end, (subject) => this.subjectIds.get(subject) ?? this.intern(subject), this.packMemory);
         this.writes.insertBatch.run(batch.minAt, batch.maxAt, batch.count, batch.events, batch.subjectIds, batch.oddIds);
       }
     });

@@ -6,7 +6,8 @@
  */
 import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { ApiError } from '../partner-center/errors/api-error.js';
-import type { AuditSurface } from '../../domain/audit.js';
+import { DENIAL_ERRORS } from '../partner-center/organization-route.js';
+import type { AuditSubject, AuditSurface } from '../../domain/audit.js';
 import type { AuditRecord, AuditTrail } from '../../services/audit-trail.js';
 
 export interface AuditNote {
@@ -58,16 +59,28 @@ export function makeAuditHook(
 /**
  * What the organization route tells the audit trail, called as each answer is sent (not from an
  * onResponse hook: Fastify then waits for every response's 'finish' event, a cost on the hot path).
+ * `answer` is the object that identifies the answer given: the cached answer when allowed, the
+ * denial's checks (one array per cached decision) when refused. A call that repeats one recorded
+ * before with the same answer, caller and customer (as written) reuses that call's subject without
+ * building a record or looking the subject up: most calls of a busy client.
  */
-export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyRequest, status: number, error?: ApiError) => void {
-  return (request, status, error) => {
+export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyRequest, status: number, error?: ApiError, answer?: object) => void {
+  const recent = new WeakMap<object, RecentSubject>();
+  return (request, status, error, answer) => {
     // Only the organization route has this parameter (cheaper to ask than request.routeOptions, built per access).
     const customer = (request.params as { customerTenantId?: unknown } | undefined)?.customerTenantId;
     if (typeof customer !== 'string') return;
     const caller = request.caller;
-    trail.record({
+    const operation = OPERATIONS[request.method] ?? `${request.method.slice(0, 20)} organization`;
+    const correlationId = request.correlationId || null;
+    const key = answer ?? (error && DENIAL_ERRORS.has(error.errorName) ? error.data : undefined);
+    const seen = key && recent.get(key);
+    if (seen && seen.caller === caller && seen.customer === customer && seen.subject.operation === operation && seen.subject.status === status && seen.code === (error?.errorName ?? null)) {
+      return trail.recordAs(seen.subject, request.id, correlationId);
+    }
+    const subject = trail.subjectOf({
       surface: 'partner-center',
-      operation: OPERATIONS[request.method] ?? `${request.method.slice(0, 20)} organization`,
+      operation,
       status,
       code: error ? error.errorName : null,
       // Store ids (lowercase already), and the token's client id.
@@ -78,10 +91,18 @@ export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyR
       customerTenantId: customer.slice(0, MAX_VALUE).toLowerCase(),
       // The checks even when the answer does not show them (--explain-denials false).
       reasons: error ? (error.data.length ? asStrings(error.data) : [error.detail ?? error.message]) : NO_REASONS,
-      requestId: request.id,
-      correlationId: request.correlationId || null,
     });
+    if (key && caller) recent.set(key, { caller, customer, code: error?.errorName ?? null, subject });
+    trail.recordAs(subject, request.id, correlationId);
   };
+}
+
+/** The last subject recorded for an answer, and what it was recorded for. */
+interface RecentSubject {
+  caller: object;
+  customer: string;
+  code: string | null;
+  subject: AuditSubject;
 }
 
 const NO_REASONS: string[] = [];

@@ -18,6 +18,9 @@ import type { OrganizationAnswer, OrganizationService } from '../../services/org
 import { ApiError } from './errors/api-error.js';
 import type { ErrorName } from './errors/catalog.js';
 
+/** `answer` identifies the answer given (the same object for every call a cached answer serves). */
+type AllowedListener = (request: FastifyRequest, status: number, error: undefined, answer: object) => void;
+
 type OrganizationRoute = { Params: { customerTenantId: string } };
 /** A preHandler step of this route: it reads the customer id from the path. */
 export type OrganizationPreHandler = preHandlerHookHandler<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, OrganizationRoute>;
@@ -49,6 +52,9 @@ const ERROR_FOR_DENIAL: Record<DenialReason, ErrorName> = {
   gdapAccessInsufficient: 'gdapAccessInsufficient',
 };
 
+/** The catalog errors that are authorization denials (a cached decision's checks come with them). */
+export const DENIAL_ERRORS: ReadonlySet<string> = new Set(Object.values(ERROR_FOR_DENIAL));
+
 /** The customer id (a plain check: cheaper on the hot path than schema validation). */
 function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: FastifyReply, done: (error?: Error) => void): void {
   if (isGuid(request.params.customerTenantId)) return done();
@@ -56,10 +62,10 @@ function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: Fas
 }
 
 /** Sends an allowed answer; a denial becomes its catalog error, with the checks made as `data`. */
-function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined, onAllowed: ((request: FastifyRequest, status: number) => void) | undefined): void {
+function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined, onAllowed: AllowedListener | undefined): void {
   metrics?.authorization.labels(answer.allowed ? 'allowed' : answer.reason).inc();
   if (!answer.allowed) throw new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
-  onAllowed?.(reply.request, 200);
+  onAllowed?.(reply.request, 200, undefined, answer);
   reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
 }
 
@@ -69,7 +75,7 @@ export function registerOrganizationRoutes(
     authenticate: onRequestHookHandler; throttle: OrganizationPreHandler | undefined; organizations: OrganizationService;
     metrics: Metrics | undefined;
     /** Told of each allowed answer as it is sent (the audit trail); refusals go through the error sender. */
-    onAllowed: ((request: FastifyRequest, status: number) => void) | undefined;
+    onAllowed: AllowedListener | undefined;
   },
 ): void {
   app.route<OrganizationRoute>({
