@@ -114,11 +114,16 @@ export class AuditEventColumns {
 
 /**
  * Writes an id of a GUID's length a byte each; false for anything else, which is then kept aside as
- * it is. Ids come from HTTP headers or are made here (request-context.ts), so their characters are
- * bytes already (latin1 loses nothing); the check of two characters is for ids built by other code.
+ * it is (a partial write is zeroed by the caller). Ids come from HTTP headers or are made here
+ * (request-context.ts), so their characters are bytes already; the check is for ids built by other code.
  */
 function writeAscii(target: Buffer, id: string, offset: number): boolean {
-  if (id.length !== ID_BYTES || id.charCodeAt(8) > 0xff || id.charCodeAt(35) > 0xff) return false;
-  target.write(id, offset, ID_BYTES, 'latin1');
+  if (id.length !== ID_BYTES) return false;
+  // A byte at a time in JavaScript: cheaper for 36 bytes than a call into Buffer's native write.
+  for (let index = 0; index < ID_BYTES; index++) {
+    const code = id.charCodeAt(index);
+    if (code > 0xff) return false;
+    target[offset + index] = code;
+  }
   return true;
 }

@@ -16,10 +16,17 @@ import { TtlCache } from './ttl-cache.js';
 /** Depth limit for nested group expansion; 1 means direct membership only. */
 const MAX_NESTING_DEPTH = 16;
 
-export type OrganizationAnswer =
+export type OrganizationAnswer = (
   /** `body`: the organization as the wire carries it, a JSON array of one object in the documented key order. */
   | { allowed: true; body: string }
-  | { allowed: false; reason: DenialReason; checks: string[] };
+  | { allowed: false; reason: DenialReason; checks: string[] }
+) & {
+  /**
+   * Free for those told of the answer: a cached answer is one object for every call it serves, so the
+   * audit trail keeps here what it recorded the last call under (audit-hook.ts).
+   */
+  memo: unknown;
+};
 
 export interface DecisionCacheSettings {
   /** Seconds an answer may be reused; 0 disables the cache. */
@@ -80,9 +87,9 @@ export class OrganizationService {
     const { decision, facts, decidedAt, nextChangeAt } = await this.explain(caller, customerTenantId);
     // An answer lasts no longer than the statuses it was decided on (activation, expiry, a pending assignment).
     const validUntil = Math.min(decidedAt + this.ttlMs, nextChangeAt ?? Infinity);
-    if (!decision.allowed) return { value: { allowed: false, reason: decision.reason, checks: decision.checks }, expiresAt: validUntil };
+    if (!decision.allowed) return { value: { allowed: false, reason: decision.reason, checks: decision.checks, memo: undefined }, expiresAt: validUntil };
     // The store builds the organization's keys in wire order.
     const body = JSON.stringify([facts.customer!.organization]);
-    return { value: { allowed: true, body }, expiresAt: Math.min(validUntil, decision.grantedUntil) };
+    return { value: { allowed: true, body, memo: undefined }, expiresAt: Math.min(validUntil, decision.grantedUntil) };
   }
 }

@@ -6,7 +6,6 @@
  */
 import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { ApiError } from '../partner-center/errors/api-error.js';
-import { DENIAL_ERRORS } from '../partner-center/organization-route.js';
 import type { AuditSubject, AuditSurface } from '../../domain/audit.js';
 import type { AuditRecord, AuditTrail } from '../../services/audit-trail.js';
 
@@ -59,13 +58,12 @@ export function makeAuditHook(
 /**
  * What the organization route tells the audit trail, called as each answer is sent (not from an
  * onResponse hook: Fastify then waits for every response's 'finish' event, a cost on the hot path).
- * `answer` is the object that identifies the answer given: the cached answer when allowed, the
- * denial's checks (one array per cached decision) when refused. A call that repeats one recorded
- * before with the same answer, caller and customer (as written) reuses that call's subject without
- * building a record or looking the subject up: most calls of a busy client.
+ * `answer` is the answer given (a denial's comes with its error). A cached answer is one object per
+ * (partner, caller, customer), so the subject its last call was recorded under is kept on it: a call
+ * that repeats it with the same caller, method and status reuses that subject without building a
+ * record or looking it up (most calls of a busy client; the key fixes the customer).
  */
-export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyRequest, status: number, error?: ApiError, answer?: object) => void {
-  const recent = new WeakMap<object, RecentSubject>();
+export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyRequest, status: number, error?: ApiError, answer?: { memo: unknown }) => void {
   return (request, status, error, answer) => {
     // Only the organization route has this parameter (cheaper to ask than request.routeOptions, built per access).
     const customer = (request.params as { customerTenantId?: unknown } | undefined)?.customerTenantId;
@@ -73,9 +71,9 @@ export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyR
     const caller = request.caller;
     const operation = OPERATIONS[request.method] ?? `${request.method.slice(0, 20)} organization`;
     const correlationId = request.correlationId || null;
-    const key = answer ?? (error && DENIAL_ERRORS.has(error.errorName) ? error.data : undefined);
-    const seen = key && recent.get(key);
-    if (seen && seen.caller === caller && seen.customer === customer && seen.subject.operation === operation && seen.subject.status === status && seen.code === (error?.errorName ?? null)) {
+    const given = answer ?? error?.answer;
+    const seen = given?.memo as RecordedUnder | undefined;
+    if (seen !== undefined && seen.caller === caller && seen.operation === operation && seen.status === status) {
       return trail.recordAs(seen.subject, request.id, correlationId);
     }
     const subject = trail.subjectOf({
@@ -92,16 +90,16 @@ export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyR
       // The checks even when the answer does not show them (--explain-denials false).
       reasons: error ? (error.data.length ? asStrings(error.data) : [error.detail ?? error.message]) : NO_REASONS,
     });
-    if (key && caller) recent.set(key, { caller, customer, code: error?.errorName ?? null, subject });
+    if (given && caller) given.memo = { caller, operation, status, subject } satisfies RecordedUnder;
     trail.recordAs(subject, request.id, correlationId);
   };
 }
 
-/** The last subject recorded for an answer, and what it was recorded for. */
-interface RecentSubject {
+/** What an answer's last call was recorded under, and for whom. */
+interface RecordedUnder {
   caller: object;
-  customer: string;
-  code: string | null;
+  operation: string;
+  status: number;
   subject: AuditSubject;
 }
 

@@ -19,7 +19,7 @@ import { ApiError } from './errors/api-error.js';
 import type { ErrorName } from './errors/catalog.js';
 
 /** `answer` identifies the answer given (the same object for every call a cached answer serves). */
-type AllowedListener = (request: FastifyRequest, status: number, error: undefined, answer: object) => void;
+type AllowedListener = (request: FastifyRequest, status: number, error: undefined, answer: OrganizationAnswer) => void;
 
 type OrganizationRoute = { Params: { customerTenantId: string } };
 /** A preHandler step of this route: it reads the customer id from the path. */
@@ -52,9 +52,6 @@ const ERROR_FOR_DENIAL: Record<DenialReason, ErrorName> = {
   gdapAccessInsufficient: 'gdapAccessInsufficient',
 };
 
-/** The catalog errors that are authorization denials (a cached decision's checks come with them). */
-export const DENIAL_ERRORS: ReadonlySet<string> = new Set(Object.values(ERROR_FOR_DENIAL));
-
 /** The customer id (a plain check: cheaper on the hot path than schema validation). */
 function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: FastifyReply, done: (error?: Error) => void): void {
   if (isGuid(request.params.customerTenantId)) return done();
@@ -64,7 +61,11 @@ function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: Fas
 /** Sends an allowed answer; a denial becomes its catalog error, with the checks made as `data`. */
 function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined, onAllowed: AllowedListener | undefined): void {
   metrics?.authorization.labels(answer.allowed ? 'allowed' : answer.reason).inc();
-  if (!answer.allowed) throw new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
+  if (!answer.allowed) {
+    const denial = new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
+    denial.answer = answer;
+    throw denial;
+  }
   onAllowed?.(reply.request, 200, undefined, answer);
   reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
 }

@@ -9,6 +9,8 @@ export class ApiError extends Error {
   /** Shown in WWW-Authenticate's error_description for 401s. */
   readonly detail: string | undefined;
   readonly headers: Record<string, string>;
+  /** The answer this error renders, when it renders one (a denial): for those told of the error. */
+  answer: { memo: unknown } | undefined = undefined;
 
   constructor(errorName: ErrorName, data: unknown[] = [], detail?: string, headers: Record<string, string> = {}) {
     // An ApiError is an answer, not a fault: capturing a stack trace for each denial would cost more
