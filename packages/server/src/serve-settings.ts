@@ -213,7 +213,7 @@ export const SERVE_SETTINGS = {
   auditMaxEvents: {
     flags: '--audit-max-events <n>', env: 'PCAPI_AUDIT_MAX_EVENTS', default: '1000000', parse: kind.wholeNumber(1000, 1_000_000_000),
     help: 'the audit trail keeps about this many events at most, the newest',
-    meaning: 'The [audit trail](#audit-trail) keeps about this many events at most (1,000–1,000,000,000), the newest: a load test records thousands a second. Checked every 10 s.',
+    meaning: 'The [audit trail](#audit-trail) keeps about this many events at most (1,000–1,000,000,000), the newest: a load test records thousands a second. Checked after each write (every 200 ms under load), by whole writes: up to one write more is kept.',
   },
   emulator: {
     flags: '--emulator', env: 'PCAPI_EMULATOR', default: 'false', docDefault: 'off (`npm start` turns it on)', parse: kind.trueOrFalse,
