@@ -50,3 +50,18 @@ test('closing the store stops the worker; a checkpoint asked for afterwards says
   await store.close();
   assert.deepEqual(await checkpoints.checkpoint(), { error: 'the checkpoint worker has stopped' });
 });
+
+test('a store that records nothing starts no thread, and closes at once', async (t) => {
+  const { store } = await openSqliteFileStore(t);
+  const checkpoints = store.auditCheckpoints!;
+  assert.equal(checkpoints.workerStarted, false, 'opening the store starts no worker');
+  await store.auditEvents({ limit: 10 });
+  assert.equal(checkpoints.workerStarted, false, 'nor does reading the trail');
+  await store.appendAudit(batch(10, 0));
+  assert.equal(checkpoints.workerStarted, true, 'the first append does');
+  await store.close();
+  const idle = await openSqliteFileStore(t);
+  await idle.store.close();
+  assert.equal(idle.store.auditCheckpoints!.workerStarted, false);
+  assert.deepEqual(await idle.store.auditCheckpoints!.checkpoint(), { error: 'the checkpoint worker has stopped' }, 'closed: no worker is started afterwards');
+});

@@ -57,37 +57,50 @@ export interface CheckpointResult {
 
 export class AuditCheckpointer {
   private appends = 0;
-  private readonly worker: Worker;
+  /** Started by the first append or checkpoint: a store that records nothing (a CLI command, a seed import) never pays for a thread. */
+  private started: { worker: Worker; exited: Promise<void> } | undefined;
   private failed = false;
   private closing: Promise<void> | undefined;
-  private readonly exited: Promise<void>;
   /** The last checkpoint's outcome (tests wait for it). */
   last: CheckpointResult | { error: string } | undefined;
 
-  constructor(file: string, private readonly writer: Database.Database) {
-    writer.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    this.worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`), {
-      workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+  constructor(private readonly file: string, private readonly writer: Database.Database) {}
+
+  /** Whether the worker thread was ever started. */
+  get workerStarted(): boolean {
+    return this.started !== undefined;
+  }
+
+  private get worker(): Worker {
+    if (this.started) return this.started.worker;
+    this.writer.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`), {
+      workerData: { file: this.file, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
       // Not the parent's loaders (tsx in tests): the worker's code is plain JavaScript.
       execArgv: [],
     });
-    this.worker.on('message', (result: CheckpointResult | { error: string; stopped?: true }) => {
+    worker.on('message', (result: CheckpointResult | { error: string; stopped?: true }) => {
       this.last = result;
       if ('stopped' in result) this.fail();
     });
-    this.exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve(this.fail())));
-    this.worker.on('error', (error) => {
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve(this.fail())));
+    worker.on('error', (error) => {
       this.last = { error: error.message };
       this.fail();
     });
     // A store left open must not keep the process alive for its checkpoints (after the listeners:
     // adding a 'message' listener holds the process again).
-    this.worker.unref();
+    worker.unref();
+    this.started = { worker, exited };
+    return worker;
   }
 
   /** Call after each committed append. */
   appended(): void {
-    if (!this.failed && ++this.appends % CHECKPOINT_EVERY === 0) this.worker.postMessage('checkpoint');
+    if (this.failed) return;
+    // The first append starts the worker (and moves the writer's own checkpoints to the backstop).
+    const worker = this.worker;
+    if (++this.appends % CHECKPOINT_EVERY === 0) worker.postMessage('checkpoint');
   }
 
   /** Asks for a checkpoint now; resolves with its outcome. */
@@ -106,12 +119,16 @@ export class AuditCheckpointer {
   /** Closes the worker's connection (before the writer's, which then checkpoints what is left). */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      if (!this.started) {
+        this.failed = true;
+        return;
+      }
       if (!this.failed) {
         // Held while it closes, or a process with nothing else to do would end first.
-        this.worker.ref();
-        this.worker.postMessage('close');
+        this.started.worker.ref();
+        this.started.worker.postMessage('close');
       }
-      await this.exited;
+      await this.started.exited;
     })();
     return this.closing;
   }
