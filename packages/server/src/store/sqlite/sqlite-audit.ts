@@ -2,7 +2,6 @@
  * The audit trail on SQLite (batches packed as in audit-batches.ts), in a file of its own with a
  * connection of its own (an in-memory database keeps it in its own tables).
  */
-import DatabaseConstructor from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import type { AuditEventColumns } from '../../domain/audit-event-columns.js';
 import type { AuditQuery, AuditSubject, StoredAuditEvent } from '../../domain/audit.js';
@@ -10,6 +9,7 @@ import { EVENTS_PER_BATCH, packColumns, packEvents, planPruning, queryAuditBatch
 import { AUDIT_SQL, SubjectIds, subjectKey, subjectValues, type AuditPruning } from '../audit-sql.js';
 import type { Row } from '../rows.js';
 import { loadMigrations } from '../migrations.js';
+import { openInWalMode, retryWhileBusy } from './open-wal.js';
 
 type Statements = { [name in keyof typeof AUDIT_SQL]: Database.Statement };
 
@@ -25,9 +25,19 @@ export const auditFileOf = (databaseFile: string): string => `${databaseFile}-au
 
 /** Opens (creating when new) the audit file of a SQLite database file. */
 export function openAuditFile(databaseFile: string): Database.Database {
-  const db = new DatabaseConstructor(auditFileOf(databaseFile));
-  db.pragma('busy_timeout = 10000');
-  db.pragma('journal_mode = WAL');
+  return retryWhileBusy(() => {
+    const db = openInWalMode(auditFileOf(databaseFile), 10_000);
+    try {
+      createAuditSchema(db);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  });
+}
+
+function createAuditSchema(db: Database.Database): void {
   // In WAL mode a commit then skips the fsync: safe against a process crash; the newest batches could
   // be lost with the machine's power. Checkpoints, which do wait for the disk, run in a worker
   // (audit-checkpointer.ts).
@@ -43,7 +53,6 @@ export function openAuditFile(databaseFile: string): Database.Database {
   } finally {
     if (db.inTransaction) db.exec('ROLLBACK');
   }
-  return db;
 }
 
 const toBatch = (row: Row): AuditBatch => ({

@@ -9,6 +9,7 @@ import type { SeedPlan } from '../../seed/seed-plan.js';
 import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
+import { openInWalMode } from './open-wal.js';
 import type { CustomerPageQuery, CustomerUser, RelationshipFilter, StoredCustomerPartner, StoredCustomerSummary, StoredSigningKey } from '../store.js';
 import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
@@ -62,10 +63,7 @@ export class SqliteStore implements Store {
   private connect(): Database.Database {
     let db: Database.Database;
     try {
-      db = new Database(this.file);
-      // First: processes opening a new file at once wait for each other's switch to WAL instead of failing.
-      db.pragma('busy_timeout = 10000');
-      db.pragma('journal_mode = WAL');
+      db = openInWalMode(this.file, 10_000);
     } catch (error) {
       throw new StoreOpenError(`cannot open SQLite database ${this.file}: ${(error as Error).message}`);
     }
