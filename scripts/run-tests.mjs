@@ -65,7 +65,10 @@ const logDir = givenLogDir ?? (only.length === 0 ? mkdtempSync(join(tmpdir(), 'p
 const givenStatusDir = process.env.PCAPI_STATUS_RECORD_DIR || undefined;
 const statusDir = givenStatusDir ?? (only.length === 0 && !fast ? mkdtempSync(join(tmpdir(), 'pcapi-test-statuses-')) : undefined);
 const recorder = statusDir ? ['--import', pathToFileURL('packages/server/test/openapi/record-statuses.ts').href] : [];
-const result = spawnSync(process.execPath, ['--import', 'tsx', ...recorder, '--test', `--test-concurrency=${concurrency}`, ...selected.sort()], {
+// TAP when the output is not a terminal (CI, a pipe), as Node 20 does by default and Node 24 no longer
+// does: the summary lines (# tests, # pass, # fail) read the same on every version.
+const reporter = process.stdout.isTTY ? [] : ['--test-reporter=tap'];
+const result = spawnSync(process.execPath, ['--import', 'tsx', ...recorder, '--test', ...reporter, `--test-concurrency=${concurrency}`, ...selected.sort()], {
   stdio: 'inherit',
   env: { ...process.env, ...(logDir ? { PCAPI_TEST_LOG_DIR: logDir } : {}), ...(statusDir ? { PCAPI_STATUS_RECORD_DIR: statusDir } : {}) },
 });
