@@ -4,9 +4,7 @@
  * compared field by field, so the common case builds no key string and hashes nothing long.
  */
 import { auditOutcome, type AuditSubject } from '../domain/audit.js';
-import type { AuditRecord } from './audit-trail.js';
-
-type SubjectRecord = Omit<AuditRecord, 'requestId' | 'correlationId'>;
+import type { SubjectRecord } from './audit-trail.js';
 
 /** Subjects remembered (a load test's mix has about 10,000); past it, all are forgotten at once. */
 const SUBJECTS_KEPT = 50_000;

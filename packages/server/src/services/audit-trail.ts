@@ -33,6 +33,9 @@ export interface AuditTrailOptions {
 /** What a surface knows of a call when it has been answered; the trail adds the time and the outcome. */
 export type AuditRecord = Omit<AuditSubject, 'outcome'> & { requestId: string; correlationId: string | null };
 
+/** What makes a call's subject: its record without the call's own ids. */
+export type SubjectRecord = Omit<AuditRecord, 'requestId' | 'correlationId'>;
+
 
 export class AuditTrail {
   private pending = new AuditEventColumns();
@@ -64,7 +67,7 @@ export class AuditTrail {
   }
 
   /** The subject this record would be recorded under: the one object shared by every call like it. */
-  subjectOf(record: Omit<AuditRecord, 'requestId' | 'correlationId'>): AuditSubject {
+  subjectOf(record: SubjectRecord): AuditSubject {
     return this.subjects.subjectOf(record);
   }
 

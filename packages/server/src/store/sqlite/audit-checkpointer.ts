@@ -71,7 +71,8 @@ export class AuditCheckpointer {
     return this.started !== undefined;
   }
 
-  private get worker(): Worker {
+  /** The worker thread, started on first use. */
+  private worker(): Worker {
     if (this.started) return this.started.worker;
     this.writer.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`), {
@@ -99,20 +100,21 @@ export class AuditCheckpointer {
   appended(): void {
     if (this.failed) return;
     // The first append starts the worker (and moves the writer's own checkpoints to the backstop).
-    const worker = this.worker;
+    const worker = this.worker();
     if (++this.appends % CHECKPOINT_EVERY === 0) worker.postMessage('checkpoint');
   }
 
   /** Asks for a checkpoint now; resolves with its outcome. */
   async checkpoint(): Promise<CheckpointResult | { error: string }> {
     if (this.failed) return { error: 'the checkpoint worker has stopped' };
-    const answered = once(this.worker, 'message');
-    this.worker.ref();
-    this.worker.postMessage('checkpoint');
+    const worker = this.worker();
+    const answered = once(worker, 'message');
+    worker.ref();
+    worker.postMessage('checkpoint');
     try {
       return (await answered)[0] as CheckpointResult | { error: string };
     } finally {
-      this.worker.unref();
+      worker.unref();
     }
   }
 
