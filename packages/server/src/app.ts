@@ -231,5 +231,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerOpenApiRoute(app, { publicUrl: deps.publicUrl });
   if (metrics) registerMetrics(app, metrics, { serveEndpoint: !deps.metricsOnOwnPort });
 
+  // Every cache and the shared clock now listen: once other processes' commits reach them, the
+  // server may answer (one started just after another moved the clock would otherwise keep the old one).
+  await store.hearingOthers();
   return { app, issuer, clock, keyRing };
 }

@@ -202,9 +202,16 @@ export interface Store {
   /**
    * Calls `listener` after data changes: at once for imports through this store, and promptly for
    * commits by other processes (SQLite: the file's data version, polled; PostgreSQL: LISTEN/NOTIFY,
-   * plus once after reconnecting, since a notification may have been missed). Caches hang on this.
+   * plus once each time LISTEN is in place, first or after reconnecting, since a notification may
+   * have been missed before). Caches hang on this.
    */
   onDataChanged(listener: () => void): void;
+  /**
+   * Resolves once commits by other processes reach the data-change listeners (PostgreSQL: LISTEN is
+   * in place and its catch-up notice given; SQLite, or no listener yet: at once). A server awaits it
+   * before serving, so a started server hears every change made after it started.
+   */
+  hearingOthers(): Promise<void>;
 
   /** Consents of an app in a tenant that apply to a user: the user's own and the tenant-wide one (''). */
   consents(tenantId: string, clientId: string, principalObjectId: string): Promise<StoredConsent[]>;

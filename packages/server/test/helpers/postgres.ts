@@ -47,22 +47,23 @@ export async function createTestDatabase(t?: TestContext): Promise<{ name: strin
   return { name, url: databaseUrl(name), drop };
 }
 
-/** A TCP proxy to PostgreSQL: `cut()` refuses new connections and drops open ones; `restore()` listens again on the same port. */
+/**
+ * A TCP proxy to PostgreSQL: `cut()` refuses new connections and drops open ones; `restore()` listens
+ * again on the same port; `hold()` keeps new connections waiting (open ones carry on) until `release()`.
+ */
 export class PostgresProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private held: Socket[] | undefined;
   port = 0;
 
   async start(): Promise<void> {
-    const target = new URL(ADMIN_URL);
     this.server = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
+      this.sockets.add(client);
+      client.on('close', () => this.sockets.delete(client));
+      client.on('error', () => undefined);
+      if (this.held) this.held.push(client);
+      else this.pipe(client);
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
@@ -77,5 +78,24 @@ export class PostgresProxy {
 
   restore(): Promise<void> {
     return this.start();
+  }
+
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const client of held) if (!client.destroyed) this.pipe(client);
+  }
+
+  private pipe(client: Socket): void {
+    const target = new URL(ADMIN_URL);
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    this.sockets.add(upstream);
+    upstream.on('close', () => this.sockets.delete(upstream));
+    upstream.on('error', () => undefined);
+    client.pipe(upstream).pipe(client);
   }
 }

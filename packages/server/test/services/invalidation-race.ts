@@ -67,6 +67,7 @@ export async function raceScenario(serving: Store, importer: Store) {
 
   const inFlight = organizations.get(caller, DEMO.contoso);
   await held.held; // the read has its (allowed) facts and is held
+  await serving.hearingOthers(); // PostgreSQL's catch-up notice is not the change awaited next
   const changeHeard = nextChange(serving);
   await importSeedDocument(importer, terminatedContoso(), 'terminated.json', new Date(TEST_EPOCH));
   await changeHeard; // the serving store has been told; the held read still carries the old facts

@@ -35,6 +35,8 @@ export function auditStoreContract(name: string, open: OpenStore): void {
       const { store } = await demoStore(open, t);
       let changes = 0;
       store.onDataChanged(() => changes++);
+      await store.hearingOthers();
+      changes = 0;
       const denied = event({ at: T0 + 1, status: 403, outcome: 'denied', code: 'noRelationship', customerTenantId: DEMO.tailspin, reasons: ['passed: agent', 'failed: no relationship'], requestId: 'req-2', correlationId: null });
       await store.appendAudit(AuditEventColumns.of([event(), denied]));
       await store.appendAudit(AuditEventColumns.of([]));

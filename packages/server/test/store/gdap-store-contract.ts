@@ -27,6 +27,8 @@ export function gdapStoreContract(name: string, open: OpenStore): void {
       const { store } = await demoStore(open, t);
       let changes = 0;
       store.onDataChanged(() => changes++);
+      await store.hearingOthers();
+      changes = 0;
       assert.equal(await store.writeGdap({ kind: 'insertRelationship', relationship: newRelationship() }), 'ok');
       assert.ok(changes >= 1, 'told at once');
       // PostgreSQL also delivers its own NOTIFY back to this process a moment later.

@@ -68,15 +68,15 @@ auditStoreContract('PostgreSQL', openPostgres);
 consoleStoreContract('PostgreSQL', openPostgres);
 
 /** A store on a new database reached through a proxy the test can cut; all of it removed after the test. */
-async function storeBehindProxy(t: TestContext): Promise<{ store: PostgresStore; proxy: PostgresProxy }> {
-  const database = await createTestDatabase();
+async function storeBehindProxy(t: TestContext, existingDatabase?: string): Promise<{ store: PostgresStore; proxy: PostgresProxy }> {
+  const database = existingDatabase === undefined ? await createTestDatabase() : undefined;
   const proxy = new PostgresProxy();
   await proxy.start();
-  const store = new PostgresStore(databaseUrl(database.name, proxy.port));
+  const store = new PostgresStore(databaseUrl(database?.name ?? existingDatabase!, proxy.port));
   t.after(async () => {
     await store.close().catch(() => undefined);
     await proxy.cut();
-    await database.drop();
+    await database?.drop();
   });
   return { store, proxy };
 }
@@ -397,7 +397,9 @@ describe('PostgreSQL sign-in rows', () => {
     await other.init();
     let heard = 0;
     other.onDataChanged(() => heard++);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the LISTEN connection is up
+    await other.hearingOthers();
+    assert.equal(heard, 1, 'the catch-up notice once LISTEN is in place (see the next test)');
+    heard = 0;
     const admin = planIndex(plan).principal(DEMO.fabrikam, 'admin@fabrikam.example').objectId;
     await store.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: 1 });
     await store.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, admin);
@@ -413,5 +415,27 @@ describe('PostgreSQL sign-in rows', () => {
     const deadline = Date.now() + 5000;
     while (heard === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(heard > 0, 'the import was not heard');
+  });
+
+  test('a commit made while the LISTEN connection is still being made is heard, and the listener reads it', { timeout: 60_000 }, async (t) => {
+    const writer = await openPostgres(t);
+    await writer.init();
+    await writer.importSeed(await planFor(writer, demoDocument()));
+    const { store: reader, proxy } = await storeBehindProxy(t, new URL(writer.location).pathname.slice(1));
+    await reader.init(); // its pool's connection is open and carries on through the hold
+    proxy.hold();
+    const seen: string[] = [];
+    // (At teardown the database goes first and the listener is told once more; that read may fail.)
+    reader.onDataChanged(() => void reader.emulatorSetting('clock').then((value) => seen.push(JSON.stringify(value)), () => undefined));
+    // The LISTEN connection waits at the proxy while another process commits and notifies nobody listening.
+    let hearing = false;
+    void reader.hearingOthers().then(() => (hearing = true));
+    await writer.writeGdap({ kind: 'setEmulatorSetting', name: 'clock', value: { offsetMs: 7, frozenAtMs: null } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(hearing, false, 'hearingOthers() settled before LISTEN was in place');
+    proxy.release();
+    await reader.hearingOthers();
+    for (const deadline = Date.now() + 5000; seen.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(seen, [JSON.stringify({ offsetMs: 7, frozenAtMs: null })], 'the commit made before LISTEN was never reported');
   });
 });

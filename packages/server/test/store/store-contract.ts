@@ -1172,7 +1172,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const admin = planIndex(plan).principal(DEMO.fabrikam, 'admin@fabrikam.example').objectId;
         let changes = 0;
         store.onDataChanged(() => changes++);
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await store.hearingOthers();
         changes = 0;
         await store.putConsent({ tenantId: DEMO.fabrikam, clientId: DEMO.fabrikamAutomation, principalObjectId: admin, scopes: [PC_SCOPE], grantedAtMs: 1 });
         await store.deleteConsent(DEMO.fabrikam, DEMO.fabrikamAutomation, admin);
@@ -1280,8 +1280,8 @@ export function signingKeyContract(name: string, open: OpenStore): void {
         let there = 0;
         store.onDataChanged(() => here++);
         second.onDataChanged(() => there++);
-        // PostgreSQL's listening connection takes a moment to LISTEN; a change made before would go unheard.
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await Promise.all([store.hearingOthers(), second.hearingOthers()]);
+        [here, there] = [0, 0]; // PostgreSQL's catch-up notice, once LISTEN is in place
         const heard = async (what: string, minimum: number) => {
           const deadline = Date.now() + 5000;
           while (there < minimum && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -65,6 +65,9 @@ export class PostgresStore implements Store {
   private readonly changeListeners: (() => void)[] = [];
   private listener: pg.Client | undefined;
   private listenRetry: NodeJS.Timeout | undefined;
+  /** Settles when LISTEN is first in place (see hearingOthers). */
+  private listening: Promise<void> | undefined;
+  private listeningNow: (() => void) | undefined;
   private closed = false;
   /** Where, for messages: never the password. */
   readonly location: string;
@@ -138,13 +141,20 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.listenRetry);
+    this.listeningNow?.();
     await this.listener?.end().catch(() => undefined);
     await this.pool.end();
   }
 
   onDataChanged(listener: () => void): void {
     this.changeListeners.push(listener);
-    if (this.changeListeners.length === 1) void this.listen();
+    if (this.changeListeners.length > 1) return;
+    this.listening = new Promise((resolve) => (this.listeningNow = resolve));
+    void this.listen();
+  }
+
+  hearingOthers(): Promise<void> {
+    return this.listening ?? Promise.resolve();
   }
 
   private notifyChanged(): void {
@@ -152,11 +162,12 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * A dedicated connection LISTENs for imports committed by any process. When it drops (a database
-   * restart), it reconnects with back-off and reports a change once it is back, since a notification
-   * may have been missed meanwhile.
+   * A dedicated connection LISTENs for imports committed by any process. Once LISTEN is in place it
+   * reports a change: commits made between the listener's registration and then were never notified
+   * to it (a server that had just read the clock would otherwise keep the old one). When the
+   * connection drops (a database restart), it reconnects with back-off and reports a change again.
    */
-  private async listen(reconnected = false): Promise<void> {
+  private async listen(): Promise<void> {
     if (this.closed) return;
     const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 3000, application_name: 'pcapi-listen' });
     const retry = () => {
@@ -165,7 +176,7 @@ export class PostgresStore implements Store {
       // Changes can no longer be heard: whatever was cached may go stale, so drop it now.
       this.notifyChanged();
       client.end().catch(() => undefined);
-      this.listenRetry = setTimeout(() => void this.listen(true), 500);
+      this.listenRetry = setTimeout(() => void this.listen(), 500);
       this.listenRetry.unref();
     };
     this.listener = client;
@@ -175,7 +186,8 @@ export class PostgresStore implements Store {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANGE_CHANNEL}`);
-      if (reconnected) this.notifyChanged();
+      this.notifyChanged();
+      this.listeningNow?.();
     } catch {
       retry();
     }

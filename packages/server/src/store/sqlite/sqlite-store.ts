@@ -134,6 +134,11 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
+  /** At once: the poll compares with the data version read when the first listener came, so nothing since is missed. */
+  hearingOthers(): Promise<void> {
+    return Promise.resolve();
+  }
+
   onDataChanged(listener: () => void): void {
     this.changeListeners.push(listener);
     if (this.dataVersionTimer || this.file === ':memory:') return;
