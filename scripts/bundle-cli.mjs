@@ -21,10 +21,30 @@ export async function bundleServer(outdir) {
   });
 }
 
-async function bundle(outdir, entryPoints) {
-  // Chunk names carry content hashes: start clean so old chunks do not pile up.
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
+/**
+ * The npm packages (and Node built-ins) the CLI loads whatever the command: those its entry chunk
+ * imports statically. Everything else comes in through a command's dynamic import, only when it runs.
+ */
+export async function cliStartupImports() {
+  const { metafile } = await build({ ...options('/tmp/pcapi-cli-metafile', { pcapi: new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname }), write: false, metafile: true, sourcemap: false });
+  const outputs = metafile.outputs;
+  const loaded = new Set();
+  const packages = new Set();
+  const visit = (chunk) => {
+    if (loaded.has(chunk)) return;
+    loaded.add(chunk);
+    for (const imported of outputs[chunk].imports) {
+      if (imported.kind === 'dynamic-import') continue;
+      if (imported.external) packages.add(imported.path);
+      else visit(imported.path);
+    }
+  };
+  visit(Object.keys(outputs).find((chunk) => outputs[chunk].entryPoint));
+  return [...packages].sort();
+}
+
+function options(outdir, entryPoints) {
+  return {
     entryPoints,
     outdir,
     bundle: true,
@@ -36,5 +56,11 @@ async function bundle(outdir, entryPoints) {
     outExtension: { '.js': '.mjs' },
     sourcemap: true,
     logLevel: 'warning',
-  });
+  };
+}
+
+async function bundle(outdir, entryPoints) {
+  // Chunk names carry content hashes: start clean so old chunks do not pile up.
+  rmSync(outdir, { recursive: true, force: true });
+  await build(options(outdir, entryPoints));
 }

@@ -5,8 +5,6 @@
  * stdout and everything else to stderr.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { formatSeedGuide, generateSeedFile, generateSeedGuide } from '../seed/generate-seed.js';
-import { isStreamedSeedFile } from '../seed/stream-seed.js';
 
 const count = (min: number, max: number) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
@@ -24,6 +22,8 @@ export function registerGenerateCommand(program: Command): void {
     .option('--partners <n>', 'partner tenants (customers are spread over them)', count(1, 10_000), 10)
     .option('--users-per-partner <n>', 'agent users per partner', count(1, 10_000), 5)
     .action(async (options: GenerateCommandOptions) => {
+      const { formatSeedGuide, generateSeedFile, generateSeedGuide } = await import('../seed/generate-seed.js');
+      const { isStreamedSeedFile } = await import('../seed/stream-seed.js');
       const started = performance.now();
       // The guide goes where the seed does not.
       const guideOut = options.out === undefined ? process.stderr : process.stdout;

@@ -3,14 +3,12 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, resolveServeConfig, type RawServeOptions } from '../config.js';
 import { SigningKeyError } from '../identity/signing-key.js';
-import { SeedError } from '../seed/validate-seed.js';
+import { SeedError } from '../seed/seed-error.js';
 import { StoreOpenError } from '../store/store.js';
-import { runSeed } from './seed-command.js';
 import { runToken, TokenCommandError, type TokenCommandOptions } from './token-command.js';
 import { registerCustomersCommand } from './customers-command.js';
 import { CustomersCommandError } from './customers-exit-codes.js';
 import { addServeOptions, addStoreOptions } from './serve-options.js';
-import { runServe } from './serve-command.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerKeysCommand } from './keys-command.js';
@@ -31,11 +29,14 @@ const program = new Command('pcapi')
 
 addServeOptions(program.command('serve').description('serve the API and the local token issuer')).action(async (options: RawServeOptions) => {
   const config = resolveServeConfig(options);
+  // Loaded only here: the server (Fastify, prom-client, pino) would cost every other command ~0.5 s to start.
+  const { runServe } = await import('./serve-command.js');
   await runServe(config);
 });
 
 addStoreOptions(program.command('seed').description('import a seed file in one transaction (a bad file changes nothing)').argument('<file>', 'seed file: JSON, or JSON Lines (.jsonl, .ndjson) for large datasets'))
   .action(async (file: string, options: RawServeOptions) => {
+    const { runSeed } = await import('./seed-command.js');
     await runSeed(file, options);
   });
 

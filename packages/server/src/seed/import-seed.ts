@@ -13,7 +13,8 @@ import { entriesOf, planEntries, type SkippedParts } from './plan-seed.js';
 import type { SeedDocument } from './seed-document.js';
 import type { SeedPlan } from './seed-plan.js';
 import { isStreamedSeedFile, planStreamedSeed } from './stream-seed.js';
-import { checkSeedFile, SeedError } from './validate-seed.js';
+import { SeedError } from './seed-error.js';
+import { checkSeedFile } from './validate-seed.js';
 
 export { DEMO_SEED_FILE } from '../package-paths.js';
 

@@ -12,7 +12,7 @@ import { addIsoDuration, isoDurationDays, resolveSeedDate } from './relative-dat
 import type { SeedCustomer, SeedDocument, SeedPartner, SeedRelationship } from './seed-document.js';
 import { claimKey, type RelationshipRow, type SeedDate, type SeedPlan } from './seed-plan.js';
 import { stableId } from './stable-id.js';
-import { SeedError } from './validate-seed.js';
+import { SeedError } from './seed-error.js';
 
 const GLOBAL_ADMINISTRATOR = ENTRA_ROLES['Global Administrator']!;
 const ROLE_IDS_BY_LOWER_NAME = new Map(Object.entries(ENTRA_ROLES).map(([name, id]) => [name.toLowerCase(), id]));

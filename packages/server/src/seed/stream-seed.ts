@@ -13,7 +13,8 @@ import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
 import { planEntries, type ExistingRows, type PartnerEntry } from './plan-seed.js';
 import type { SeedCustomer, SeedPartner } from './seed-document.js';
 import type { SeedPlan } from './seed-plan.js';
-import { lineProblems, SeedError } from './validate-seed.js';
+import { SeedError } from './seed-error.js';
+import { lineProblems } from './validate-seed.js';
 
 /** Customers per planned chunk: bounds memory while keeping batches large. */
 const CHUNK_CUSTOMERS = 2000;

@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, after, test } from 'node:test';
@@ -19,6 +21,8 @@ const run = promisify(execFile);
 let work: string;
 let project: string;
 let tarballs: string[];
+/** Downloads of the prebuilt better-sqlite3 binary during the install. */
+let prebuiltDownloads = 0;
 
 /** A child's environment without the repository's: no NODE_OPTIONS, no npm workspace settings. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -32,6 +36,27 @@ function userEnv(): NodeJS.ProcessEnv {
 
 const inProject = (file: string, args: string[], timeout = 240_000) => run(file, args, { cwd: project, env: userEnv(), timeout, maxBuffer: 16 * 1024 * 1024 });
 
+/**
+ * better-sqlite3's prebuilt binary, served the way its releases are (prebuild-install's mirror
+ * setting, `npm_config_better_sqlite3_binary_host`): a user's install downloads it from GitHub, which
+ * this machine cannot reach, and compiling SQLite instead took 1-3 minutes of this test. The binary
+ * is the repository's own, built for this Node.
+ */
+async function servePrebuiltSqlite(): Promise<{ host: string; close(): Promise<void> }> {
+  const moduleDir = join(REPO_ROOT, 'node_modules/better-sqlite3');
+  const version = (JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const archive = join(work, name);
+  await run('tar', ['-czf', archive, '-C', moduleDir, 'build/Release/better_sqlite3.node']);
+  const server = createServer((request, response) => {
+    if (request.url !== `/v${version}/${name}`) return void response.writeHead(404).end();
+    prebuiltDownloads++;
+    response.writeHead(200, { 'content-type': 'application/gzip' }).end(readFileSync(archive));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { host: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'pcapi-packages-'));
   await run(process.execPath, ['scripts/build-packages.mjs'], { cwd: REPO_ROOT, timeout: 180_000 });
@@ -43,10 +68,22 @@ before(async () => {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'partner-tool-tests', private: true, type: 'module' }, null, 2));
   // Only the tarballs and what they depend on, from the registry (the local cache when it has them).
-  await inProject('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, 'typescript@5.9', '@types/node@20'], 600_000);
+  const prebuilt = await servePrebuiltSqlite();
+  try {
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, 'typescript@5.9', '@types/node@20'], {
+      cwd: project, env: { ...userEnv(), npm_config_better_sqlite3_binary_host: prebuilt.host }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024,
+    });
+  } finally {
+    await prebuilt.close();
+  }
 }, { timeout: 900_000 });
 
 after(() => rmSync(work, { recursive: true, force: true }));
+
+test('better-sqlite3 came as its prebuilt binary, as from its releases, not compiled', () => {
+  assert.equal(prebuiltDownloads, 1);
+  assert.ok(!readdirSync(join(project, 'node_modules/better-sqlite3/build/Release')).includes('obj.target'), 'node-gyp compiled it');
+});
 
 /** The client's packed size budget (the bundled size is budgeted in packages/client/test/browser-bundle.test.ts). */
 const CLIENT_PACKED_BUDGET_BYTES = 48 * 1024;

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { customerLine, partnerLine } from '../../src/seed/generate-seed.js';
 import { DEMO_SEED_FILE, importSeedFile } from '../../src/seed/import-seed.js';
 import type { SeedDocument } from '../../src/seed/seed-document.js';
-import { SeedError } from '../../src/seed/validate-seed.js';
+import { SeedError } from '../../src/seed/seed-error.js';
 import type { Store } from '../../src/store/store.js';
 import { dumpTables, type Dump } from '../store/store-contract.js';
 

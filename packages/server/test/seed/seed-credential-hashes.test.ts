@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { hashSecret, verifySecret } from '../../src/identity/secrets.js';
 import { planSeed, type ExistingRows } from '../../src/seed/plan-seed.js';
 import type { SeedDocument } from '../../src/seed/seed-document.js';
-import { parseSeedText, SeedError } from '../../src/seed/validate-seed.js';
+import { SeedError } from '../../src/seed/seed-error.js';
+import { parseSeedText } from '../../src/seed/validate-seed.js';
 
 const TENANT = '2c01706f-53f9-43ed-a5e3-50fe9b93e511';
 const CLIENT = '5cb9b94d-825a-47d7-830b-7226f428175e';

@@ -8,7 +8,8 @@ import { ENTRA_ROLES } from '@pcapi/contracts';
 import { authorize } from '../../src/domain/authorize.js';
 import { verifySecret } from '../../src/identity/secrets.js';
 import { DEMO_SEED_FILE, importSeedDocument, importSeedFile } from '../../src/seed/import-seed.js';
-import { parseSeedText, SeedError } from '../../src/seed/validate-seed.js';
+import { SeedError } from '../../src/seed/seed-error.js';
+import { parseSeedText } from '../../src/seed/validate-seed.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { DEMO } from '../helpers/test-server.js';
 

@@ -12,7 +12,8 @@ import { ENTRA_ROLES } from '@pcapi/contracts';
 import { importSeedFile } from '../../src/seed/import-seed.js';
 import { describeJsonSyntaxError, findJsonSyntaxError, firstInvalidUtf8 } from '../../src/seed/json-syntax.js';
 import { planSeed } from '../../src/seed/plan-seed.js';
-import { parseSeedText, readSeedFile, SeedError } from '../../src/seed/validate-seed.js';
+import { SeedError } from '../../src/seed/seed-error.js';
+import { parseSeedText, readSeedFile } from '../../src/seed/validate-seed.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');

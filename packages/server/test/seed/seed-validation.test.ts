@@ -8,7 +8,8 @@ import { DEMO_SEED_FILE } from '../../src/seed/import-seed.js';
 import { entriesOf, nearestRoleName, planEntries, planSeed } from '../../src/seed/plan-seed.js';
 import type { SeedDocument } from '../../src/seed/seed-document.js';
 import type { SeedPlan } from '../../src/seed/seed-plan.js';
-import { checkSeedText, parseSeedText, readSeedFile, SeedError } from '../../src/seed/validate-seed.js';
+import { SeedError } from '../../src/seed/seed-error.js';
+import { checkSeedText, parseSeedText, readSeedFile } from '../../src/seed/validate-seed.js';
 
 const PARTNER = '2c01706f-53f9-43ed-a5e3-50fe9b93e511';
 const PARTNER_2 = '1e5fc020-fb3c-4f6a-bcbb-ad2b6564bf62';

@@ -9,7 +9,8 @@ import { auditEventJson, parseAuditQuery, type RawAuditQuery } from '../../domai
 import type { AuditTrail } from '../../services/audit-trail.js';
 import type { Clock } from '../../clock.js';
 import { parseIsoDuration } from '../../domain/gdap-lifecycle.js';
-import { parseSeedText, SeedError } from '../../seed/validate-seed.js';
+import { SeedError } from '../../seed/seed-error.js';
+import { parseSeedText } from '../../seed/validate-seed.js';
 import type { EmulatorService } from '../../services/emulator-service.js';
 import { allowEmptyJsonBodies, GraphError, sendGraphError } from '../graph/graph-errors.js';
 import { parseFaultSpec, type FaultInjector } from './faults.js';
