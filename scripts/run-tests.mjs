@@ -6,20 +6,24 @@
 //                                              but *.integration.test.ts (real servers, processes,
 //                                              PostgreSQL, Redis, browsers)
 //   node scripts/run-tests.mjs test/api seed   only files whose path contains one of these
+//   node scripts/run-tests.mjs --record-durations   every file in a process of its own, and rewrite
+//                                              scripts/test-durations.json with their wall times
+//
+// Integration files run a process each; the fast layer's files share one process per slot; longest
+// first (test-plan.mjs).
 //
 // Before any test starts, the PostgreSQL and Redis that the selected files need must answer
 // (test-services.mjs; PCAPI_TEST_POSTGRES and PCAPI_TEST_REDIS_URL say where): otherwise the run stops
 // at once, exit code 1, with one message naming what is missing and the command that starts it.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { scanLogs } from './check-log-secrets.mjs';
 import { checkServices, servicesNeeded } from './test-services.mjs';
 import { pathToFileURL } from 'node:url';
 import { buildConsole } from './build-console.mjs';
+import { planTestProcesses } from './test-plan.mjs';
 
 const roots = ['packages', 'conformance', 'bench'];
 const files = [];
@@ -36,7 +40,10 @@ for (const root of roots) {
 }
 const args = process.argv.slice(2);
 const fast = args.includes('--fast');
-const only = args.filter((arg) => arg !== '--fast');
+const recordDurations = args.includes('--record-durations');
+const only = args.filter((arg) => !arg.startsWith('--'));
+const durationsFile = 'scripts/test-durations.json';
+const durations = existsSync(durationsFile) ? JSON.parse(readFileSync(durationsFile, 'utf8')) : {};
 const selected = files
   .filter((file) => !fast || !file.endsWith('.integration.test.ts'))
   .filter((file) => only.length === 0 || only.some((part) => file.includes(part)));
@@ -65,14 +72,27 @@ const logDir = givenLogDir ?? (only.length === 0 ? mkdtempSync(join(tmpdir(), 'p
 const givenStatusDir = process.env.PCAPI_STATUS_RECORD_DIR || undefined;
 const statusDir = givenStatusDir ?? (only.length === 0 && !fast ? mkdtempSync(join(tmpdir(), 'pcapi-test-statuses-')) : undefined);
 const recorder = statusDir ? ['--import', pathToFileURL('packages/server/test/openapi/record-statuses.ts').href] : [];
-// TAP when the output is not a terminal (CI, a pipe), as Node 20 does by default and Node 24 no longer
-// does: the summary lines (# tests, # pass, # fail) read the same on every version.
-const reporter = process.stdout.isTTY ? [] : ['--test-reporter=tap'];
-const result = spawnSync(process.execPath, ['--import', 'tsx', ...recorder, '--test', ...reporter, `--test-concurrency=${concurrency}`, ...selected.sort()], {
+const durationsLog = recordDurations ? join(mkdtempSync(join(tmpdir(), 'pcapi-test-durations-')), 'durations.jsonl') : undefined;
+if (durationsLog) recorder.push('--import', pathToFileURL('scripts/record-test-duration.mjs').href);
+// run-test-files.mjs reports in TAP when the output is not a terminal (CI, a pipe), as Node 20's
+// --test does and Node 24's no longer does: the summary lines (# tests, # pass, # fail) read the same
+// on every version.
+const plan = planTestProcesses(selected, durations, recordDurations ? 0 : concurrency);
+const result = spawnSync(process.execPath, ['--import', 'tsx', ...recorder, 'scripts/run-test-files.mjs', String(concurrency), ...plan.files], {
   stdio: 'inherit',
-  env: { ...process.env, ...(logDir ? { PCAPI_TEST_LOG_DIR: logDir } : {}), ...(statusDir ? { PCAPI_STATUS_RECORD_DIR: statusDir } : {}) },
+  env: { ...process.env, ...(durationsLog ? { PCAPI_TEST_DURATIONS_LOG: durationsLog } : {}), ...(logDir ? { PCAPI_TEST_LOG_DIR: logDir } : {}), ...(statusDir ? { PCAPI_STATUS_RECORD_DIR: statusDir } : {}) },
 });
+plan.cleanup();
 let status = result.status ?? 1;
+if (durationsLog && existsSync(durationsLog)) {
+  for (const line of readFileSync(durationsLog, 'utf8').trim().split('\n')) {
+    const { file, seconds } = JSON.parse(line);
+    durations[file] = seconds;
+  }
+  const known = Object.keys(durations).filter((file) => files.includes(file)).sort();
+  writeFileSync(durationsFile, `${JSON.stringify(Object.fromEntries(known.map((file) => [file, durations[file]])), null, 1)}\n`);
+  rmSync(join(durationsLog, '..'), { recursive: true, force: true });
+}
 if (logDir) {
   const scan = scanLogs([logDir]);
   for (const hit of scan.hits) console.error(hit);
