@@ -44,38 +44,56 @@ const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const SQLITE_STORE_MODULE = new URL('../../src/store/sqlite/sqlite-store.ts', import.meta.url).href;
 
 /**
- * A separate Node process holding a SqliteStore on `file`: it opens the file, says "ready", and on
- * "go <time>" spins until that wall-clock time (so all processes start init() within the same instant).
+ * A separate Node process that, for each round, opens a SqliteStore on the file it is given (a new
+ * one every round) and says "ready"; on "go <time>" it spins until that wall-clock time (so all the
+ * processes start init() within the same instant), runs init(), closes the store and answers the
+ * outcome. One process serves every round: starting Node and the loader took most of the test's time.
  */
-function initProcess(file: string): { ready: Promise<void>; go(at: number): void; result: Promise<string> } {
+function initProcess(): { open(file: string): Promise<string>; go(at: number): Promise<string>; close(): void } {
   const script = `
-    const { SqliteStore } = await import(process.argv[2]);
-    const store = new SqliteStore(process.argv[1]);
-    process.stdout.write('ready\\n');
-    process.stdin.once('data', async (line) => {
-      const at = Number(String(line).split(' ')[1]);
-      while (performance.timeOrigin + performance.now() < at) { /* spin */ }
-      let outcome = 'ok';
-      try { await store.init(); } catch (error) { outcome = 'failed: ' + error.name + ': ' + error.message; }
-      await store.close();
-      process.stdout.write(outcome + '\\n');
-      process.exit(0);
-    });`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, SQLITE_STORE_MODULE], { cwd: PACKAGE_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
+    const { SqliteStore } = await import(process.argv[1]);
+    const { createInterface } = await import('node:readline');
+    const describe = (error) => 'failed: ' + error.name + ': ' + error.message;
+    let store, opening;
+    for await (const line of createInterface({ input: process.stdin })) {
+      const [command, argument] = line.split(' ');
+      if (command === 'open') {
+        try { store = new SqliteStore(argument); opening = undefined; } catch (error) { store = undefined; opening = describe(error); }
+        process.stdout.write('ready\\n');
+      } else if (command === 'go') {
+        const at = Number(argument);
+        while (performance.timeOrigin + performance.now() < at) { /* spin */ }
+        let outcome = opening ?? 'ok';
+        if (store) {
+          try { await store.init(); } catch (error) { outcome = describe(error); }
+          await store.close();
+        }
+        process.stdout.write(outcome + '\\n');
+      }
+    }`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, SQLITE_STORE_MODULE], { cwd: PACKAGE_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
+  let buffered = '';
   let err = '';
-  let onReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const waiting: ((line: string) => void)[] = [];
   child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    if (out.startsWith('ready\n')) onReady();
+    buffered += chunk.toString();
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      waiting.shift()?.(buffered.slice(0, end));
+      buffered = buffered.slice(end + 1);
+    }
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const result = new Promise<string>((resolve) => child.on('close', (code) => resolve(out.replace(/^ready\n/, '').trim() || `exited ${code}: ${err.trim()}`)));
-  // A process that ends before it is ready ends the wait too; its result says why.
-  child.on('close', () => onReady());
+  // A process that ends answers every pending question with why.
+  child.on('close', (code) => {
+    for (const answer of waiting.splice(0)) answer(`exited ${code}: ${err.trim()}`);
+  });
   child.stdin.on('error', () => undefined);
-  return { ready, go: (at) => child.stdin.end(`go ${at}\n`), result };
+  const ask = (line: string) => new Promise<string>((resolve) => {
+    if (child.exitCode !== null) return resolve(`exited ${child.exitCode}: ${err.trim()}`);
+    waiting.push(resolve);
+    child.stdin.write(`${line}\n`);
+  });
+  return { open: (file) => ask(`open ${file}`), go: (at) => ask(`go ${at}`), close: () => child.stdin.end() };
 }
 
 describe('SQLite store specifics', () => {
@@ -118,13 +136,14 @@ describe('SQLite store specifics', () => {
 
   test('several processes initializing the same new database file at the same moment all succeed', { timeout: 120_000 }, async (t) => {
     const dir = tempDir(t);
+    const processes = Array.from({ length: 6 }, () => initProcess());
+    t.after(() => processes.forEach((p) => p.close()));
     for (let round = 0; round < 6; round++) {
       const file = join(dir, `shared-${round}.db`);
-      const processes = Array.from({ length: 6 }, () => initProcess(file));
-      await Promise.all(processes.map((p) => p.ready));
+      const opened = await Promise.all(processes.map((p) => p.open(file)));
+      assert.deepEqual(opened, processes.map(() => 'ready'), `round ${round}: ${opened.join(' | ')}`);
       const at = Date.now() + 300;
-      for (const p of processes) p.go(at);
-      const results = await Promise.all(processes.map((p) => p.result));
+      const results = await Promise.all(processes.map((p) => p.go(at)));
       assert.deepEqual(results, processes.map(() => 'ok'), `round ${round}: ${results.join(' | ')}`);
       const store = new SqliteStore(file);
       try {
