@@ -7,7 +7,6 @@ import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant, PrincipalCredential } from '../../domain/model.js';
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
-import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
 import type { CustomerPageQuery, CustomerUser, RelationshipFilter, StoredCustomerPartner, StoredCustomerSummary, StoredSigningKey } from '../store.js';
@@ -17,24 +16,23 @@ import {
 } from '../console-sql.js';
 import { numbered } from '../gdap-sql.js';
 import { SIGNING_KEYS } from './postgres-statements.js';
-import { PG_GDAP_SQL, PG_RESET_SQL, runGdapWrite } from './postgres-gdap.js';
+import { PG_GDAP_SQL, runGdapWrite } from './postgres-gdap.js';
+import { importInTransaction } from './postgres-import.js';
+import { PostgresChangeFeed } from './postgres-changes.js';
 import { PostgresAudit } from './postgres-audit.js';
 import type { AuditPruning } from '../audit-sql.js';
 import type { AuditEventColumns } from '../../domain/audit-event-columns.js';
 import type { AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
 import { toCustomerUser, toStoredAssignment, toStoredGroup, toStoredGroupMember, toStoredRelationship, toStoredRequest } from '../gdap-row-mapping.js';
-import type { StoredIds } from '../../seed/import-conflicts.js';
 import {
-  describeConstraint, EXPORT_READS, grantRefused, type ExportTables, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, toStoredRows, type Row,
+  EXPORT_READS, grantRefused, type ExportTables, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredRows, type Row,
 } from '../rows.js';
 import {
-  SeedConflictError, StoreOpenError, StoreUnavailableError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant, type StoredRows,
+  StoreOpenError, StoreUnavailableError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant, type StoredRows,
 } from '../store.js';
-import { CLAIMS, IMPORT_LOOKUPS, MEMBERSHIPS, READS, SIGN_IN_WRITES, UPSERTS } from './postgres-statements.js';
+import { READS, SIGN_IN_WRITES } from './postgres-statements.js';
 
-/** Rows per batched statement: large enough to amortize round trips, small enough for parameter sizes. */
-const BATCH_ROWS = 5000;
 /** The channel imports NOTIFY on commit, so every process's caches learn of the change. */
 const CHANGE_CHANNEL = 'pcapi_data_changed';
 /** Imports that change at least this many rows refresh the planner's statistics. */
@@ -62,17 +60,11 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly audit: PostgresAudit;
-  private readonly changeListeners: (() => void)[] = [];
-  private listener: pg.Client | undefined;
-  private listenRetry: NodeJS.Timeout | undefined;
-  /** Settles when LISTEN is first in place (see hearingOthers). */
-  private listening: Promise<void> | undefined;
-  private listeningNow: (() => void) | undefined;
-  private closed = false;
+  private readonly changes: PostgresChangeFeed;
   /** Where, for messages: never the password. */
   readonly location: string;
 
-  constructor(private readonly url: string, options: PostgresStoreOptions = {}) {
+  constructor(url: string, options: PostgresStoreOptions = {}) {
     const parsed = new URL(url);
     this.location = `postgres://${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
     this.pool = new pg.Pool({
@@ -86,6 +78,7 @@ export class PostgresStore implements Store {
     // An idle client losing its connection (a server restart) is not fatal: the next query reconnects.
     this.pool.on('error', () => undefined);
     this.audit = new PostgresAudit(this.pool, () => this.checkOut());
+    this.changes = new PostgresChangeFeed(url, CHANGE_CHANNEL);
   }
 
   /**
@@ -139,58 +132,21 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.listenRetry);
-    this.listeningNow?.();
-    await this.listener?.end().catch(() => undefined);
+    await this.changes.close();
     await this.pool.end();
   }
 
   onDataChanged(listener: () => void): void {
-    this.changeListeners.push(listener);
-    if (this.changeListeners.length > 1) return;
-    this.listening = new Promise((resolve) => (this.listeningNow = resolve));
-    void this.listen();
+    this.changes.add(listener);
   }
 
   hearingOthers(): Promise<void> {
-    return this.listening ?? Promise.resolve();
+    return this.changes.hearing();
   }
 
+  /** Tells this process's listeners at once (other processes hear the NOTIFY). */
   private notifyChanged(): void {
-    for (const listener of this.changeListeners) listener();
-  }
-
-  /**
-   * A dedicated connection LISTENs for imports committed by any process. Once LISTEN is in place it
-   * reports a change: commits made between the listener's registration and then were never notified
-   * to it (a server that had just read the clock would otherwise keep the old one). When the
-   * connection drops (a database restart), it reconnects with back-off and reports a change again.
-   */
-  private async listen(): Promise<void> {
-    if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 3000, application_name: 'pcapi-listen' });
-    const retry = () => {
-      if (this.closed || this.listener !== client) return;
-      this.listener = undefined;
-      // Changes can no longer be heard: whatever was cached may go stale, so drop it now.
-      this.notifyChanged();
-      client.end().catch(() => undefined);
-      this.listenRetry = setTimeout(() => void this.listen(), 500);
-      this.listenRetry.unref();
-    };
-    this.listener = client;
-    client.on('error', retry);
-    client.on('end', retry);
-    client.on('notification', () => this.notifyChanged());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
-      this.notifyChanged();
-      this.listeningNow?.();
-    } catch {
-      retry();
-    }
+    this.changes.tellListeners();
   }
 
   /** A named read: prepared once per pooled connection. Connection failures become StoreUnavailableError. */
@@ -520,87 +476,23 @@ export class PostgresStore implements Store {
     return this.write('purgeGrants', [expiredBeforeMs]);
   }
 
-  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, { check, replace }: ImportOptions = {}): Promise<ImportSummary> {
-    const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
+  async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, options: ImportOptions = {}): Promise<ImportSummary> {
     let client: pg.PoolClient;
     try {
       client = await this.checkOut();
     } catch (error) {
       throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
     }
-    /** Upserts rows in batches, one array per column, and counts what changed. */
-    const upsert = async <T>(sql: string, rows: T[], columns: (row: T) => unknown[]) => {
-      for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-        const batch = rows.slice(start, start + BATCH_ROWS).map(columns);
-        const arrays = batch[0]!.map((_, column) => batch.map((values) => values[column]));
-        const result = await client.query<{ inserted: boolean }>(sql, arrays);
-        const inserted = result.rows.filter((row) => row.inserted).length;
-        summary.inserted += inserted;
-        summary.updated += result.rows.length - inserted;
-        summary.unchanged += batch.length - result.rows.length;
-      }
-    };
     let lost = false;
     try {
+      let summary: ImportSummary;
       try {
-        await client.query('BEGIN');
-        if (replace) for (const sql of PG_RESET_SQL) await client.query(sql);
-        const seen = new ClaimFilter();
-        if (check) await client.query(CLAIMS.create);
-        let chunk = 0;
-        for await (const plan of planChunks(plans)) {
-          chunk++;
-          if (check) {
-            const problems = check(plan, { ...(await storedIds(client, plan)), earlierClaims: await recordClaims(client, plan, chunk, seen) });
-            if (problems.length > 0) throw new SeedConflictError(problems);
-          }
-          await upsert(UPSERTS.partners, plan.partners, (p) => [p.tenantId, p.displayName, p.domain]);
-          await upsert(UPSERTS.principals, plan.principals, (p) => [
-            p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered, p.credentialHash,
-            JSON.stringify(p.redirectUris), p.publicClient, p.accountEnabled, JSON.stringify(p.appPermissions),
-          ]);
-          await upsert(UPSERTS.groups, plan.groups, (g) => [g.groupId, g.tenantId, g.displayName, g.agentRole]);
-          for (let start = 0; start < plan.memberOf.length; start += BATCH_ROWS) {
-            const members = plan.memberOf.slice(start, start + BATCH_ROWS);
-            const pairs = members.flatMap((m) => m.groupIds.map((groupId) => [m.memberId, groupId, m.memberKind] as const));
-            const removed = await client.query(MEMBERSHIPS.removeOthers, [members.map((m) => m.memberId), pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
-            const added = await client.query(MEMBERSHIPS.add, [pairs.map((p) => p[0]), pairs.map((p) => p[1]), pairs.map((p) => p[2])]);
-            summary.updated += removed.rowCount ?? 0;
-            summary.inserted += added.rowCount ?? 0;
-            summary.unchanged += pairs.length - (added.rowCount ?? 0);
-          }
-          await upsert(UPSERTS.customers, plan.customers, (c) => {
-            const o = c.organization;
-            return [c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails), c.organizationOwner];
-          });
-          await upsert(UPSERTS.customerUsers, plan.customerUsers, (u) => [
-            u.objectId, u.tenantId, u.userPrincipalName, u.userPrincipalName.toLowerCase(), u.displayName, u.credentialHash, JSON.stringify(u.directoryRoleIds),
-          ]);
-          await upsert(UPSERTS.partnerCustomers, plan.partnerCustomers, (pc) => [pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled]);
-          await upsert(UPSERTS.relationships, plan.relationships, (r) => [
-            r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
-            r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
-            r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
-          ]);
-          if (plan.relationships.length > 0) {
-            const removed = await client.query(MEMBERSHIPS.removeOtherAssignments, [plan.relationships.map((r) => r.id), plan.assignments.map((a) => a.id)]);
-            summary.updated += removed.rowCount ?? 0;
-          }
-          await upsert(UPSERTS.assignments, plan.assignments, (a) => [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
-          await upsert(UPSERTS.consents, plan.consents, (c) => [c.tenantId, c.clientId, c.principalObjectId, JSON.stringify(c.scopes), c.grantedAtMs]);
-        }
-        // Delivered to every listening process when the transaction commits, never if it rolls back.
-        await client.query(`NOTIFY ${CHANGE_CHANNEL}`);
-        await client.query('COMMIT');
+        // The NOTIFY is delivered to every listening process when the transaction commits, never if it rolls back.
+        summary = await importInTransaction(client, plans, options, `NOTIFY ${CHANGE_CHANNEL}`);
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        const { code, constraint } = error as { code?: string; constraint?: string };
-        if (code === '23505' || code === '23503' || code === '23514') throw new SeedConflictError(describeConstraint(`${constraint ?? ''} ${(error as Error).message}`));
-        if (isConnectionError(error)) {
-          lost = true;
-          throw new StoreUnavailableError(`PostgreSQL at ${this.location} was lost during the import; nothing was imported`);
-        }
-        throw error;
+        if (!isConnectionError(error)) throw error;
+        lost = true;
+        throw new StoreUnavailableError(`PostgreSQL at ${this.location} was lost during the import; nothing was imported`);
       }
       const done = await this.afterCommit(client, summary);
       lost = done.lost;
@@ -634,32 +526,4 @@ export class PostgresStore implements Store {
     }
     return { summary: warnings.length > 0 ? { ...summary, warnings } : summary, lost };
   }
-}
-
-/** Records a chunk's claims; returns those an earlier chunk of the import made, with the earlier origin. */
-async function recordClaims(client: pg.PoolClient, plan: SeedPlan, chunk: number, seen: ClaimFilter): Promise<Map<string, string>> {
-  if (plan.claims.length === 0) return new Map();
-  const keys = plan.claims.map((claim) => claim.key);
-  const suspects = seen.addAll(keys);
-  await client.query(CLAIMS.add, [keys, plan.claims.map((claim) => claim.origin), chunk]);
-  if (suspects.length === 0) return new Map();
-  const earlier = (await client.query<Row>(CLAIMS.earlier, [suspects, chunk])).rows;
-  return new Map(earlier.map((row) => [row.key as string, row.origin as string]));
-}
-
-/** What the store holds for a chunk's ids and names, inside the import's transaction (so earlier chunks count). */
-async function storedIds(client: pg.PoolClient, plan: SeedPlan): Promise<Omit<StoredIds, 'earlierClaims'>> {
-  const ids = lookupsOf(plan);
-  const rows = async (sql: string, values: unknown[][]) => (values[0]!.length === 0 ? [] : (await client.query<Row>(sql, values)).rows);
-  const pairs = (list: [string, string][]) => [list.map((pair) => pair[0]), list.map((pair) => pair[1])];
-  return toStoredIds({
-    objects: await rows(IMPORT_LOOKUPS.objects, [ids.objects]),
-    userNames: await rows(IMPORT_LOOKUPS.userNames, pairs(ids.userNames)),
-    clientIds: await rows(IMPORT_LOOKUPS.clientIds, pairs(ids.clientIds)),
-    domains: await rows(IMPORT_LOOKUPS.domains, [ids.domains]),
-    relationships: await rows(IMPORT_LOOKUPS.relationships, [ids.relationships]),
-    assignments: await rows(IMPORT_LOOKUPS.assignments, [ids.assignments]),
-    customers: await rows(IMPORT_LOOKUPS.customers, [ids.customers]),
-    partners: await rows(IMPORT_LOOKUPS.partners, [ids.partners]),
-  });
 }

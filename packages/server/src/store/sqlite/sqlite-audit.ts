@@ -10,8 +10,8 @@ import { AUDIT_SQL, SubjectIds, subjectKey, subjectValues, type AuditPruning } f
 import type { Row } from '../rows.js';
 import { loadMigrations } from '../migrations.js';
 import { openInWalMode, retryWhileBusy } from './open-wal.js';
+import { prepareAll, type Statements } from './sqlite-statements.js';
 
-type Statements = { [name in keyof typeof AUDIT_SQL]: Database.Statement };
 
 /**
  * The audit file's schema (user_version 1): migration 010's tables, which an in-memory database keeps
@@ -61,8 +61,8 @@ const toBatch = (row: Row): AuditBatch => ({
 });
 
 export class SqliteAudit {
-  private readonly writes: Statements;
-  private readonly reads: Statements;
+  private readonly writes: Statements<typeof AUDIT_SQL>;
+  private readonly reads: Statements<typeof AUDIT_SQL>;
   private readonly subjectIds = new SubjectIds();
   /** Packing memory reused by every append: the insert binds a copy of the batch. */
   private readonly packMemory: PackScratch = { memory: new ArrayBuffer(0) };
@@ -73,9 +73,8 @@ export class SqliteAudit {
 
   /** @param reader and writer: the audit file's connection, or both the in-memory database's. */
   constructor(private readonly reader: Database.Database, private readonly writer: Database.Database) {
-    const prepare = (db: Database.Database) => Object.fromEntries(Object.entries(AUDIT_SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Statements;
-    this.writes = prepare(writer);
-    this.reads = prepare(reader);
+    this.writes = prepareAll(writer, AUDIT_SQL);
+    this.reads = prepareAll(reader, AUDIT_SQL);
     this.subjectsById = reader.prepare(`SELECT ${SUBJECT_SELECT} FROM audit_subjects WHERE id IN (SELECT value FROM json_each(?))`);
     this.appendAll = writer.transaction((events: AuditEventColumns) => {
       this.subjectIds.sync((this.writes.generation.get() as { value: number }).value);

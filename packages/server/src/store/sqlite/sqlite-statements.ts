@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 /**
  * The access facts statement, given `groups`: a query of the groups of the caller's tenant it is in
  * (group_id, display_name, agent_role, depth), in order of depth, then name.
@@ -245,3 +246,11 @@ export const CHANGE_COUNTER_SQL = {
   read: 'SELECT version FROM change_counter WHERE id = 1',
   bump: 'UPDATE change_counter SET version = version + 1 WHERE id = 1',
 } as const;
+
+/** Prepared statements by name, for a map of SQL texts by name. */
+export type Statements<T> = { [K in keyof T]: Database.Statement };
+
+/** Prepares every statement of `sql` on `db`. */
+export function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Statements<T> {
+  return Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)])) as Statements<T>;
+}

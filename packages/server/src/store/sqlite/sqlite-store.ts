@@ -6,7 +6,6 @@ import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant } from '../../domain/model.js';
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
-import { ClaimFilter } from '../claim-filter.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
 import { openInWalMode } from './open-wal.js';
@@ -20,16 +19,15 @@ import type { AuditPruning } from '../audit-sql.js';
 import type { AuditEventColumns } from '../../domain/audit-event-columns.js';
 import type { AuditQuery, StoredAuditEvent } from '../../domain/audit.js';
 import type { GdapWrite, GdapWriteResult, StoredAssignment, StoredGroup, StoredGroupMember, StoredRelationship, StoredRelationshipRequest } from '../gdap-rows.js';
-import { RESET_SQL } from '../gdap-sql.js';
 import type { PrincipalCredential } from '../../domain/model.js';
-import type { StoredIds } from '../../seed/import-conflicts.js';
 import {
-  SeedConflictError, StoreOpenError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant, type StoredRows,
+  StoreOpenError, type ImportOptions, type ImportSummary, type Store, type StoredConsent, type StoredGrant, type StoredRows,
 } from '../store.js';
 import {
-  describeConstraint, EXPORT_READS, grantRefused, lookupsOf, planChunks, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredIds, toStoredRows, type Row,
+  EXPORT_READS, grantRefused, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredRows, type Row,
 } from '../rows.js';
-import { CHANGE_COUNTER_SQL, CLAIMS_TABLE_SQL, IMPORT_LOOKUP_SQL, READ_SQL, SIGN_IN_SQL, WRITE_SQL } from './sqlite-statements.js';
+import { CHANGE_COUNTER_SQL, prepareAll, READ_SQL, SIGN_IN_SQL, type Statements } from './sqlite-statements.js';
+import { importInTransaction } from './sqlite-import.js';
 
 
 /** How often another process's commit is looked for: the bound on a cache's staleness across processes. */
@@ -37,7 +35,6 @@ export const DATA_VERSION_POLL_MS = 100;
 /** How long the statistics refresh after an import waits for another writer before giving up (with a warning). */
 const POST_COMMIT_BUSY_TIMEOUT_MS = 1000;
 
-type Statements<T> = { [K in keyof T]: Database.Statement };
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -101,10 +98,10 @@ export class SqliteStore implements Store {
       if (error instanceof StoreOpenError) throw error;
       throw new StoreOpenError(`cannot initialize SQLite database ${this.file}: ${(error as Error).message}`);
     }
-    this.statements = prepare(this.db, READ_SQL);
-    this.keys = prepare(this.db, SIGNING_KEY_SQL);
-    this.signIn = prepare(this.db, SIGN_IN_SQL);
-    this.changes = prepare(this.db, CHANGE_COUNTER_SQL);
+    this.statements = prepareAll(this.db, READ_SQL);
+    this.keys = prepareAll(this.db, SIGNING_KEY_SQL);
+    this.signIn = prepareAll(this.db, SIGN_IN_SQL);
+    this.changes = prepareAll(this.db, CHANGE_COUNTER_SQL);
     this.gdap = new SqliteGdap(this.db);
     this.console = new SqliteConsole(this.db);
     const auditDb = this.file === ':memory:' ? this.db : this.auditConnection();
@@ -411,40 +408,10 @@ export class SqliteStore implements Store {
     return run;
   }
 
-  private async runImport(plans: SeedPlan | AsyncIterable<SeedPlan>, { check, replace }: ImportOptions): Promise<ImportSummary> {
-    const summary: ImportSummary = { inserted: 0, updated: 0, unchanged: 0 };
+  private async runImport(plans: SeedPlan | AsyncIterable<SeedPlan>, options: ImportOptions): Promise<ImportSummary> {
     const writer = this.file === ':memory:' ? this.db : this.connect();
     try {
-      const statements = prepare(writer, WRITE_SQL);
-      writer.exec('BEGIN IMMEDIATE');
-      try {
-        let lookups: Statements<typeof IMPORT_LOOKUP_SQL> | undefined;
-        const seen = new ClaimFilter();
-        if (check) {
-          writer.exec(CLAIMS_TABLE_SQL.create);
-          lookups = prepare(writer, IMPORT_LOOKUP_SQL);
-        }
-        if (replace) for (const sql of RESET_SQL) writer.exec(sql);
-        let chunk = 0;
-        for await (const plan of planChunks(plans)) {
-          chunk++;
-          if (check && lookups) {
-            const problems = check(plan, { ...storedIds(plan, lookups), earlierClaims: recordClaims(plan, chunk, seen, lookups) });
-            if (problems.length > 0) throw new SeedConflictError(problems);
-          }
-          applyPlan(plan, summary, statements);
-        }
-        // Other processes drop their caches only for an import that changed something.
-        if (replace || summary.inserted + summary.updated > 0) writer.prepare(CHANGE_COUNTER_SQL.bump).run();
-        writer.exec('COMMIT');
-      } catch (error) {
-        if (writer.inTransaction) writer.exec('ROLLBACK');
-        const code = (error as { code?: string }).code ?? '';
-        if (code.startsWith('SQLITE_CONSTRAINT')) throw new SeedConflictError(describeConstraint((error as Error).message));
-        throw error;
-      } finally {
-        if (check) writer.exec(CLAIMS_TABLE_SQL.drop);
-      }
+      const summary = await importInTransaction(writer, plans, options);
       return this.afterCommit(writer, summary);
     } finally {
       if (writer !== this.db) writer.close();
@@ -474,98 +441,5 @@ export class SqliteStore implements Store {
       writer.pragma(`busy_timeout = ${busyTimeout}`);
     }
     return warnings.length > 0 ? { ...summary, warnings } : summary;
-  }
-}
-
-/** Records a chunk's claims; returns those an earlier chunk of the import made, with the earlier origin. */
-function recordClaims(plan: SeedPlan, chunk: number, seen: ClaimFilter, s: Statements<typeof IMPORT_LOOKUP_SQL>): Map<string, string> {
-  if (plan.claims.length === 0) return new Map();
-  const suspects = seen.addAll(plan.claims.map((claim) => claim.key));
-  s.addClaims.run({ chunk, claims: JSON.stringify(plan.claims.map((claim) => [claim.key, claim.origin])) });
-  if (suspects.length === 0) return new Map();
-  const earlier = s.earlierClaims.all({ chunk, keys: JSON.stringify(suspects) }) as Row[];
-  return new Map(earlier.map((row) => [row.key as string, row.origin as string]));
-}
-
-/** What the store holds for a chunk's ids and names, on the import's connection (so earlier chunks count). */
-function storedIds(plan: SeedPlan, s: Statements<typeof IMPORT_LOOKUP_SQL>): Omit<StoredIds, 'earlierClaims'> {
-  const ids = lookupsOf(plan);
-  const all = (statement: Database.Statement, values: unknown[]) => (values.length === 0 ? [] : (statement.all(JSON.stringify(values)) as Row[]));
-  return toStoredIds({
-    objects: ids.objects.length === 0 ? [] : (s.objects.all({ ids: JSON.stringify(ids.objects) }) as Row[]),
-    userNames: all(s.userNames, ids.userNames),
-    clientIds: all(s.clientIds, ids.clientIds),
-    domains: all(s.domains, ids.domains),
-    relationships: all(s.relationships, ids.relationships),
-    assignments: all(s.assignments, ids.assignments),
-    customers: all(s.customers, ids.customers),
-    partners: all(s.partners, ids.partners),
-  });
-}
-
-function prepare<T extends Record<string, string>>(db: Database.Database, sql: T): Statements<T> {
-  return Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)])) as Statements<T>;
-}
-
-function applyPlan(plan: SeedPlan, summary: ImportSummary, s: Statements<typeof WRITE_SQL>): void {
-  /** Runs an existence probe then an upsert whose WHERE skips identical rows, and counts the outcome. */
-  const upsert = (exists: Database.Statement, key: unknown[], write: Database.Statement, values: unknown[]) => {
-    const existed = exists.get(...key) !== undefined;
-    const changed = write.run(...values).changes > 0;
-    if (!existed) summary.inserted++;
-    else if (changed) summary.updated++;
-    else summary.unchanged++;
-  };
-  for (const p of plan.partners) upsert(s.partnerExists, [p.tenantId], s.upsertPartner, [p.tenantId, p.displayName, p.domain]);
-  for (const p of plan.principals) {
-    upsert(s.principalExists, [p.objectId], s.upsertPrincipal, [
-      p.objectId, p.tenantId, p.kind, p.displayName, p.userPrincipalName, p.userPrincipalName?.toLowerCase() ?? null, p.clientId, p.mfaRegistered ? 1 : 0, p.credentialHash,
-      JSON.stringify(p.redirectUris), p.publicClient ? 1 : 0, p.accountEnabled ? 1 : 0, JSON.stringify(p.appPermissions),
-    ]);
-  }
-  for (const g of plan.groups) upsert(s.groupExists, [g.groupId], s.upsertGroup, [g.groupId, g.tenantId, g.displayName, g.agentRole]);
-  for (const m of plan.memberOf) {
-    const removed = s.removeOtherMemberships.run(m.memberId, JSON.stringify(m.groupIds)).changes;
-    let added = 0;
-    for (const groupId of m.groupIds) added += s.addMembership.run(groupId, m.memberId, m.memberKind).changes;
-    summary.updated += removed;
-    summary.inserted += added;
-    summary.unchanged += m.groupIds.length - added;
-  }
-  for (const c of plan.customers) {
-    const o = c.organization;
-    upsert(s.customerExists, [c.tenantId], s.upsertCustomer, [
-      c.tenantId, o.street, o.countryLetterCode, o.postalCode, o.city, o.state, o.displayName, JSON.stringify(o.technicalNotificationMails), c.organizationOwner,
-    ]);
-  }
-  for (const u of plan.customerUsers) {
-    upsert(s.customerUserExists, [u.objectId], s.upsertCustomerUser, [
-      u.objectId, u.tenantId, u.userPrincipalName, u.userPrincipalName.toLowerCase(), u.displayName, u.credentialHash, JSON.stringify(u.directoryRoleIds),
-    ]);
-  }
-  for (const pc of plan.partnerCustomers) {
-    upsert(s.partnerCustomerExists, [pc.partnerTenantId, pc.customerTenantId], s.upsertPartnerCustomer, [
-      pc.partnerTenantId, pc.customerTenantId, pc.displayName, pc.dapEnabled ? 1 : 0,
-    ]);
-  }
-  for (const r of plan.relationships) {
-    upsert(s.relationshipExists, [r.id], s.upsertRelationship, [
-      r.id, r.partnerTenantId, r.customerTenantId, r.displayName, r.status, JSON.stringify(r.roleIds), r.duration, r.autoExtendDuration,
-      r.createdDateTime.value, r.createdDateTime.source, r.activatedDateTime?.value ?? null, r.activatedDateTime?.source ?? null,
-      r.endDateTime?.value ?? null, r.endDateTime?.source ?? null,
-    ]);
-  }
-  if (plan.relationships.length > 0) {
-    summary.updated += s.removeOtherAssignments.run({
-      relationships: JSON.stringify(plan.relationships.map((r) => r.id)),
-      keep: JSON.stringify(plan.assignments.map((a) => a.id)),
-    }).changes;
-  }
-  for (const a of plan.assignments) {
-    upsert(s.assignmentExists, [a.id], s.upsertAssignment, [a.id, a.relationshipId, a.groupId, a.status, JSON.stringify(a.roleIds)]);
-  }
-  for (const c of plan.consents) {
-    const key = [c.tenantId, c.clientId, c.principalObjectId];
-    upsert(s.consentExists, key, s.upsertConsent, [...key, JSON.stringify(c.scopes), c.grantedAtMs]);
   }
 }
