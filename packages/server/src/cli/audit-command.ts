@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeDatabase, resolveServeConfig, type RawServeOptions } from '../config.js';
 import type { StoredAuditEvent } from '../domain/audit.js';
 import { auditEventJson, parseAuditQuery, type RawAuditQuery } from '../domain/audit-query.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './cli-store.js';
 import { addStoreOptions } from './serve-options.js';
 
 export class AuditCommandError extends Error {
@@ -60,7 +60,7 @@ export async function runAudit(options: AuditOptions): Promise<number> {
   const pollMs = options.pollMs === undefined ? 500 : Number(options.pollMs);
   if (!(pollMs >= 50 && pollMs <= 60_000)) throw new AuditCommandError('--poll-ms: from 50 to 60000');
   const config = resolveServeConfig({ dataDir: options.dataDir, database: options.database });
-  const store = await openStore(config.database);
+  const store = await openCliStore(config.database);
   const print = (events: StoredAuditEvent[]) => {
     for (const event of events) {
       if (options.json) process.stdout.write(`${JSON.stringify(auditEventJson(event))}\n`);

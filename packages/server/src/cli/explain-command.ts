@@ -12,7 +12,7 @@ import { IMMEDIATE_DELAYS, REALISTIC_DELAYS } from '../domain/gdap-lifecycle.js'
 import type { Caller } from '../domain/model.js';
 import { OrganizationService } from '../services/organization-service.js';
 import { explanationJson, lookUpCaller, PrincipalLookupError } from '../services/explain-report.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './cli-store.js';
 import type { Store } from '../store/store.js';
 import { ERROR_CATALOG } from '../surfaces/partner-center/errors/catalog.js';
 import { ENV } from '../config.js';
@@ -60,7 +60,7 @@ export async function runExplain(options: ExplainOptions): Promise<number> {
     dataDir: options.dataDir, database: options.database, nestedGroups: options.nestedGroups,
     servicePrincipalsInGdapGroups: options.servicePrincipalsInGdapGroups, gdapDelays: options.gdapDelays,
   });
-  const store = await openStore(config.database);
+  const store = await openCliStore(config.database);
   try {
     const caller = await callerOf(store, options.principal, options.tenant);
     const clock = await clockFor(store, options.at);

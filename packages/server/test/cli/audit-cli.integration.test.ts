@@ -73,6 +73,7 @@ for (const [name, storeArgs] of Object.entries(stores)) {
 
       const table = await runPcapi(['audit', ...where.args, '--customer', DEMO.tailspin]);
       assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stderr, /^pcapi: store (sqlite \/\S+\/pcapi\.db|postgres postgres:\/\/\S+)\n/, 'stderr names the store first, as every command that opens one');
       assert.match(table.stderr, /1 event\b/);
       const lines = table.stdout.trim().split('\n');
       assert.match(lines[0]!, /^id\s+time \(UTC\)\s+status\s+outcome\s+operation/);

@@ -40,6 +40,7 @@ for (const [name, storeArgs] of Object.entries(stores)) {
 
       const allowed = await pcapi(['explain', '--principal', 'admin@fabrikam.example', '--customer', DEMO.contoso, ...where]);
       assert.equal(allowed.code, 0, allowed.stderr);
+      assert.match(allowed.stderr, /^pcapi: store (sqlite \/\S+\/pcapi\.db|postgres postgres:\/\/\S+)\n/, 'stderr names the store first, as every command that opens one');
       assert.match(allowed.stdout, /^user admin@fabrikam\.example of Fabrikam, customer 13bba13f/);
       assert.match(allowed.stdout, /\nallowed: 200, until \d{4}-/);
       assert.match(allowed.stdout, /passed: user admin@fabrikam\.example is in group "GDAP Readers", which holds Global Reader/);
