@@ -25,7 +25,9 @@ const logs: string[] = [];
 const logger: OutageLogger = { warn: (_o, msg) => logs.push(`warn ${msg}`), info: (_o, msg) => logs.push(`info ${msg}`) };
 
 function redisThrottle(options: { useCallerClock?: boolean } = {}): RedisThrottle {
-  const throttle = new RedisThrottle({ redis: { url: REDIS_URL, logger }, keyPrefix: PREFIX, ...options });
+  // A timeout long enough for a busy machine: under 200 ms (the default) the first command can come
+  // before the connection is up and be answered from memory (and logged as an outage).
+  const throttle = new RedisThrottle({ redis: { url: REDIS_URL, logger, timeoutMs: 5000 }, keyPrefix: PREFIX, ...options });
   throttles.push(throttle);
   return throttle;
 }
