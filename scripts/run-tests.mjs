@@ -9,8 +9,8 @@
 //   node scripts/run-tests.mjs --record-durations   every file in a process of its own, and rewrite
 //                                              scripts/test-durations.json with their wall times
 //
-// Integration files run a process each; the fast layer's files share one process per slot; longest
-// first (test-plan.mjs).
+// The fast layer's files share one process per slot, short integration files a few more, the other
+// integration files run a process each; longest first (test-plan.mjs).
 //
 // Before any test starts, the PostgreSQL and Redis that the selected files need must answer
 // (test-services.mjs; PCAPI_TEST_POSTGRES and PCAPI_TEST_REDIS_URL say where): otherwise the run stops
@@ -23,7 +23,7 @@ import { scanLogs } from './check-log-secrets.mjs';
 import { checkServices, servicesNeeded } from './test-services.mjs';
 import { pathToFileURL } from 'node:url';
 import { buildConsole } from './build-console.mjs';
-import { planTestProcesses } from './test-plan.mjs';
+import { isIntegration, planTestProcesses } from './test-plan.mjs';
 
 const roots = ['packages', 'conformance', 'bench'];
 const files = [];
@@ -45,7 +45,7 @@ const only = args.filter((arg) => !arg.startsWith('--'));
 const durationsFile = 'scripts/test-durations.json';
 const durations = existsSync(durationsFile) ? JSON.parse(readFileSync(durationsFile, 'utf8')) : {};
 const selected = files
-  .filter((file) => !fast || !file.endsWith('.integration.test.ts'))
+  .filter((file) => !fast || !isIntegration(file))
   .filter((file) => only.length === 0 || only.some((part) => file.includes(part)));
 if (selected.length === 0) {
   console.error('no test files matched');
@@ -71,14 +71,14 @@ const logDir = givenLogDir ?? (only.length === 0 ? mkdtempSync(join(tmpdir(), 'p
 // (check-openapi-coverage.ts). PCAPI_STATUS_RECORD_DIR set by hand records any selection, without the check.
 const givenStatusDir = process.env.PCAPI_STATUS_RECORD_DIR || undefined;
 const statusDir = givenStatusDir ?? (only.length === 0 && !fast ? mkdtempSync(join(tmpdir(), 'pcapi-test-statuses-')) : undefined);
-const recorder = statusDir ? ['--import', pathToFileURL('packages/server/test/openapi/record-statuses.ts').href] : [];
+const preloads = statusDir ? ['--import', pathToFileURL('packages/server/test/openapi/record-statuses.ts').href] : [];
 const durationsLog = recordDurations ? join(mkdtempSync(join(tmpdir(), 'pcapi-test-durations-')), 'durations.jsonl') : undefined;
-if (durationsLog) recorder.push('--import', pathToFileURL('scripts/record-test-duration.mjs').href);
+if (durationsLog) preloads.push('--import', pathToFileURL('scripts/record-test-duration.mjs').href);
 // run-test-files.mjs reports in TAP when the output is not a terminal (CI, a pipe), as Node 20's
 // --test does and Node 24's no longer does: the summary lines (# tests, # pass, # fail) read the same
 // on every version.
 const plan = planTestProcesses(selected, durations, recordDurations ? 0 : concurrency);
-const result = spawnSync(process.execPath, ['--import', 'tsx', ...recorder, 'scripts/run-test-files.mjs', String(concurrency), ...plan.files], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', ...preloads, 'scripts/run-test-files.mjs', String(concurrency), ...plan.files], {
   stdio: 'inherit',
   env: { ...process.env, ...(durationsLog ? { PCAPI_TEST_DURATIONS_LOG: durationsLog } : {}), ...(logDir ? { PCAPI_TEST_LOG_DIR: logDir } : {}), ...(statusDir ? { PCAPI_STATUS_RECORD_DIR: statusDir } : {}) },
 });

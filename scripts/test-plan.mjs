@@ -1,11 +1,11 @@
-// Which processes a test run starts, in which order. Every integration test file (real servers,
-// processes, PostgreSQL, Redis, browsers) runs in a process of its own; the fast layer's files
-// (pure and inject-level, hermetic by design: in-memory stores, a clock of their own) share a few
-// processes, each of which imports a group of them, so that the cost every process pays first
-// (the TypeScript loader, the app's modules, the demo's hashed secrets: about a second) is paid once
-// per group rather than once per file. Processes start longest first (scripts/test-durations.json:
-// each file's seconds in a recorded run; files not in it first of all), because a long file that
-// starts last is the run's tail alone.
+// Which processes a test run starts, in which order. The fast layer's files (pure and inject-level,
+// hermetic by design: in-memory stores, a clock of their own) share a few processes, each of which
+// imports a group of them, so that the cost every process pays first (the TypeScript loader, the app's
+// modules, the demo's hashed secrets: about a second) is paid once per group rather than once per
+// file. Integration files whose recorded run is short share processes in groups of their own; every
+// other integration file (long-running servers, processes, browsers) runs alone. Processes start
+// longest first (scripts/test-durations.json: each file's seconds in a recorded run; files not in it
+// first of all), because a long file that starts last is the run's tail alone.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,7 +19,8 @@ export const isIntegration = (file) => file.endsWith('.integration.test.ts');
 /**
  * @param files the selected test files (paths relative to the repository)
  * @param durations seconds by file, from scripts/test-durations.json
- * @param groups how many processes the fast layer's files share (0: a process per file)
+ * @param groups how many processes the fast layer's files share, and as many for the short integration
+ *   files (0: a process per file)
  * @returns the files to hand to the test runner, in order, and `cleanup()` for the group files
  */
 export function planTestProcesses(files, durations, groups) {

@@ -10,7 +10,6 @@ import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
 import { openInWalMode } from './open-wal.js';
 import type { CustomerPageQuery, CustomerUser, RelationshipFilter, StoredCustomerPartner, StoredCustomerSummary, StoredSigningKey } from '../store.js';
-import { SIGNING_KEY_SQL } from './sqlite-statements.js';
 import { SqliteGdap } from './sqlite-gdap.js';
 import { SqliteConsole } from './sqlite-console.js';
 import { auditFileOf, openAuditFile, SqliteAudit } from './sqlite-audit.js';
@@ -26,7 +25,7 @@ import {
 import {
   EXPORT_READS, grantRefused, toAccessFacts, toConsent, toGrant, toOrganization, toPrincipal, toRelationshipDates, toStoredRows, type Row,
 } from '../rows.js';
-import { CHANGE_COUNTER_SQL, prepareAll, READ_SQL, SIGN_IN_SQL, type Statements } from './sqlite-statements.js';
+import { CHANGE_COUNTER_SQL, prepareAll, READ_SQL, SIGN_IN_SQL, SIGNING_KEY_SQL, type Statements } from './sqlite-statements.js';
 import { importInTransaction } from './sqlite-import.js';
 
 
