@@ -59,7 +59,6 @@ async function timedConsume(throttle: Throttle, partner: string): Promise<{ ms: 
   }
 }
 
-/** A port nothing listens on: bind an ephemeral one and release it. */
 /** A real TCP proxy to Redis that can be closed, frozen (accepts, never answers) and reopened on its port. */
 class RedisProxy {
   private server: Server | undefined;
