@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SeedDocument } from '../../src/seed/seed-document.js';
+import { PARTNER_WALK_ROWS } from '../../src/store/console-sql.js';
 import type { Store, StoredCustomerSummary } from '../../src/store/store.js';
 import { DEMO, demoDocument, demoStore, importDocument, NEVER_EXISTED, type OpenStore } from './store-contract.js';
 
@@ -99,6 +100,42 @@ export function consoleStoreContract(name: string, open: OpenStore): void {
       assert.deepEqual(await names({ partnerTenantId: DEMO.fabrikam.toUpperCase(), namePrefix: 't', limit: 10 }), ['Tailspin Toys']);
       assert.deepEqual(await names({ partnerTenantId: DEMO.adatum, namePrefix: 'contoso', tenantIdPrefix: '13bb', limit: 10 }), []);
       assert.deepEqual(await names({ partnerTenantId: NEVER_EXISTED, limit: 10 }), []);
+    });
+
+    test('partners with many customers and with few: the same pages whichever way the store reads them', async (t) => {
+      // A partner with fewer than PARTNER_WALK_ROWS customers has them sorted. One with more walks the
+      // name index: the big partner finds each page in the walk; the late partner's customers all sort
+      // after the big one's, so its walk finds none and the store sorts its customers instead.
+      const customers = (prefix: string, name: string, count: number) => Array.from({ length: count }, (_, i) => ({
+        tenantId: `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `${name} ${String(i).padStart(5, '0')}`,
+      }));
+      const big = customers('c0b16000', 'Big', PARTNER_WALK_ROWS + 300);
+      const late = customers('c01a7e00', 'zz late', PARTNER_WALK_ROWS);
+      const small = customers('c05a1100', 'zz small', 12);
+      const shared = big[7]!;
+      const LATE = 'c01a7e00-0000-4000-8000-0000000000ff';
+      const { store } = await demoStore(open, t);
+      await importDocument(store, {
+        partners: [
+          { tenantId: PARTNER, displayName: 'Big Partner', domain: 'big.example', customers: big },
+          { tenantId: LATE, displayName: 'Late Partner', domain: 'late.example', customers: late },
+          { tenantId: DEMO.adatum, displayName: 'Adatum', domain: 'adatum.example', customers: [...small, shared] },
+        ],
+      });
+      const names = (pages: StoredCustomerSummary[][]) => pages.flat().map((c) => c.displayName);
+      const bigPages = await allPages(store, { partnerTenantId: PARTNER }, 50);
+      assert.equal(bigPages.length, Math.ceil(big.length / 50));
+      assert.deepEqual(names(bigPages), big.map((c) => c.displayName));
+      assert.deepEqual(names(await allPages(store, { partnerTenantId: LATE }, 300)), late.map((c) => c.displayName));
+      assert.deepEqual(names(await allPages(store, { partnerTenantId: DEMO.adatum }, 5)), [shared.displayName, 'Litware Inc.', ...small.map((c) => c.displayName)]);
+      assert.deepEqual(names(await allPages(store, { partnerTenantId: LATE, namePrefix: 'zz late 0199' }, 4)), late.slice(1990, 2000).map((c) => c.displayName));
+      // Name or tenant id prefix: the id branch walks the big partner's ids; the late partner has none there.
+      const byId = await allPages(store, { partnerTenantId: PARTNER, namePrefix: 'c0b16000', tenantIdPrefix: 'c0b16000' }, 60);
+      assert.deepEqual(names(byId), big.map((c) => c.displayName));
+      assert.deepEqual(await allPages(store, { partnerTenantId: LATE, namePrefix: 'c0b16000', tenantIdPrefix: 'c0b16000' }, 5), []);
+      assert.deepEqual(names(await allPages(store, { partnerTenantId: DEMO.adatum, namePrefix: 'c0b16000', tenantIdPrefix: 'c0b16000' }, 5)), [shared.displayName]);
+      // Both branches find the same customers: each is listed once.
+      assert.deepEqual(names(await allPages(store, { partnerTenantId: PARTNER, namePrefix: 'big 0000', tenantIdPrefix: 'c0b16000-0000-4000-8000-00000000000' }, 4)), big.slice(0, 10).map((c) => c.displayName));
     });
 
     test("a customer's partners, with the name each knows it by and its DAP flag", async (t) => {

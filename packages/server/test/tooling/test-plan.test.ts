@@ -42,6 +42,20 @@ test('fast files share processes, short integration files share others, long one
   assert.ok(plan.files.filter((file) => file.endsWith('.mjs')).every((file) => !existsSync(file)), 'cleanup removes the group files');
 });
 
+test('a fast file with no recorded time counts as a typical one, not as a group of its own', () => {
+  const heavy = { 'b/one.test.ts': 10, 'b/two.test.ts': 10, 'b/three.test.ts': 1, 'b/four.test.ts': 1 };
+  const plan = planTestProcesses([...Object.keys(heavy), 'b/new.test.ts'], heavy, 2);
+  try {
+    // new.test.ts counts as the median (10 s): 10 + 1 + 1 beside 10 + 10, not alone beside 22 s.
+    assert.deepEqual(plan.files.map(members), [
+      ['b/new.test.ts', 'b/two.test.ts'],
+      ['b/four.test.ts', 'b/one.test.ts', 'b/three.test.ts'],
+    ]);
+  } finally {
+    plan.cleanup();
+  }
+});
+
 test('without groups every file is a process of its own, longest first', () => {
   const plan = planTestProcesses(Object.keys(durations), durations, 0);
   plan.cleanup();

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { PartnerTenant } from '../../domain/model.js';
 import {
   customerPageStatement, customerPartnersStatement, PARTNER_CUSTOMER_COUNT_SQL, partnerTenantsSql, toCustomerPartner, toCustomerSummary, toPartnerTenant,
+  walkPartnerPage,
   type ConsoleStatement,
 } from '../console-sql.js';
 import type { Row } from '../rows.js';
@@ -29,7 +30,9 @@ export class SqliteConsole {
   }
 
   customerPage(query: CustomerPageQuery): StoredCustomerSummary[] {
-    return this.all(customerPageStatement('sqlite', query)).map(toCustomerSummary);
+    const { partnerTenantId } = query;
+    const walked = partnerTenantId === undefined ? undefined : walkPartnerPage({ ...query, partnerTenantId }, (statement) => this.all(statement));
+    return walked ?? this.all(customerPageStatement('sqlite', query)).map(toCustomerSummary);
   }
 
   customerPartners(customerTenantIds: string[]): StoredCustomerPartner[] {
