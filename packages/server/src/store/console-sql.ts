@@ -9,9 +9,9 @@
  * a throwaway script in about a minute, too slow for a test), best and worst of five: the first page
  * of 50, no search 0.10-0.20 ms (200: 0.4-0.5 ms); a name prefix "contoso" 0.12-0.20 ms, "c"
  * 0.19-0.27 ms; a 4-hex-digit prefix as name or tenant id 0.15-0.21 ms; the next page 0.13-0.23 ms;
- * one partner's first page (1,000 customers) 3.2-4.1 ms; the partners of a page 0.4-0.5 ms. A
- * one-character tenant id prefix would sort a sixteenth of all customers (140-175 ms): the console
- * service matches tenant ids from 4 characters on.
+ * one partner's first page (1,000 customers) 3.2-4.1 ms (a partner with many: see PARTNER_WALK_ROWS);
+ * the partners of a page 0.4-0.5 ms. A one-character tenant id prefix would sort a sixteenth of all
+ * customers (140-175 ms): the console service matches tenant ids from 4 characters on.
  */
 import type { PartnerTenant } from '../domain/model.js';
 import type { Row } from './rows.js';
@@ -80,7 +80,7 @@ function pageBranches(dialect: Dialect, query: CustomerPageQuery, filters: Filte
  * The page's statement. A name prefix and a tenant id prefix together are two index walks joined
  * (UNION), each ordered and limited on its own, so neither reads more than a page. A partner's filter
  * makes the partner's customers the starting point: they are read and sorted (the plan for a partner
- * with few of the customers; see partnerWalkStatement for one with many).
+ * with few of the customers; on SQLite, walkPartnerPage serves one with many).
  */
 export function customerPageStatement(dialect: Dialect, query: CustomerPageQuery): ConsoleStatement {
   const { byBytes } = dialectText(dialect);
