@@ -4,10 +4,10 @@
  * configuration, whatever logs them: headers, tokens, secrets, passwords and codes become
  * '[redacted]' under any of the names below, at the top of a line's object or in its headers, form, body or error.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { makeDirectory } from './make-directory.js';
 import type { FastifyRequest } from 'fastify';
 import type { LogFormat, LogLevel } from './config.js';
 
@@ -79,7 +79,7 @@ export function createLogger(options: LoggerOptions): Logger | undefined {
 
 /** A file appended to synchronously, line by line (tests' log folder: nothing is lost when a test process ends abruptly). */
 export function fileDestination(path: string): DestinationStream {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectory(dirname(path));
   return pino.destination({ dest: path, sync: true, append: true });
 }
 

@@ -5,10 +5,11 @@
  * a store without keys imports that file, keeping its kid.
  */
 import { createPrivateKey, generateKeyPair, randomUUID, type JsonWebKey as NodeJwk } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair as generateJoseKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { makeDirectory } from '../make-directory.js';
 import type { StoredSigningKey } from '../store/store.js';
 import { CERTIFICATE_VALIDITY_MS, certificateThumbprint, selfSignedCertificate } from './self-signed-certificate.js';
 
@@ -54,7 +55,7 @@ export function readSigningKeyFile(dataDir: string): JWK | undefined {
 export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKey> {
   const file = join(dataDir, SIGNING_KEY_FILE);
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    makeDirectory(dataDir);
     const { privateKey } = await generateJoseKeyPair('RS256', { modulusLength: 2048, extractable: true });
     const jwk = await exportJWK(privateKey);
     jwk.kid = await calculateJwkThumbprint(jwk);

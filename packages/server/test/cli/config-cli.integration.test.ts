@@ -1,6 +1,6 @@
 /** `pcapi serve` refusing bad settings, as a user meets it: a child process, its exit code and its stderr. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,5 +43,22 @@ describe('pcapi serve: configuration errors', () => {
     assert.match(run.stderr, /^pcapi: the address is already in use/);
     assert.ok(run.stderr.includes(`127.0.0.1:${port}`), run.stderr);
     assertNoStack(run.stderr);
+  });
+});
+
+describe('pcapi serve: a data folder it cannot create', () => {
+  test('under /proc: exits 1 at once with the folder named (it used to spin at 100% CPU with no output)', { skip: !existsSync('/proc/self') && 'no /proc here' }, async () => {
+    const run = await runPcapi(['serve', '--data-dir', '/proc/pcapi-data'], { timeoutMs: 10_000 });
+    assert.equal(run.code, 1, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    assert.match(run.stderr, /^pcapi: cannot create the folder \/proc\/pcapi-data: ENOENT/);
+    assertNoStack(run.stderr);
+  });
+
+  test('through a file: exits 1 naming it', async (t) => {
+    const file = join(tempDir(t), 'file');
+    writeFileSync(file, '');
+    const run = await pcapi(['serve', '--data-dir', join(file, 'data')]);
+    assert.equal(run.code, 1, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    assert.equal(run.stderr, `pcapi: cannot create the folder ${join(file, 'data')}: a part of ${join(file, 'data')} is a file, not a folder\n`);
   });
 });

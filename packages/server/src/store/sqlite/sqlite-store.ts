@@ -1,11 +1,11 @@
 /** The embedded store: SQLite through better-sqlite3, prepared statements, WAL, one transaction per import. */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CustomerOrganization } from '@pcapi/contracts';
 import type { AccessFacts, PartnerTenant } from '../../domain/model.js';
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
+import { makeDirectory } from '../../make-directory.js';
 import { loadMigrations } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
 import { openInWalMode } from './open-wal.js';
@@ -52,7 +52,7 @@ export class SqliteStore implements Store {
   private lastChangeCounter = 0;
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') makeDirectory(dirname(file));
     this.db = this.connect();
   }
 
