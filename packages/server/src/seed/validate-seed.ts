@@ -1,5 +1,5 @@
 /** Parses and schema-checks a seed file; every error names the JSON path and the problem. */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
 import { SEED_SCHEMA_FILE } from '../package-paths.js';
@@ -220,12 +220,40 @@ export function parseSeedText(text: string, source: string): SeedDocument {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads and schema-checks a seed file (see checkSeedText): its problems, and the parts later stages can check. */
-export function checkSeedFile(file: string): CheckedSeedDocument {
-  let bytes: Buffer;
+/**
+ * A JSON seed document is read whole, and no JavaScript string holds much more than this (V8's limit
+ * is 2^29 - 24 characters): larger datasets are JSON Lines, streamed.
+ */
+export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
+
+/** The file's bytes, up to `limit`; undefined when there are more (a device such as /dev/zero never ends). */
+function readAtMost(file: string, limit: number): Buffer | undefined {
+  const fd = openSync(file, 'r');
   try {
-    bytes = readFileSync(file);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(16 * 1024 * 1024, limit + 1 - total));
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) return Buffer.concat(chunks, total);
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+      if (total > limit) return undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function checkSeedFile(file: string, maxBytes = MAX_DOCUMENT_BYTES): CheckedSeedDocument {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readAtMost(file, maxBytes);
   } catch (error) {
     throw new SeedError(file, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+  }
+  if (bytes === undefined) {
+    throw new SeedError(file, [`larger than ${maxBytes / 1024 / 1024} MiB, the most a JSON document can be read whole: give larger datasets as JSON Lines (a .jsonl file, streamed)`]);
   }
   // JSON is UTF-8 (RFC 8259): a stray byte is refused, not silently read as U+FFFD.
   let text: string;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -9,7 +9,7 @@ import { entriesOf, nearestRoleName, planEntries, planSeed } from '../../src/see
 import type { SeedDocument } from '../../src/seed/seed-document.js';
 import type { SeedPlan } from '../../src/seed/seed-plan.js';
 import { SeedError } from '../../src/seed/seed-error.js';
-import { checkSeedText, parseSeedText, readSeedFile } from '../../src/seed/validate-seed.js';
+import { checkSeedFile, checkSeedText, parseSeedText, readSeedFile } from '../../src/seed/validate-seed.js';
 
 const PARTNER = '2c01706f-53f9-43ed-a5e3-50fe9b93e511';
 const PARTNER_2 = '1e5fc020-fb3c-4f6a-bcbb-ad2b6564bf62';
@@ -131,6 +131,21 @@ describe('parseSeedText: schema errors', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('a JSON document over the size limit is refused (pointing at JSON Lines) without reading on; at the limit it is read', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcapi-seed-size-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'seed.json');
+    const text = JSON.stringify({ partners: [] });
+    writeFileSync(file, text);
+    assert.deepEqual(checkSeedFile(file, text.length).problems, []);
+    assert.throws(() => checkSeedFile(file, text.length - 1), (error: unknown) =>
+      error instanceof SeedError && error.problems.length === 1 && /larger than .* MiB, the most a JSON document can be read whole: give larger datasets as JSON Lines/.test(error.problems[0]!));
+  });
+
+  test('a device that never ends (/dev/zero) is refused at the limit, not read forever', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, () => {
+    assert.throws(() => checkSeedFile('/dev/zero', 1024 * 1024), (error: unknown) => error instanceof SeedError && /larger than 1 MiB/.test(error.problems[0]!));
   });
 
   test('a missing file is a SeedError naming the file', () => {
