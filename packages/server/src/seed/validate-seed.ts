@@ -1,5 +1,5 @@
 /** Parses and schema-checks a seed file; every error names the JSON path and the problem. */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
 import { SEED_SCHEMA_FILE } from '../package-paths.js';
@@ -230,10 +230,14 @@ export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
 function readAtMost(file: string, limit: number): Buffer | undefined {
   const fd = openSync(file, 'r');
   try {
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.size > limit) return undefined;
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(16 * 1024 * 1024, limit + 1 - total));
+      // A file in one read of its size (then a small one to see its end); a pipe or device in 1 MiB reads.
+      const wanted = stat.isFile() ? (total === 0 ? stat.size + 1 : 64 * 1024) : 1024 * 1024;
+      const chunk = Buffer.allocUnsafe(Math.min(wanted, limit + 1 - total));
       const read = readSync(fd, chunk, 0, chunk.length, null);
       if (read === 0) return Buffer.concat(chunks, total);
       chunks.push(chunk.subarray(0, read));
