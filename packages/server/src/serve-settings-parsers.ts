@@ -3,11 +3,12 @@
  * variable into its value, or throws a SettingProblem saying what is wrong with it. The caller puts the
  * flag and the variable in front of the message.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { DatabaseLocation } from './config.js';
 import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
+import { readAtMost } from './read-at-most.js';
 import type { ThrottleLimit } from './throttle/index.js';
 
 /** What relative paths are resolved against. */
@@ -116,12 +117,18 @@ export function redisUrl(raw: string): string {
   }
 }
 
+/** A certificate or key file (PEM): a few KiB; anything over this is not one. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
 export function fileContents(raw: string, { cwd }: SettingContext): Buffer {
+  let contents: Buffer | undefined;
   try {
-    return readFileSync(resolve(cwd, raw));
+    contents = readAtMost(resolve(cwd, raw), MAX_FILE_BYTES);
   } catch (error) {
     throw new SettingProblem(`cannot read ${raw} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  if (contents === undefined) throw new SettingProblem(`${raw} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB: not a PEM file`);
+  return contents;
 }
 
 /** The path of a file that exists. */

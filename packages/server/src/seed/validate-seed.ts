@@ -1,8 +1,9 @@
 /** Parses and schema-checks a seed file; every error names the JSON path and the problem. */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
 import { SEED_SCHEMA_FILE } from '../package-paths.js';
+import { readAtMost } from '../read-at-most.js';
 import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
 import type { SkippedParts } from './plan-seed.js';
 import type { SeedDocument, SeedPartner } from './seed-document.js';
@@ -225,29 +226,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * is 2^29 - 24 characters): larger datasets are JSON Lines, streamed.
  */
 export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
-
-/** The file's bytes, up to `limit`; undefined when there are more (a device such as /dev/zero never ends). */
-function readAtMost(file: string, limit: number): Buffer | undefined {
-  const fd = openSync(file, 'r');
-  try {
-    const stat = fstatSync(fd);
-    if (stat.isFile() && stat.size > limit) return undefined;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      // A file in one read of its size (then a small one to see its end); a pipe or device in 1 MiB reads.
-      const wanted = stat.isFile() ? (total === 0 ? stat.size + 1 : 64 * 1024) : 1024 * 1024;
-      const chunk = Buffer.allocUnsafe(Math.min(wanted, limit + 1 - total));
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) return Buffer.concat(chunks, total);
-      chunks.push(chunk.subarray(0, read));
-      total += read;
-      if (total > limit) return undefined;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export function checkSeedFile(file: string, maxBytes = MAX_DOCUMENT_BYTES): CheckedSeedDocument {
   let bytes: Buffer | undefined;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -129,6 +129,13 @@ describe('resolveServeConfig', () => {
     assert.equal(problems.length, 2, problems.join('\n'));
     assert.match(problems[0]!, /^--tls-cert \(PCAPI_TLS_CERT\): cannot read .*missing\.pem \(ENOENT\)/);
     assert.match(problems[1]!, /^--tls-key \(PCAPI_TLS_KEY\): cannot read .* \(EISDIR\)/);
+  });
+
+  test('a TLS file that is far too large for PEM (or never ends) is refused, not read on', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, (t) => {
+    const key = join(tempDir(t), 'key.pem');
+    writeFileSync(key, 'KEY');
+    const problems = problemsOf({ tlsCert: '/dev/zero', tlsKey: key });
+    assert.deepEqual(problems, ['--tls-cert (PCAPI_TLS_CERT): /dev/zero is larger than 1 MiB: not a PEM file']);
   });
 
   test('all problems are reported at once', () => {
