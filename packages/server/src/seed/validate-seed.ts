@@ -220,13 +220,13 @@ export function parseSeedText(text: string, source: string): SeedDocument {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Reads and schema-checks a seed file (see checkSeedText): its problems, and the parts later stages can check. */
 /**
  * A JSON seed document is read whole, and no JavaScript string holds much more than this (V8's limit
  * is 2^29 - 24 characters): larger datasets are JSON Lines, streamed.
  */
 export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
 
+/** Reads and schema-checks a seed file (see checkSeedText): its problems, and the parts later stages can check. */
 export function checkSeedFile(file: string, maxBytes = MAX_DOCUMENT_BYTES): CheckedSeedDocument {
   let bytes: Buffer | undefined;
   try {
