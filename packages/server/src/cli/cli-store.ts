@@ -5,6 +5,7 @@
  * `pcapi: store postgres postgres://pcapi@db.example/pcapi`, never a password), so stdout stays clean
  * for `T=$(npx pcapi token ...)`, and a command run in the wrong folder says so at once.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { redactedDatabaseUrl, type DatabaseLocation } from '../config.js';
 import { openStore } from '../store/open-store.js';
@@ -16,9 +17,22 @@ export function storeLabel(location: DatabaseLocation): string {
   return `postgres ${redactedDatabaseUrl(location.url)}`;
 }
 
-/** Opens the store after saying which on stderr (before opening, so a failure to open names it too). */
-export async function openCliStore(location: DatabaseLocation, err: NodeJS.WritableStream = process.stderr): Promise<Store> {
+/** A command that works on an existing store was pointed at a SQLite file that does not exist. */
+export class NoStoreError extends Error {
+  override name = 'NoStoreError';
+}
+
+/**
+ * Opens the store after saying which on stderr (before opening, so a failure to open names it too).
+ * Only `pcapi seed` (and `serve`) create a SQLite store: any other command pointed at a file that does
+ * not exist (a mistyped --data-dir) says so, and leaves nothing behind, instead of creating an empty
+ * store and answering from it ("0 events", "no such user").
+ */
+export async function openCliStore(location: DatabaseLocation, err: NodeJS.WritableStream = process.stderr, { create = false } = {}): Promise<Store> {
   err.write(`pcapi: store ${storeLabel(location)}\n`);
+  if (!create && location.kind === 'sqlite' && location.file !== ':memory:' && !existsSync(location.file)) {
+    throw new NoStoreError(`there is no store at ${resolve(location.file)}: check --data-dir (PCAPI_DATA_DIR) or --database, or create it with pcapi seed or pcapi serve`);
+  }
   return openStore(location);
 }
 

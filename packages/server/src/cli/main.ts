@@ -17,6 +17,7 @@ import { ConsentsCommandError, registerConsentsCommand } from './consents-comman
 import { EmulatorCommandError, registerEmulatorCommands } from './emulator-command.js';
 import { ExplainCommandError, registerExplainCommand } from './explain-command.js';
 import { AuditCommandError, registerAuditCommand } from './audit-command.js';
+import { NoStoreError } from './cli-store.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -89,7 +90,7 @@ try {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(error.exitCode); // the table is in customers-exit-codes.ts
   }
-  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError || error instanceof ExplainCommandError || error instanceof AuditCommandError) {
+  if (error instanceof ConfigError || error instanceof SeedError || error instanceof TokenCommandError || error instanceof ConsentsCommandError || error instanceof ExplainCommandError || error instanceof AuditCommandError || error instanceof NoStoreError) {
     process.stderr.write(`pcapi: ${error.message}\n`);
     process.exit(EXIT_USAGE);
   }

@@ -6,7 +6,7 @@ import { openCliStore } from './cli-store.js';
 
 export async function runSeed(file: string, options: RawServeOptions): Promise<void> {
   const config = resolveServeConfig({ dataDir: options.dataDir, database: options.database });
-  const store = await openCliStore(config.database);
+  const store = await openCliStore(config.database, process.stderr, { create: true });
   try {
     const summary = await importSeedFile(store, file, new Date(systemClock.now()));
     process.stdout.write(`imported ${file} into ${describeDatabase(config.database)}: ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged\n`);

@@ -1,6 +1,6 @@
 /** `pcapi export`: the store as a seed file that `pcapi seed` imports into an empty store, giving the same export. */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -45,6 +45,8 @@ describe('pcapi export', () => {
     const out = join(dir, 'existing.json');
     writeFileSync(out, 'old content that is longer than an empty export '.repeat(10));
     chmodSync(out, 0o644);
+    writeFileSync(join(dir, 'empty.seed.json'), '{"partners": []}');
+    assert.equal((await runPcapi(['seed', join(dir, 'empty.seed.json'), '--data-dir', join(dir, 'data')])).code, 0, 'an empty store');
     const result = await runPcapi(['export', '--data-dir', join(dir, 'data'), '--out', out]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(mode(out), 0o600);
@@ -54,5 +56,15 @@ describe('pcapi export', () => {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^pcapi: .*ENOENT/m);
     assert.doesNotMatch(missing.stderr, /^\s+at /m);
+  });
+
+  test('a data folder with no store (a mistyped --data-dir): exit 2 naming it, and nothing created', async (t) => {
+    const dir = tempDir(t);
+    const typo = join(dir, 'dta');
+    const result = await runPcapi(['export', '--data-dir', typo]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, new RegExp(`^pcapi: there is no store at ${join(typo, 'pcapi.db')}: check --data-dir \\(PCAPI_DATA_DIR\\) or --database, or create it with pcapi seed or pcapi serve$`, 'm'));
+    assert.equal(existsSync(typo), false);
   });
 });
