@@ -145,6 +145,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   }) as unknown as FastifyInstance;
   installHttpRefusals(app.server, httpRefusals);
   limitConnections(app.server, connections, (details, message) => app.log.warn(details, message));
+  // Not serving before Redis's first connection attempt has settled (at most its connect timeout).
+  app.addHook('onReady', async () => {
+    await Promise.all([throttle.ready(), lockout.ready()]);
+  });
   app.addHook('preClose', (done) => {
     closeLingeringConnectionsWhenStopping(app.server, connections);
     done();

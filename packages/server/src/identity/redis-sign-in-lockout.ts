@@ -67,6 +67,10 @@ export class RedisLockout implements SignInLockout {
     return this.redis.available;
   }
 
+  ready(): Promise<void> {
+    return this.redis.connected();
+  }
+
   async attempt(account: string): Promise<LockoutVerdict> {
     let reply: number[];
     try {

@@ -33,6 +33,8 @@ export interface SignInLockout {
   attempt(account: string): Promise<LockoutVerdict>;
   /** The credential was right: the account's failures are forgotten. */
   succeeded(account: string): Promise<void>;
+  /** Settles when shared state can be used (Redis's first connection attempt; at once in memory): the app waits for it before serving. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export class NoLockout implements SignInLockout {
     return { allowed: true };
   }
   async succeeded(): Promise<void> {}
+  async ready(): Promise<void> {}
   async close(): Promise<void> {}
 }
 
@@ -92,6 +95,8 @@ export class MemoryLockout implements SignInLockout {
   get size(): number {
     return this.states.size;
   }
+
+  async ready(): Promise<void> {}
 
   async attempt(account: string): Promise<LockoutVerdict> {
     return this.attemptNow(account);

@@ -47,15 +47,20 @@ const consoleLogger: OutageLogger = {
 export class SharedRedis {
   readonly client: Redis;
   readonly timeoutMs: number;
+  /** Longest a connection attempt takes before ioredis gives it up. */
+  private readonly connectTimeoutMs: number;
   private readonly outage: OutageLog;
   private readonly effects: OutageEffect[] = [];
   /** Settles at the first connection attempt's outcome, so commands sent during start-up wait for it (briefly). */
   private readonly firstAttempt: Promise<void>;
   private firstAttemptSettled = false;
+  /** Settles when the connection is first ready. */
+  private readonly firstReady: Promise<void>;
   private closing = false;
 
   constructor(options: SharedRedisOptions) {
     this.timeoutMs = options.timeoutMs ?? 200;
+    this.connectTimeoutMs = Math.max(1000, this.timeoutMs);
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) throw new RangeError(`Redis timeout must be > 0 ms, got ${this.timeoutMs}`);
     this.outage = new OutageLog(options.logger ?? consoleLogger, options.clock ?? systemClock, {
       started: (error) => {
@@ -74,7 +79,7 @@ export class SharedRedis {
     const RedisClient = loadRedis();
     this.client = new RedisClient(options.url, {
       commandTimeout: this.timeoutMs,
-      connectTimeout: Math.max(1000, this.timeoutMs),
+      connectTimeout: this.connectTimeoutMs,
       // Fail at once instead of queueing while disconnected, and never resend a command whose caller
       // already got its fallback answer.
       enableOfflineQueue: false,
@@ -85,10 +90,21 @@ export class SharedRedis {
     let settle!: () => void;
     this.firstAttempt = new Promise<void>((resolve) => { settle = resolve; });
     const settleFirstAttempt = () => { this.firstAttemptSettled = true; settle(); };
+    this.firstReady = new Promise<void>((resolve) => this.client.once('ready', () => resolve()));
     this.client.on('ready', () => { settleFirstAttempt(); this.markUp(); });
     // Without an 'error' listener ioredis prints every failed reconnection attempt.
     this.client.on('error', (error: Error) => { settleFirstAttempt(); this.markDown(error, false); });
     this.client.on('close', () => { settleFirstAttempt(); if (!this.closing) this.markDown(new Error('connection closed'), false); });
+  }
+
+  /**
+   * Settles when the connection is first ready, or after the connect timeout if it is not by then
+   * (Redis down: an outage, logged). An app waits for it before it serves (onReady), so its first calls
+   * go to Redis rather than to the fallback: under load, or while Redis restarts, connecting can take
+   * longer than the command timeout that bounds a call's own wait (run()).
+   */
+  async connected(): Promise<void> {
+    if (this.client.status !== 'ready') await Promise.race([this.firstReady, delay(this.connectTimeoutMs)]);
   }
 
   /** Registers what an outage means to one more user of this connection. */

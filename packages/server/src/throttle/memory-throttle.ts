@@ -26,6 +26,8 @@ export class MemoryThrottle implements Throttle {
     this.clock = options.clock ?? systemClock;
   }
 
+  async ready(): Promise<void> {}
+
   get size(): number {
     return this.tats.size;
   }

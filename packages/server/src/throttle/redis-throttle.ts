@@ -64,6 +64,10 @@ export class RedisThrottle implements Throttle {
     return this.redis.available;
   }
 
+  ready(): Promise<void> {
+    return this.redis.connected();
+  }
+
   async consume(keys: readonly ThrottleKey[], now?: number): Promise<ThrottleResult> {
     const limited = limitedKeys(keys);
     if (limited.length === 0) return { allowed: true };

@@ -30,6 +30,8 @@ export interface Throttle {
    * `now` is epoch milliseconds; the Redis throttle uses Redis's clock instead (see RedisThrottle).
    */
   consume(keys: readonly ThrottleKey[], now?: number): Promise<ThrottleResult>;
+  /** Settles when shared state can be used (Redis's first connection attempt; at once in memory): the app waits for it before serving. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 

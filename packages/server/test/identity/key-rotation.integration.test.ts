@@ -11,7 +11,7 @@
  * way it learns the new key is the refetch on an unknown kid.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -190,6 +190,11 @@ test('pcapi keys: a bad --publish-ahead is a usage error (exit 2) naming the exp
   assert.equal(badTolerance.code, 2);
   assert.match(badTolerance.stderr, /--clock-tolerance \(PCAPI_CLOCK_TOLERANCE\): "lots" is not a whole number/);
 
+  const none = await runPcapi(['keys', 'list', '--data-dir', join(dataDir, 'missing')]);
+  assert.equal(none.code, 2, 'no store there');
+  assert.match(none.stderr, /there is no store at .*missing\/pcapi\.db/);
+  writeFileSync(join(dataDir, 'empty.seed.json'), '{"partners": []}');
+  assert.equal((await runPcapi(['seed', join(dataDir, 'empty.seed.json'), '--data-dir', dataDir])).code, 0);
   const empty = await runPcapi(['keys', 'list', '--data-dir', dataDir]);
   assert.equal(empty.code, 0, empty.stderr);
   assert.match(empty.stdout, /^no signing keys in .*pcapi\.db yet/);

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { ManualClock } from '../../src/clock.js';
 import { createSignInLockout } from '../../src/identity/create-sign-in-lockout.js';
 import { SharedRedis, type OutageLogger } from '../../src/redis/shared-redis.js';
+import { buildInjectApp, DEMO } from '../helpers/inject-app.js';
 import { closedPort } from '../helpers/ports.js';
 import {
   RedisThrottle, ThrottleUnavailableError, createThrottle, throttleKeysFor,
@@ -59,15 +60,25 @@ async function timedConsume(throttle: Throttle, partner: string): Promise<{ ms: 
   }
 }
 
-/** A real TCP proxy to Redis that can be closed, frozen (accepts, never answers) and reopened on its port. */
+/**
+ * A real TCP proxy to Redis that can be closed, frozen (accepts, never answers) and reopened on its
+ * port, and can drop the first connections it accepts (Redis restarting as a server starts).
+ */
 class RedisProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   frozen = false;
+  /** Connections still to be closed as soon as they are accepted. */
+  dropConnections = 0;
   port = 0;
 
   async open(): Promise<void> {
     this.server = createServer((client) => {
+      if (this.dropConnections > 0) {
+        this.dropConnections--;
+        client.destroy();
+        return;
+      }
       const upstream = new (client.constructor as typeof Socket)();
       upstream.connect(Number(REDIS.port || 6379), REDIS.hostname);
       for (const socket of [client, upstream]) {
@@ -214,6 +225,34 @@ test('start-up: a call made while the first connection is still being made waits
   assert.deepEqual(result, { allowed: true });
   assert.ok(ms < FAST_MS, `took ${ms.toFixed(0)} ms`);
   assert.deepEqual(levels(), []);
+});
+
+test('start-up: an app waits for Redis to be ready (its first connection dropped) before it serves, so its first calls count in Redis', async (t) => {
+  const proxy = new RedisProxy();
+  proxy.dropConnections = 1;
+  await proxy.open();
+  cleanup.push(() => proxy.close());
+  const keyPrefix = `${PREFIX}start-up:`;
+  const pcapi = await buildInjectApp(t, {}, { lockout: { threshold: 3, durationSeconds: 30, redisUrl: proxy.url, keyPrefix } });
+  const response = await pcapi.inject({
+    method: 'POST', url: `/${DEMO.fabrikam}/oauth2/v2.0/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEMO.fabrikamAutomation, client_secret: 'guess', scope: 'https://api.partnercenter.microsoft.com/.default' }).toString(),
+  });
+  assert.equal(response.statusCode, 401, response.body);
+  assert.equal((await admin.keys(`${keyPrefix}*`)).length, 1, 'the failure was counted in Redis, not in the fallback');
+});
+
+test('start-up: the throttle is ready once Redis is (its first connection dropped); a call then goes to Redis, not to the fallback', async () => {
+  const proxy = new RedisProxy();
+  proxy.dropConnections = 1;
+  await proxy.open();
+  cleanup.push(() => proxy.close());
+  const { logger } = recordingLogger();
+  const throttle = throttleFor(proxy.url, 'deny', logger);
+  await throttle.ready();
+  const { result, error } = await timedConsume(throttle, randomUUID());
+  assert.equal(error, undefined, `answered by the fallback ('deny'): ${String(error)}`);
+  assert.deepEqual(result, { allowed: true });
 });
 
 test('one connection shared by the throttle and the sign-in lockout: one warning per outage, naming both effects', async () => {
