@@ -75,26 +75,22 @@ export class PostgresStore implements Store {
       statement_timeout: options.statementTimeoutMs ?? 10_000,
       application_name: 'pcapi',
     });
-    // An idle client losing its connection (a server restart) is not fatal: the next query reconnects.
-    this.pool.on('error', () => undefined);
+    // A client losing its connection (a server restart, a terminated backend) is not fatal: its query
+    // fails, and the next one reconnects. Every client has an 'error' listener for its whole life, as
+    // node-postgres's maintainers advise (brianc/node-postgres#2439): the pool's own come and go as a
+    // client is checked out and back, and an 'error' with no listener ends the process (seen once in
+    // this suite: 57P01 while a test database was dropped under a running server).
+    const ignore = () => undefined;
+    this.pool.on('error', ignore);
+    this.pool.on('connect', (client) => client.on('error', ignore));
+    this.pool.on('remove', (client) => client.off('error', ignore));
     this.audit = new PostgresAudit(this.pool, () => this.checkOut());
     this.changes = new PostgresChangeFeed(url, CHANGE_CHANNEL);
   }
 
-  /**
-   * A client checked out of the pool. A checked-out client whose connection drops emits 'error' as well
-   * as failing its query; without a listener that event would crash the process.
-   */
-  private async checkOut(): Promise<pg.PoolClient> {
-    const client = await this.pool.connect();
-    const ignore = () => undefined;
-    client.on('error', ignore);
-    const release = client.release.bind(client);
-    client.release = (destroy?: boolean | Error) => {
-      client.off('error', ignore);
-      release(destroy);
-    };
-    return client;
+  /** A client checked out of the pool (its 'error' events are listened to for its whole life: see the constructor). */
+  private checkOut(): Promise<pg.PoolClient> {
+    return this.pool.connect();
   }
 
   async init(): Promise<void> {
