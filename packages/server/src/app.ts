@@ -145,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   }) as unknown as FastifyInstance;
   installHttpRefusals(app.server, httpRefusals);
   limitConnections(app.server, connections, (details, message) => app.log.warn(details, message));
-  // Not serving before Redis's first connection attempt has settled (at most its connect timeout).
+  // Not serving before the Redis connection is first ready (at most its connect timeout, 1 s).
   app.addHook('onReady', async () => {
     await Promise.all([throttle.ready(), lockout.ready()]);
   });
