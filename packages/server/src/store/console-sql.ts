@@ -47,33 +47,36 @@ export function partnerTenantsSql(dialect: Dialect): string {
 
 export const PARTNER_CUSTOMER_COUNT_SQL = 'SELECT count(*) AS n FROM partner_customers WHERE partner_tenant_id = ?';
 
-/** Which customers a page may hold, as SQL conditions on `ct` (customer_tenants) and their values. */
+/** Which customers a page may hold, as SQL conditions on `ct` (customer_tenants) and their values; or extra columns. */
 interface Filter {
   sql: string;
   values: unknown[];
 }
 
+const NO_COLUMNS = (): Filter => ({ sql: '', values: [] });
+
 /**
  * A page's walks of the name index: by name (or every customer) and, with a tenant id prefix, by id
- * too. Each selects `columns` from the customers after the cursor that pass `filters`, in order, up to
+ * too (branch 0 and 1). Each selects `columns(branch)` from the customers after the cursor that pass `filters`, in order, up to
  * `limit` (a placeholder; its value is last).
  */
-function pageBranches(dialect: Dialect, query: CustomerPageQuery, filters: Filter[], columns: Filter, limit: number): ConsoleStatement[] {
+function pageBranches(dialect: Dialect, query: CustomerPageQuery, filters: Filter[], columns: (branch: number) => Filter, limit: number): ConsoleStatement[] {
   const { key, id } = dialectText(dialect);
   const common = [...filters];
   if (query.after) common.push({ sql: `(${key}, ${id}) > (?, ?)`, values: [query.after.nameKey, query.after.tenantId] });
-  const branch = (condition: Filter | undefined): ConsoleStatement => {
+  const branch = (index: number, condition: Filter | undefined): ConsoleStatement => {
     const where = condition ? [...common, condition] : common;
+    const extra = columns(index);
     return {
-      sql: `SELECT ct.tenant_id, ct.display_name, ${key} AS name_key${columns.sql} FROM customer_tenants ct
+      sql: `SELECT ct.tenant_id, ct.display_name, ${key} AS name_key${extra.sql} FROM customer_tenants ct
         ${where.length > 0 ? `WHERE ${where.map((filter) => filter.sql).join(' AND ')}` : ''} ORDER BY ${key}, ${id} LIMIT ?`,
-      values: [...columns.values, ...where.flatMap((filter) => filter.values), limit],
+      values: [...extra.values, ...where.flatMap((filter) => filter.values), limit],
     };
   };
-  const byName = branch(query.namePrefix !== undefined ? { sql: `${key} >= ? AND ${key} < ?`, values: [query.namePrefix, query.namePrefix + LAST] } : undefined);
+  const byName = branch(0, query.namePrefix !== undefined ? { sql: `${key} >= ? AND ${key} < ?`, values: [query.namePrefix, query.namePrefix + LAST] } : undefined);
   const idPrefix = query.tenantIdPrefix?.toLowerCase();
   if (idPrefix === undefined || !ID_PREFIX.test(idPrefix)) return [byName];
-  return [byName, branch({ sql: `${id} >= ? AND ${id} < ?`, values: [idPrefix, idPrefix + LAST] })];
+  return [byName, branch(1, { sql: `${id} >= ? AND ${id} < ?`, values: [idPrefix, idPrefix + LAST] })];
 }
 
 /**
@@ -87,7 +90,7 @@ export function customerPageStatement(dialect: Dialect, query: CustomerPageQuery
   const filters = query.partnerTenantId === undefined ? [] : [{
     sql: 'ct.tenant_id IN (SELECT pc.customer_tenant_id FROM partner_customers pc WHERE pc.partner_tenant_id = ?)', values: [query.partnerTenantId],
   }];
-  const [byName, byId] = pageBranches(dialect, query, filters, { sql: '', values: [] }, query.limit);
+  const [byName, byId] = pageBranches(dialect, query, filters, NO_COLUMNS, query.limit);
   if (!byId) return byName!;
   return {
     sql: `SELECT name_key, tenant_id, display_name FROM (SELECT * FROM (${byName!.sql}) a UNION SELECT * FROM (${byId.sql}) b) page
@@ -128,11 +131,10 @@ export function walkPartnerPage(
     sql: `, EXISTS (SELECT 1 FROM partner_customers pc WHERE pc.partner_tenant_id = ? AND pc.customer_tenant_id = ct.tenant_id) AS member, ${branch} AS branch`,
     values: [query.partnerTenantId],
   });
-  const walks = pageBranches(dialect, query, [], { sql: '', values: [] }, PARTNER_WALK_ROWS);
-  const found = walks.map((_, branch) => {
-    const walk = pageBranches(dialect, query, [], probe(branch), PARTNER_WALK_ROWS)[branch]!;
-    return { sql: `SELECT * FROM (${walk.sql}) w${branch} WHERE member ORDER BY name_key, tenant_id LIMIT ?`, values: [...walk.values, query.limit] };
-  });
+  const walks = pageBranches(dialect, query, [], NO_COLUMNS, PARTNER_WALK_ROWS);
+  const found = pageBranches(dialect, query, [], probe, PARTNER_WALK_ROWS).map((walk, branch) => (
+    { sql: `SELECT * FROM (${walk.sql}) w${branch} WHERE member ORDER BY name_key, tenant_id LIMIT ?`, values: [...walk.values, query.limit] }
+  ));
   const rows = read({
     sql: `SELECT * FROM (${found.map((statement) => `SELECT * FROM (${statement.sql}) f`).join(' UNION ALL ')}) page ORDER BY name_key, ${byBytes('tenant_id')}`,
     values: found.flatMap((statement) => statement.values),

@@ -31,8 +31,8 @@ const toBatch = (row: Row): AuditBatch => ({
 export class PostgresAudit {
   private readonly subjectIds = new SubjectIds();
 
-  /** @param checkOut a pooled client that survives losing its connection (the store's). */
-  constructor(private readonly pool: pg.Pool, private readonly checkOut: () => Promise<pg.PoolClient>) {}
+  /** @param pool the store's pool, whose clients survive losing their connection (postgres-store.ts). */
+  constructor(private readonly pool: pg.Pool) {}
 
   async append(events: AuditEventColumns): Promise<void> {
     if (events.length === 0) return;
@@ -65,7 +65,7 @@ export class PostgresAudit {
   }
 
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.checkOut();
+    const client = await this.pool.connect();
     let failed: unknown;
     try {
       await client.query('BEGIN');

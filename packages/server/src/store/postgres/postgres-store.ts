@@ -84,19 +84,14 @@ export class PostgresStore implements Store {
     this.pool.on('error', ignore);
     this.pool.on('connect', (client) => client.on('error', ignore));
     this.pool.on('remove', (client) => client.off('error', ignore));
-    this.audit = new PostgresAudit(this.pool, () => this.checkOut());
+    this.audit = new PostgresAudit(this.pool);
     this.changes = new PostgresChangeFeed(url, CHANGE_CHANNEL);
-  }
-
-  /** A client checked out of the pool (its 'error' events are listened to for its whole life: see the constructor). */
-  private checkOut(): Promise<pg.PoolClient> {
-    return this.pool.connect();
   }
 
   async init(): Promise<void> {
     let client: pg.PoolClient;
     try {
-      client = await this.checkOut();
+      client = await this.pool.connect();
     } catch (error) {
       throw new StoreOpenError(`cannot connect to PostgreSQL at ${this.location}: ${(error as Error).message || (error as { code?: string }).code}`);
     }
@@ -249,7 +244,7 @@ export class PostgresStore implements Store {
   async writeGdap(write: GdapWrite): Promise<GdapWriteResult> {
     let client: pg.PoolClient;
     try {
-      client = await this.checkOut();
+      client = await this.pool.connect();
     } catch (error) {
       throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
     }
@@ -324,7 +319,7 @@ export class PostgresStore implements Store {
   async exportRows(): Promise<StoredRows> {
     let client: pg.PoolClient;
     try {
-      client = await this.checkOut();
+      client = await this.pool.connect();
     } catch (error) {
       if (isConnectionError(error)) throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
       throw error;
@@ -408,7 +403,7 @@ export class PostgresStore implements Store {
   private async writeSigningKeys(work: (client: pg.PoolClient) => Promise<boolean>): Promise<boolean> {
     let client: pg.PoolClient;
     try {
-      client = await this.checkOut();
+      client = await this.pool.connect();
     } catch (error) {
       throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
     }
@@ -475,7 +470,7 @@ export class PostgresStore implements Store {
   async importSeed(plans: SeedPlan | AsyncIterable<SeedPlan>, options: ImportOptions = {}): Promise<ImportSummary> {
     let client: pg.PoolClient;
     try {
-      client = await this.checkOut();
+      client = await this.pool.connect();
     } catch (error) {
       throw new StoreUnavailableError(`PostgreSQL at ${this.location} is unavailable: ${(error as Error).message}`);
     }
