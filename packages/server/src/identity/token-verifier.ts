@@ -9,6 +9,7 @@ import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type CryptoKey, ty
 import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE, isGuid } from '@pcapi/contracts';
 import type { Clock } from '../clock.js';
 import type { TokenIssuer } from './token-issuer.js';
+import { ResponseTooLarge } from './fetch-at-most.js';
 import { TrustedIssuerKeys, type TrustedIssuer } from './trusted-issuers.js';
 
 /** The APIs this server serves, by the `aud` their tokens carry (App ID URI or app id). */
@@ -140,6 +141,11 @@ function describeJoseError(error: unknown): string {
     return `the token's ${error.claim} claim is not valid`;
   }
   if (error instanceof errors.JWKSNoMatchingKey) return "the token's key (kid) is not one of the issuer's signing keys";
+  // A trusted issuer's key set, fetched by jose when a token first needs it.
+  if (error instanceof ResponseTooLarge) return `the issuer's key set could not be fetched: ${error.message}`;
+  if (error instanceof errors.JWKSTimeout) return "the issuer's key set could not be fetched: it did not answer in time";
+  if (error instanceof errors.JWKSInvalid) return "the issuer's key set is not a JSON Web Key Set";
+  if (error instanceof errors.JOSEError && /JSON Web Key Set HTTP response/.test(error.message)) return `the issuer's key set could not be fetched: ${error.message}`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
   if (error instanceof errors.JOSEAlgNotAllowed) return "the token's algorithm is not accepted; only RS256 is";
   if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) return 'the token is not a well-formed JWT';

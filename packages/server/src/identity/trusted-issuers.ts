@@ -4,10 +4,12 @@
  *
  * Fetching is the expensive, outward-facing part, so it is bounded: the verifier asks for keys only
  * after every cheap check passed; key sets are cached per (discovery URL, issuer) in a bounded map
- * (least recently used dropped first); a failed fetch is remembered for a while, so a tenant whose
- * discovery fails is not asked again on every request; concurrent requests share one fetch.
+ * (least recently used dropped first); a document is read up to 1 MiB; a failed fetch is remembered
+ * for a while, so a tenant whose discovery fails is not asked again on every request; concurrent
+ * requests share one fetch.
  */
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { fetchAtMost } from './fetch-at-most.js';
 import type { Clock } from '../clock.js';
 
 export interface TrustedIssuer {
@@ -101,7 +103,7 @@ export class TrustedIssuerKeys {
 
   private async fetchKeys(discoveryUrl: string, issuer: string): Promise<JWTVerifyGetKey> {
     this.fetches++;
-    const response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
+    const response = await fetchAtMost(discoveryUrl, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`discovery document ${discoveryUrl} answered HTTP ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     if (document.issuer !== issuer) throw new Error(`discovery document ${discoveryUrl} names issuer ${String(document.issuer)}, not ${issuer}`);
@@ -110,7 +112,7 @@ export class TrustedIssuerKeys {
     if (jwksUrl.protocol !== 'https:' && new URL(discoveryUrl).protocol === 'https:') {
       throw new Error(`jwks_uri ${document.jwks_uri} must use https`);
     }
-    return createRemoteJWKSet(jwksUrl, { timeoutDuration: 5000 });
+    return createRemoteJWKSet(jwksUrl, { timeoutDuration: 5000, [customFetch]: fetchAtMost });
   }
 
   /** Stores an entry as the most recently used, dropping the least recently used beyond the bound. */

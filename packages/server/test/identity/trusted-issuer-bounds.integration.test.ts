@@ -2,7 +2,8 @@
  * A trusted issuer template must not turn forged tokens into outbound traffic or memory: no fetch for
  * a token whose cheap checks fail (algorithm, shape, issuer pattern, and above all a tid that is not a
  * partner tenant of this server), concurrent first requests share one fetch, a failed discovery is
- * remembered for a while, and the key-set cache is bounded. A real HTTP server plays the external
+ * remembered for a while, the key-set cache is bounded, and an issuer's documents are read up to
+ * 1 MiB, however much it sends. A real HTTP server plays the external
  * issuer and counts what pcapi asks it.
  */
 import assert from 'node:assert/strict';
@@ -23,6 +24,11 @@ class ExternalIssuer {
   url = '';
   requests = 0;
   readonly failing = new Set<string>();
+  /** Tenants whose discovery document is 2 MiB. */
+  readonly hugeDiscovery = new Set<string>();
+  /** Tenants whose key set never ends (chunks sent until pcapi hangs up); counts the bytes sent. */
+  readonly endlessKeys = new Set<string>();
+  endlessBytesSent = 0;
   privateKey!: CryptoKey;
   jwk!: JWK;
 
@@ -36,6 +42,17 @@ class ExternalIssuer {
       const path = rest.join('/');
       response.setHeader('content-type', 'application/json');
       if (this.failing.has(tenant!)) return response.writeHead(500).end('{}');
+      if (this.hugeDiscovery.has(tenant!) && path.endsWith('openid-configuration')) {
+        return response.end(JSON.stringify({ issuer: this.issuer(tenant!), jwks_uri: `${this.url}/${tenant}/keys`, padding: 'x'.repeat(2 * 1024 * 1024) }));
+      }
+      if (this.endlessKeys.has(tenant!) && path === 'keys') {
+        const chunk = Buffer.alloc(64 * 1024, ' ');
+        const send = (): void => {
+          while (!response.destroyed && response.write(chunk)) this.endlessBytesSent += chunk.length;
+        };
+        response.on('drain', send);
+        return send();
+      }
       if (path === 'v2.0/.well-known/openid-configuration') {
         return response.end(JSON.stringify({ issuer: this.issuer(tenant!), jwks_uri: `${this.url}/${tenant}/keys` }));
       }
@@ -146,4 +163,23 @@ test('the key-set cache holds at most its bound, dropping the least recently use
   await keys.keysFor(entry, external.issuer(tenants[0]!), tenants[0]!);
   assert.equal(keys.fetches, 11);
   assert.equal(keys.size, 3);
+});
+
+test('an issuer\'s documents are read up to 1 MiB: a huge discovery document or an endless key set is refused, not buffered', async () => {
+  // Past the failure period of the tests above: every tenant is asked afresh.
+  pcapi.clock.advance(60 * 60_000);
+  external.hugeDiscovery.add(DEMO.fabrikam);
+  const huge = await status(await external.sign(DEMO.fabrikam, pcapi.clock.now()));
+  assert.equal(huge.statusCode, 401);
+  assert.match(huge.data, /could not be fetched: .*openid-configuration answered more than 1024 KiB/);
+  external.hugeDiscovery.delete(DEMO.fabrikam);
+
+  // Another partner's keys: the discovery document is fine, the key set streams without end.
+  external.endlessKeys.add(DEMO.adatum);
+  const endless = await status(await external.sign(DEMO.adatum, pcapi.clock.now()));
+  assert.equal(endless.statusCode, 401);
+  assert.match(endless.data, /the issuer's key set could not be fetched: .*\/keys answered more than 1024 KiB/);
+  // The server was cut off near the limit (what sits in the sockets' buffers aside), not read to the end.
+  assert.ok(external.endlessBytesSent < 16 * 1024 * 1024, `${external.endlessBytesSent} bytes sent`);
+  external.endlessKeys.delete(DEMO.adatum);
 });
