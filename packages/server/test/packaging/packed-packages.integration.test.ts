@@ -66,7 +66,8 @@ before(async () => {
   tarballs = readdirSync(packed).map((name) => join(packed, name)).sort();
   project = join(work, 'project');
   mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'partner-tool-tests', private: true, type: 'module' }, null, 2));
+  // As the README tells a user: npm 12 runs only the install scripts a project allows.
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'partner-tool-tests', private: true, type: 'module', allowScripts: { 'better-sqlite3': true } }, null, 2));
   // Only the tarballs and what they depend on, from the registry (the local cache when it has them).
   const prebuilt = await servePrebuiltSqlite();
   try {
