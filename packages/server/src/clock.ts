@@ -46,10 +46,25 @@ export interface EmulatedClockState {
 
 export const REAL_TIME: EmulatedClockState = { offsetMs: 0, frozenAtMs: null };
 
-/** Whether a stored setting is a clock state (a store may hold anything a user wrote). */
+/**
+ * The instants the emulated clock may show: 1970 to the end of 9999, the years an ISO 8601 instant and
+ * a JWT's NumericDate both write (beyond them dates stop formatting, and tokens carry nonsense).
+ */
+export const EARLIEST_INSTANT = 0;
+export const LATEST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const inRange = (instant: number): boolean => Number.isFinite(instant) && instant >= EARLIEST_INSTANT && instant <= LATEST_INSTANT;
+
+/** Whether a stored setting is a clock state within range (a store may hold anything a user wrote). */
 export function isClockState(value: unknown): value is EmulatedClockState {
   const state = value as EmulatedClockState;
-  return typeof value === 'object' && value !== null && Number.isFinite(state.offsetMs) && (state.frozenAtMs === null || Number.isFinite(state.frozenAtMs));
+  return typeof value === 'object' && value !== null && Number.isFinite(state.offsetMs) && Math.abs(state.offsetMs) <= LATEST_INSTANT
+    && (state.frozenAtMs === null || inRange(state.frozenAtMs));
+}
+
+/** A clock change that would show an instant outside EARLIEST_INSTANT..LATEST_INSTANT. */
+export class ClockOutOfRange extends Error {
+  override name = 'ClockOutOfRange';
 }
 
 /**
@@ -72,6 +87,15 @@ export class EmulatedClock implements Clock {
 
   apply(state: EmulatedClockState): void {
     this.state = state;
+  }
+
+  /** `state` itself, or ClockOutOfRange when the instant it would show now is outside the clock's range. */
+  checked(state: EmulatedClockState): EmulatedClockState {
+    const shows = state.frozenAtMs ?? this.machine.now() + state.offsetMs;
+    if (!inRange(shows)) {
+      throw new ClockOutOfRange(`The clock would show ${Number.isFinite(shows) ? `${shows} ms after 1970` : String(shows)}; it shows instants from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.`);
+    }
+    return state;
   }
 
   /** The state that shows `instant` now, frozen there or running on from it. */

@@ -87,10 +87,13 @@ export class EmulatorService {
     return importSeedDocument(this.deps.store, document, 'the imported document', new Date(this.deps.clock.now()), { replace });
   }
 
+  /** Throws ClockOutOfRange, changing nothing, when the state would show an instant outside the clock's range. */
   private async saveClock(state: EmulatedClockState): Promise<ClockView> {
-    // Applied here first, so this process's next request already sees it; the store tells the others.
-    this.deps.clock.apply(state);
+    this.deps.clock.checked(state);
+    // Stored first (a store that refuses changes nothing), then applied here before answering, so this
+    // process's next request sees it; the store tells the others.
     await this.deps.store.writeGdap({ kind: 'setEmulatorSetting', name: CLOCK_SETTING, value: state });
+    this.deps.clock.apply(state);
     return this.clockView();
   }
 }

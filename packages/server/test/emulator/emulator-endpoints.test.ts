@@ -81,6 +81,14 @@ describe('emulator endpoints', () => {
       ['PUT', '/_pcapi/clock', { now: '2030-01-01T00:00:00Z', frozen: 'yes' }, /frozen/],
       ['POST', '/_pcapi/clock/advance', { by: 'P1M' }, /weeks, days and time/],
       ['POST', '/_pcapi/clock/advance', { by: '1 day' }, /ISO 8601 duration/],
+      // Dates that do not exist, and instants outside 1970-9999 (dates stop formatting, tokens carry nonsense).
+      ['PUT', '/_pcapi/clock', { now: '2026-02-30T00:00:00Z' }, /ISO 8601 instant/],
+      ['PUT', '/_pcapi/clock', { now: '2026-01-01T24:30:00Z' }, /ISO 8601 instant/],
+      ['PUT', '/_pcapi/clock', { now: '0000-01-01T00:00:00Z' }, /from 1970-01-01T00:00:00Z to 9999-12-31/],
+      ['POST', '/_pcapi/clock/advance', { by: 1e308 }, /from 1970-01-01T00:00:00Z to 9999-12-31/],
+      ['POST', '/_pcapi/clock/advance', { by: 9e15 }, /from 1970/],
+      ['POST', '/_pcapi/clock/advance', { by: -1e20 }, /from 1970/],
+      ['POST', '/_pcapi/clock/advance', { by: 'P999999999D' }, /from 1970/],
     ] as const) {
       const response = await send(pcapi, method, path, body);
       assert.equal(response.status, 400, `${method} ${path} ${JSON.stringify(body)}`);
@@ -90,6 +98,22 @@ describe('emulator endpoints', () => {
     assert.equal(malformed.status, 400);
     assertGraphError(await json(malformed), 'badRequest', /not valid JSON/);
     assert.equal((await json(await pcapi.fetch('/_pcapi/clock'))).offsetMs, 0);
+    // The service still answers as before, with tokens of the time it shows.
+    assert.equal(await contosoStatus(pcapi), 200);
+  });
+
+  test('a stored clock outside the range (a store may hold anything) is not applied: real time instead', async (t) => {
+    const { pcapi, clock } = await emulatorApp(t);
+    // Another process's write reaches this one through the store's change notice.
+    const settle = async (offsetMs: number) => {
+      for (let tick = 0; tick < 100 && clock.current().offsetMs !== offsetMs; tick++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(clock.current().offsetMs, offsetMs);
+    };
+    await pcapi.store.writeGdap({ kind: 'setEmulatorSetting', name: 'clock', value: { offsetMs: DAY, frozenAtMs: null } });
+    await settle(DAY);
+    await pcapi.store.writeGdap({ kind: 'setEmulatorSetting', name: 'clock', value: { offsetMs: 1e305, frozenAtMs: null } });
+    await settle(0);
+    assert.equal(await contosoStatus(pcapi), 200);
   });
 
   test('reset: the store back to its seed, the clock to real time, no faults', async (t) => {
