@@ -237,6 +237,31 @@ test('a disabled user (50057), another client (700007), garbage (bad_token), a c
   assert.equal((await refresh(pcapi.fetch, tokens.refresh_token)).status, 200, 'enabled again, the same password: the token stands');
 });
 
+test('the password grant: a confidential app without its secret is refused (7000218), a disabled user too (50057), on v2 and v1', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const password = (path: string, fields: Record<string, string>) => tokenRequest(pcapi.fetch, `/fabrikam.example/${path}`, {
+    grant_type: 'password', username: 'helpdesk@fabrikam.example', password: DEMO.secret, ...fields,
+  });
+  const v2 = { scope: 'https://api.partnercenter.microsoft.com/.default' };
+  const v1 = { resource: 'https://api.partnercenter.microsoft.com' };
+  // Fabrikam Reporting is confidential: it must authenticate, whichever endpoint.
+  assertEntraError(await password('oauth2/v2.0/token', { client_id: DEMO.fabrikamReporting, ...v2 }), { status: 401, error: 'invalid_client', code: 7000218 });
+  assertEntraError(await password('oauth2/token', { client_id: DEMO.fabrikamReporting, ...v1 }), { status: 401, error: 'invalid_client', code: 7000218 });
+  const withSecret = await password('oauth2/v2.0/token', { client_id: DEMO.fabrikamReporting, client_secret: DEMO.secret, ...v2 });
+  assert.equal(withSecret.status, 200, JSON.stringify(withSecret.body));
+  assert.equal(claimsOf(withSecret.body.access_token).appidacr, '1');
+  // Fabrikam Automation allows public client flows.
+  assert.equal((await password('oauth2/v2.0/token', { client_id: DEMO.fabrikamAutomation, ...v2 })).status, 200);
+
+  await reimportDemoWith(pcapi, 'helpdesk@fabrikam.example', (user) => {
+    user.accountEnabled = false;
+  });
+  assertEntraError(await password('oauth2/v2.0/token', { client_id: DEMO.fabrikamAutomation, ...v2 }), { status: 400, error: 'invalid_grant', code: 50057 });
+  assertEntraError(await password('oauth2/token', { client_id: DEMO.fabrikamAutomation, ...v1 }), { status: 400, error: 'invalid_grant', code: 50057 });
+  // A wrong password is still the wrong password: a disabled account is told only to who knows it.
+  assertEntraError(await password('oauth2/v2.0/token', { client_id: DEMO.fabrikamAutomation, password: 'wrong', ...v2 }), { status: 400, error: 'invalid_grant', code: 50126 });
+});
+
 test('discovery: /common and /organizations use the {tenantid} issuer; a tenant its GUID; v1 and instance discovery', async (t) => {
   const pcapi = await buildInjectApp(t);
   const json = async (path: string) => {

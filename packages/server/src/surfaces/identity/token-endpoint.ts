@@ -113,6 +113,9 @@ export class TokenEndpoint implements ClientAuthenticator {
       const app = clientSecret !== undefined ? await this.authenticateClient(partner, clientId, clientSecret) : await this.store.findAppByClientId(partner.tenantId, clientId);
       const user = await this.authenticateUser(partner, username, password);
       if (!app) throw new OAuthError(400, 'unauthorized_client', 700016, `Application with identifier '${echoed(clientId)}' was not found in the directory '${partner.displayName}'.`);
+      // Without a secret the app must allow public client flows: a confidential app proves itself.
+      if (clientSecret === undefined && !app.publicClient) throw signInErrors.publicClientNotAllowed(clientId);
+      if (!user.accountEnabled) throw signInErrors.userDisabled();
       const { token, expiresIn } = await this.issuer.mintAccessToken(user, { audience, clientId, clientAuthenticated: clientSecret !== undefined });
       const response: TokenResponse = { token_type: 'Bearer', scope: [granted, ...oidc].join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
       if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId);
