@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
 import { SEED_SCHEMA_FILE } from '../package-paths.js';
+import { LOOPBACK_HOST_NAMES } from '../loopback.js';
 import { readAtMost } from '../read-at-most.js';
 import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
 import type { SkippedParts } from './plan-seed.js';
@@ -39,8 +40,6 @@ export function lineProblems(kind: 'partner' | 'customer', value: unknown): stri
 
 /** The pattern of a consent's scopes in the schema: `<resource>/<permission>`, no spaces. */
 export const SCOPE_PATTERN = '^[^\\s/]\\S*/[^\\s/]+$';
-/** Hosts an http redirect URI may name (Entra allows http only for the loopback). */
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Schemes that run or read something instead of reaching an app: never a redirect target. */
 const UNSAFE_SCHEMES = new Set(['javascript', 'data', 'vbscript', 'file', 'blob', 'about']);
 
@@ -63,7 +62,8 @@ export function redirectUriProblem(uri: string): string | undefined {
     host = '';
   }
   if (!/^\/\/[^/\\?#]/.test(uri.slice(scheme.length + 1)) || host === '') return `is not a URL with a host (${scheme}://host/path)`;
-  if (scheme === 'http' && !LOOPBACK_HOSTS.has(host)) return 'uses http, which is allowed only for localhost, 127.0.0.1 and [::1] (use https)';
+  // Entra allows http only for the loopback.
+  if (scheme === 'http' && !LOOPBACK_HOST_NAMES.has(host)) return 'uses http, which is allowed only for localhost, 127.0.0.1 and [::1] (use https)';
   return undefined;
 }
 

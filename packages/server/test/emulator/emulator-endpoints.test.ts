@@ -227,4 +227,35 @@ describe('emulator endpoints', () => {
     assert.equal((await keyed.inject({ method: 'GET', url: '/_pcapi/clock', headers: { 'x-pcapi-admin-key': 'wrong' } })).statusCode, 401);
     assert.equal((await keyed.inject({ method: 'GET', url: '/_pcapi/clock', remoteAddress: '203.0.113.9', headers: { 'x-pcapi-admin-key': key } })).statusCode, 200);
   });
+
+  test('without a key, what a web page of another site could send is refused (cross-site requests, DNS rebinding), and changes nothing', async (t) => {
+    const { pcapi } = await emulatorApp(t);
+    const refused: [string, string, Record<string, string>, RegExp][] = [
+      // A form posted by https://evil.example: no preflight, so the browser sends it.
+      ['POST', '/_pcapi/reset', { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, /evil\.example/],
+      ['POST', '/_pcapi/clock/advance', { origin: 'https://evil.example', 'content-type': 'text/plain' }, /evil\.example/],
+      ['POST', '/_pcapi/reset', { origin: 'null' }, /"null"/],
+      ['POST', '/_pcapi/reset', { 'sec-fetch-site': 'cross-site' }, /cross-site/],
+      // A host name rebound to 127.0.0.1: same-origin for the page, so it could read the export.
+      ['GET', '/_pcapi/export', { host: 'attacker.example:8080' }, /attacker\.example/],
+      ['GET', '/_pcapi/console/api/partners', { host: '127.0.0.1.nip.io:8080' }, /nip\.io/],
+    ];
+    for (const [method, url, headers, mentions] of refused) {
+      const response = await pcapi.inject({ method, url, headers: { host: '127.0.0.1:8080', ...headers }, payload: method === 'POST' ? '{"by":"P1D"}' : undefined });
+      assert.equal(response.statusCode, 403, `${method} ${url} ${JSON.stringify(headers)}`);
+      const body = JSON.parse(response.payload);
+      assert.equal(body.error.code, 'Authorization_RequestDenied');
+      assert.match(body.error.message, mentions);
+    }
+    assert.equal((await json(await pcapi.fetch('/_pcapi/clock'))).offsetMs, 0, 'nothing moved');
+    // The console's own page (same origin), other loopback names and tools that send no Origin are served.
+    for (const headers of [
+      { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080', 'sec-fetch-site': 'same-origin' },
+      { host: 'localhost:8080', origin: 'http://localhost:8080' },
+      { host: '[::1]:8080' },
+      { host: 'pcapi.localhost:8080', 'sec-fetch-site': 'none' },
+    ]) {
+      assert.equal((await pcapi.inject({ method: 'GET', url: '/_pcapi/clock', headers })).statusCode, 200, JSON.stringify(headers));
+    }
+  });
 });

@@ -1,6 +1,5 @@
 /** Redirect URI matching as Entra does it: exact, except that a loopback URI's port is ignored. */
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+import { LOOPBACK_HOST_NAMES } from '../../loopback.js';
 
 function withoutLoopbackPort(uri: string): string | undefined {
   let url: URL;
@@ -9,7 +8,7 @@ function withoutLoopbackPort(uri: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) url.port = '';
+  if (url.protocol === 'http:' && LOOPBACK_HOST_NAMES.has(url.hostname)) url.port = '';
   // new URL adds "/" to an empty path; Entra treats http://localhost and http://localhost/ alike.
   return url.href;
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fas
 import { auditEventJson, parseAuditQuery, type RawAuditQuery } from '../../domain/audit-query.js';
 import type { AuditTrail } from '../../services/audit-trail.js';
 import { ClockOutOfRange, type Clock } from '../../clock.js';
+import { isLoopbackHost } from '../../loopback.js';
 import { parseIsoDuration } from '../../domain/gdap-lifecycle.js';
 import { SeedError } from '../../seed/seed-error.js';
 import { parseSeedText } from '../../seed/validate-seed.js';
@@ -41,10 +42,35 @@ function sameKey(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * Without a key, a request from this machine could still come from a web page open in its browser: a
+ * form or a fetch without preflight (a cross-site request), or a page whose host name was made to point
+ * here (DNS rebinding). Both would reset, change or export the store, so such requests are refused:
+ * a browser names the page's site in Origin and Sec-Fetch-Site, and the host it asked for in Host.
+ */
+function fromAnotherSite(request: FastifyRequest): string | undefined {
+  const host = request.headers.host ?? '';
+  if (!isLoopbackHost(host)) return `the Host header names ${JSON.stringify(host.slice(0, 100))}, not this machine`;
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    let originHost: string | undefined;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      // "null" (a sandboxed frame, a file) or not a URL: not a page of this machine.
+    }
+    if (originHost === undefined || !isLoopbackHost(originHost)) return `the request comes from a page of ${JSON.stringify(origin.slice(0, 100))}`;
+  }
+  if (request.headers['sec-fetch-site'] === 'cross-site') return 'the browser marks it cross-site';
+  return undefined;
+}
+
 function guard(adminKey: string | undefined) {
   return async (request: FastifyRequest) => {
     if (adminKey === undefined) {
       if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new GraphError('forbidden', 'The emulator endpoints answer loopback callers only (start pcapi with --emulator-key to reach them from elsewhere).');
+      const foreign = fromAnotherSite(request);
+      if (foreign) throw new GraphError('forbidden', `The emulator endpoints refuse requests that web pages of other sites could send: ${foreign}. Open the console at http://127.0.0.1 or localhost, or start pcapi with --emulator-key.`);
       return;
     }
     // The console's page and files hold no data; the page asks for the key and sends it on each call.
