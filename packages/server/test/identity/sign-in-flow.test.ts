@@ -121,6 +121,17 @@ test('/authorize: an unknown client or redirect URI is shown, never redirected; 
   assert.match(await badRedirect.text(), /AADSTS50011/);
   assert.equal(badRedirect.headers.get('location'), null);
 
+  // A URI with a control character, tab or line break is not a URI (the URL parser would drop them, and
+  // a Location header cannot carry them): shown as a mismatch, never redirected to, never a 500.
+  for (const odd of ['http://localhost:5555\n', 'http://localhost:5555\u0000', 'http://localhost:5555\r', 'http://local\thost:5555', 'http://localhost:5555/\u20ac']) {
+    for (const prompt of ['none', undefined]) {
+      const response = await get(authorizeUrl({ clientId: APP, redirectUri: odd, prompt, username: '', password: '' }));
+      assert.equal(response.status, 400, JSON.stringify(odd));
+      assert.match(await response.text(), /AADSTS50011/);
+      assert.equal(response.headers.get('location'), null);
+    }
+  }
+
   // A loopback redirect URI matches whatever its port.
   const loopback = await get(authorizeUrl({ clientId: APP, redirectUri: 'http://localhost:51234', username: '', password: '' }));
   assert.equal(loopback.status, 200);

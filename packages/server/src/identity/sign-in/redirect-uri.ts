@@ -13,8 +13,13 @@ function withoutLoopbackPort(uri: string): string | undefined {
   return url.href;
 }
 
-/** The registered URI `requested` matches, or undefined. */
+/**
+ * The registered URI `requested` matches, or undefined. A URI is printable ASCII: the URL parser would
+ * drop tabs, line breaks and control characters (so `http://local%09host` matched `http://localhost`),
+ * and the requested value is what goes back in the Location header, where they cannot be written.
+ */
 export function matchRedirectUri(registered: readonly string[], requested: string): string | undefined {
+  if (!/^[\x21-\x7e]+$/.test(requested)) return undefined;
   const wanted = withoutLoopbackPort(requested);
   if (wanted === undefined) return undefined;
   return registered.find((uri) => uri === requested || withoutLoopbackPort(uri) === wanted);
