@@ -163,6 +163,14 @@ describe('emulator endpoints', () => {
     assert.equal(response.status, 400);
     assertGraphError(await json(response), 'badRequest', /tenantId[\s\S]*displayName/);
     assert.equal(await contosoStatus(pcapi), 200, 'the store is as it was');
+
+    // Nested thousands deep: read by the JSON parser, refused as a document rather than overflowing.
+    const deep = await pcapi.fetch('/_pcapi/import?replace=true', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"partners":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+    });
+    assert.equal(deep.status, 400);
+    assertGraphError(await json(deep), 'badRequest', /nests arrays or objects too deeply/);
+    assert.equal(await contosoStatus(pcapi), 200, 'the store is as it was');
   });
 
   test('faults: the next N calls of a route answer its surface\'s error with Retry-After, then calls pass again', async (t) => {

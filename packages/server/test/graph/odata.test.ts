@@ -154,6 +154,13 @@ describe('$filter', () => {
     assert.deepEqual(numbers(run({ $filter: `((contractType eq 'ResellerPartner' AND customer/tenantId eq ${TENANT_A})) and displayName ne null` }).page), expected);
   });
 
+  test('parentheses nest up to 32 deep; deeper is a bad request, not a stack overflow', () => {
+    const nested = (depth: number) => `${'('.repeat(depth)}contractType eq 'ResellerPartner'${')'.repeat(depth)}`;
+    assert.deepEqual(numbers(run({ $filter: `${nested(32)} and customer/tenantId eq ${TENANT_A}` }).page), [1, 5]);
+    refused({ $filter: nested(33) }, ['nest more than 32 deep']);
+    refused({ $filter: `${'('.repeat(20_000)}status eq 'active'` }, ['nest more than 32 deep']);
+  });
+
   test('startswith ignores case and combines with and', () => {
     assert.deepEqual(numbers(run({ $filter: "startswith(displayName,'con')" }).page), [1, 4]);
     assert.deepEqual(numbers(run({ $filter: `startswith(displayName, 'CON') and customer/tenantId eq ${TENANT_B}` }).page), [4]);

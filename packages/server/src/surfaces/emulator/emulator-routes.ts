@@ -148,8 +148,16 @@ export function registerEmulatorRoutes(app: FastifyInstance, deps: EmulatorRoute
     scope.post<{ Querystring: { replace?: string } }>('/import', big, async (request) => {
       const replace = request.query.replace === 'true';
       let document;
+      let text: string;
       try {
-        document = parseSeedText(JSON.stringify(request.body ?? null), 'the request body');
+        text = JSON.stringify(request.body ?? null);
+      } catch (error) {
+        // Arrays or objects nested thousands deep: JSON.parse read them, writing them back overflows the stack.
+        if (error instanceof RangeError) throw new GraphError('badRequest', 'The seed document nests arrays or objects too deeply to be a seed document.');
+        throw error;
+      }
+      try {
+        document = parseSeedText(text, 'the request body');
         return await deps.emulator.importDocument(document, replace);
       } catch (error) {
         if (error instanceof SeedError) throw new GraphError('badRequest', error.message);

@@ -164,6 +164,8 @@ function tokenize(filter: string): Token[] {
   return tokens;
 }
 
+const MAX_FILTER_DEPTH = 32;
+
 function parseFilter(raw: string | undefined, options: ODataOptions): FilterCondition[] {
   if (raw === undefined) return [];
   const tokens = tokenize(raw);
@@ -193,11 +195,15 @@ function parseFilter(raw: string | undefined, options: ODataOptions): FilterCond
     if (isWord(peek(), 'or')) fail(`Invalid filter clause: the 'or' operator is not supported in '${raw}'; combine conditions with 'and'.`);
     return conditions;
   };
+  // Parentheses nest by recursion: bounded, so that a filter of thousands of '(' is a 400, not a stack overflow.
+  let depth = 0;
   const term = (): FilterCondition[] => {
     const token = next();
     if (token.kind === '(') {
+      if (++depth > MAX_FILTER_DEPTH) fail(`Invalid filter clause: parentheses nest more than ${MAX_FILTER_DEPTH} deep.`);
       const inner = conjunction();
       expect(')');
+      depth--;
       return inner;
     }
     if (isWord(token, 'not')) fail(`Invalid filter clause: the 'not' operator is not supported in '${raw}'.`);
