@@ -262,6 +262,42 @@ test('the password grant: a confidential app without its secret is refused (7000
   assertEntraError(await password('oauth2/v2.0/token', { client_id: DEMO.fabrikamAutomation, password: 'wrong', ...v2 }), { status: 400, error: 'invalid_grant', code: 50126 });
 });
 
+test('a code or refresh token is redeemed at its user\'s tenant (id or domain), /organizations or /common; elsewhere 90002 or 50020', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const tokens = await signInForTokens(pcapi.fetch);
+  const refreshAt = (tenant: string) => tokenRequest(pcapi.fetch, `/${tenant}/oauth2/v2.0/token`, {
+    grant_type: 'refresh_token', client_id: APP, client_secret: DEMO.secret, refresh_token: String(tokens.refresh_token), scope: PC_SCOPE,
+  });
+  assertEntraError(await refreshAt('nonexistent.example'), { status: 400, error: 'invalid_tenant', code: 90002 });
+  assertEntraError(await refreshAt('consumers'), { status: 400, error: 'invalid_tenant', code: 90002 });
+  assertEntraError(await refreshAt(DEMO.contoso), { status: 400, error: 'invalid_tenant', code: 90002 }, );
+  assertEntraError(await refreshAt('adatum.example'), { status: 400, error: 'invalid_grant', code: 50020 });
+  for (const tenant of ['fabrikam.example', DEMO.fabrikam, 'organizations', 'common']) {
+    const response = await refreshAt(tenant);
+    assert.equal(response.status, 200, `${tenant}: ${JSON.stringify(response.body)}`);
+    assert.equal(claimsOf(response.body.access_token).tid, DEMO.fabrikam);
+  }
+
+  // A code likewise; refused at another partner's tenant, it can still be redeemed at its own.
+  const result = await signIn(pcapi.fetch, { clientId: APP, redirectUri: REDIRECT, scope: PC_SCOPE, username: 'admin@fabrikam.example', password: DEMO.secret });
+  const redeemAt = (tenant: string) => tokenRequest(pcapi.fetch, `/${tenant}/oauth2/v2.0/token`, {
+    grant_type: 'authorization_code', client_id: APP, client_secret: DEMO.secret, code: result.params!.get('code')!, redirect_uri: REDIRECT, scope: PC_SCOPE, code_verifier: result.verifier!,
+  });
+  assertEntraError(await redeemAt('adatum.example'), { status: 400, error: 'invalid_grant', code: 50020 });
+  assertEntraError(await redeemAt('nonexistent.example'), { status: 400, error: 'invalid_tenant', code: 90002 });
+  assert.equal((await redeemAt('fabrikam.example')).status, 200);
+});
+
+test('PKCE cannot be downgraded: a code issued without a challenge is not redeemed with a verifier', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const result = await signIn(pcapi.fetch, { clientId: APP, redirectUri: REDIRECT, scope: PC_SCOPE, username: 'admin@fabrikam.example', password: DEMO.secret, pkce: false });
+  const redeem = (extra: Record<string, string>) => tokenRequest(pcapi.fetch, TOKEN, {
+    grant_type: 'authorization_code', client_id: APP, client_secret: DEMO.secret, code: result.params!.get('code')!, redirect_uri: REDIRECT, scope: PC_SCOPE, ...extra,
+  });
+  assertEntraError(await redeem({ code_verifier: 'a'.repeat(50) }), { status: 400, error: 'invalid_grant', code: 50148 });
+  assert.equal((await redeem({})).status, 200, 'without a verifier, as it was issued');
+});
+
 test('discovery: /common and /organizations use the {tenantid} issuer; a tenant its GUID; v1 and instance discovery', async (t) => {
   const pcapi = await buildInjectApp(t);
   const json = async (path: string) => {

@@ -34,6 +34,9 @@ export const signInErrors = {
   mfaRegistrationRequired: () =>
     new OAuthError(400, 'interaction_required', 50079, 'Due to a configuration change made by your administrator, you must enroll in multi-factor authentication to access this resource.'),
   userDisabled: () => new OAuthError(400, 'invalid_grant', 50057, 'The user account is disabled.'),
+  grantOfAnotherTenant: (tenant: string) =>
+    new OAuthError(400, 'invalid_grant', 50020, `The grant was issued to a user of another tenant than '${echoed(tenant)}': redeem it at the user's own tenant, or at /organizations or /common.`),
+  pkceUnexpected: () => new OAuthError(400, 'invalid_grant', 50148, 'A code_verifier was sent, but the authorization request had no code_challenge (PKCE): the code cannot be redeemed with one.'),
   userNotInTenant: (user: string, tenant: string) =>
     new OAuthError(400, 'invalid_grant', 50020, `User account '${echoed(user)}' does not exist in tenant '${echoed(tenant)}'.`),
   publicClientNotAllowed: (clientId: string) =>

@@ -81,10 +81,15 @@ export class TokenEndpoint implements ClientAuthenticator {
       if (!form.resource) throw signInErrors.missingParameter('resource');
       form = { ...form, scope: `${form.resource.replace(/\/+$/, '')}/.default${grantType === 'password' ? ' openid' : ''}` };
     }
-    const userGrant = { form, v1, clientId, secret: clientSecret };
-    if (grantType === 'authorization_code') return this.userGrants!.authorizationCode(userGrant);
-    if (grantType === 'refresh_token') return this.userGrants!.refreshToken(userGrant);
-    if (DEVICE_CODE_GRANTS.has(grantType)) return this.userGrants!.deviceCode(userGrant);
+    if (grantType === 'authorization_code' || grantType === 'refresh_token' || DEVICE_CODE_GRANTS.has(grantType)) {
+      // The tenant the path names must exist (90002 otherwise); the grant must be of one of its users.
+      const anyTenant = ['organizations', 'common'].includes(tenantParam.toLowerCase());
+      const tenantId = anyTenant ? undefined : (await this.resolveTenant(tenantParam)).tenantId;
+      const userGrant = { form, v1, clientId, secret: clientSecret, tenantId, tenant: tenantParam };
+      if (grantType === 'authorization_code') return this.userGrants!.authorizationCode(userGrant);
+      if (grantType === 'refresh_token') return this.userGrants!.refreshToken(userGrant);
+      return this.userGrants!.deviceCode(userGrant);
+    }
 
     if (grantType === 'client_credentials') {
       const partner = await this.resolveTenant(tenantParam);

@@ -47,11 +47,20 @@ export interface UserGrantRequest {
   v1: boolean;
   clientId: string;
   secret: string | undefined;
+  /** The tenant the token endpoint's path named, resolved; undefined for /organizations and /common. */
+  tenantId: string | undefined;
+  /** That path's tenant as written, for the error. */
+  tenant: string;
 }
 
 export interface ClientAuthenticator {
   /** Resolves the client in the user's tenant and checks how it authenticated; true when it proved itself with a secret. */
   authenticate(tenantId: string, clientId: string, secret: string | undefined): Promise<{ client: SignInClient; authenticated: boolean }>;
+}
+
+/** A grant is redeemed at its user's tenant, or at /organizations or /common: never as another tenant's. */
+function inTenant(request: UserGrantRequest, user: SignedInUser): void {
+  if (request.tenantId !== undefined && request.tenantId !== user.tenantId) throw signInErrors.grantOfAnotherTenant(request.tenant);
 }
 
 const credentialDigest = (user: PrincipalCredential) => createHash('sha256').update(user.credentialHash ?? '').digest('base64url').slice(0, 22);
@@ -72,12 +81,16 @@ export class UserGrants {
     if (grant.state === 'redeemed') throw signInErrors.codeRedeemed();
     if (this.grants.expired(grant)) throw signInErrors.codeUnknown();
     const code = grant.payload as CodePayload;
+    inTenant(request, code.user);
     if (code.clientId !== request.clientId) throw signInErrors.codeOtherClient();
     if (!form.redirect_uri) throw signInErrors.missingParameter('redirect_uri');
     if (form.redirect_uri !== code.redirectUri) throw signInErrors.codeRedirectMismatch();
     if (code.codeChallenge !== null) {
       if (!form.code_verifier) throw signInErrors.pkceMissing();
       if (!verifierMatches(form.code_verifier, code.codeChallenge, code.codeChallengeMethod ?? 'plain')) throw signInErrors.pkceMismatch();
+    } else if (form.code_verifier !== undefined) {
+      // RFC 9700 §2.1.1: a verifier for a code issued without a challenge is refused (a PKCE downgrade).
+      throw signInErrors.pkceUnexpected();
     }
     const { client, authenticated } = await this.clients.authenticate(code.user.tenantId, request.clientId, request.secret);
     // Spent only now, after every check: a request refused above leaves the code usable.
@@ -95,6 +108,7 @@ export class UserGrants {
     if (!grant) throw signInErrors.refreshTokenMalformed();
     if (this.grants.expired(grant)) throw signInErrors.refreshTokenInactive();
     const issued = grant.payload as RefreshPayload;
+    inTenant(request, issued.user);
     if (issued.clientId !== request.clientId) throw signInErrors.refreshTokenOtherClient();
     const { client, authenticated } = await this.clients.authenticate(issued.user.tenantId, request.clientId, request.secret);
     const user = await this.store.findPrincipal(issued.user.tenantId, issued.user.objectId);
@@ -124,6 +138,7 @@ export class UserGrants {
     if (grant.state === 'declined') throw signInErrors.authorizationDeclined();
     if (this.grants.expired(grant)) throw signInErrors.deviceCodeExpired();
     if (grant.state !== 'approved' || !device.user) throw signInErrors.authorizationPending();
+    inTenant(request, device.user);
     const { client, authenticated } = await this.clients.authenticate(device.user.tenantId, request.clientId, request.secret);
     if (!(await this.grants.move(grant, 'redeemed'))) throw signInErrors.codeRedeemed();
     const user = await this.activeUser(device.user);
