@@ -144,6 +144,14 @@ test('/authorize: an unknown client or redirect URI is shown, never redirected; 
   assert.equal(location.searchParams.get('error'), 'login_required');
   assert.equal(location.searchParams.get('state'), 'keep-me');
 
+  // An id_token is never written in the query.
+  const hybridQuery = await get(authorizeUrl({ clientId: APP, redirectUri: REDIRECT, responseType: 'code id_token', responseMode: 'query', nonce: 'n', state: 'h', username: '', password: '' }));
+  assert.equal(hybridQuery.status, 302);
+  const hybridError = new URL(hybridQuery.headers.get('location')!).searchParams;
+  assert.equal(hybridError.get('error'), 'invalid_request');
+  assert.match(hybridError.get('error_description')!, /AADSTS70007/);
+  assert.equal(hybridError.get('state'), 'h');
+
   const badScope = await get(authorizeUrl({ clientId: APP, redirectUri: REDIRECT, scope: 'https://nowhere.example/x', state: 's', username: '', password: '' }));
   assert.equal(badScope.status, 302);
   assert.equal(new URL(badScope.headers.get('location')!).searchParams.get('error'), 'invalid_resource');

@@ -21,6 +21,7 @@ export const signInErrors = {
   unsupportedResponseType: (value: string) =>
     new OAuthError(400, 'unsupported_response_type', 700054, `response_type '${echoed(value)}' is not supported; use 'code' or 'code id_token'.`),
   hybridNeedsNonce: () => new OAuthError(400, 'invalid_request', 90014, "The request must contain a 'nonce' when response_type includes id_token."),
+  tokenInQuery: () => new OAuthError(400, 'invalid_request', 70007, "response_mode 'query' is not allowed when the response holds an id_token: use fragment or form_post, so that the token is not written in the URL's query."),
   unsupportedResponseMode: (value: string) => new OAuthError(400, 'invalid_request', 90014, `response_mode '${echoed(value)}' is not supported; use query, fragment or form_post.`),
   badChallengeMethod: (value: string) => new OAuthError(400, 'invalid_request', 501491, `Invalid code_challenge_method '${echoed(value)}': use S256 or plain.`),
   badChallenge: () => new OAuthError(400, 'invalid_request', 50147, 'The code_challenge must be 43 to 128 characters of [A-Z] [a-z] [0-9] - . _ ~.'),

@@ -345,6 +345,8 @@ export class SignInFlow {
     if (request.responseType === 'code id_token' && !request.nonce) return signInErrors.hybridNeedsNonce();
     const mode = param(params, 'response_mode') ?? (request.responseType === 'code' ? 'query' : 'fragment');
     if (mode !== 'query' && mode !== 'fragment' && mode !== 'form_post') return signInErrors.unsupportedResponseMode(mode);
+    // OAuth 2.0 Multiple Response Type Encoding Practices §5: no token in the query.
+    if (mode === 'query' && request.responseType !== 'code') return signInErrors.tokenInQuery();
     request.responseMode = mode;
     if (request.codeChallenge !== null) {
       const method = param(params, 'code_challenge_method') ?? 'plain';
