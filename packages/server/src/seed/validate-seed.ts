@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { GUID_PATTERN } from '@pcapi/contracts';
 import { SEED_SCHEMA_FILE } from '../package-paths.js';
+import { unstorableCharacter } from '../domain/storable-text.js';
 import { LOOPBACK_HOST_NAMES } from '../loopback.js';
 import { readAtMost } from '../read-at-most.js';
 import { describeInvalidUtf8, describeJsonSyntaxError } from './json-syntax.js';
@@ -92,9 +93,6 @@ function partnerValueProblems(partner: SeedPartner, path: string): string[] {
   return problems;
 }
 
-/** U+0000, and a surrogate without its pair (not Unicode text). */
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 /**
  * Strings no store can hold as written: PostgreSQL refuses U+0000 in text and JSON, and a lone
  * surrogate is not UTF-8 (SQLite would store U+FFFD instead, so the file never matches the store).
@@ -115,9 +113,8 @@ const SUSPECT = /[\u0000\ud800-\udfff]/;
 
 function unstorableTextAt(value: unknown, path: string): string[] {
   if (typeof value === 'string') {
-    const found = UNSTORABLE.exec(value)?.[0];
-    if (found === undefined) return [];
-    return [`${path}: contains ${found === '\u0000' ? 'U+0000 (a NUL character)' : `an unpaired surrogate (U+${found.charCodeAt(0).toString(16).toUpperCase()})`}, which is not text a store can hold`];
+    const found = unstorableCharacter(value);
+    return found === undefined ? [] : [`${path}: contains ${found}, which is not text a store can hold`];
   }
   if (Array.isArray(value)) return value.flatMap((item, index) => unstorableTextAt(item, `${path}[${index}]`));
   if (typeof value === 'object' && value !== null) {

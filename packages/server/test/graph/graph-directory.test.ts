@@ -107,6 +107,8 @@ describe('Graph directory', () => {
       [securityGroup('AdminAgents'), 409, 'conflict', /already exists/],
       [securityGroup('With visibility', { visibility: 'Private' }), 400, 'badRequest', /'visibility' is not a property/],
       [securityGroup('With id', { id: randomUUID() }), 400, 'badRequest', /'id' is read-only/],
+      [securityGroup('nul\u0000grp'), 400, 'badRequest', /'displayName' contains U\+0000/],
+      [securityGroup('Lone surrogate', { description: '\udc00' }), 400, 'badRequest', /'description' contains an unpaired surrogate/],
       ['{"displayName": "Broken', 400, 'badRequest', /not valid JSON/],
     ];
     for (const [body, status, code, mentions] of refusals) {

@@ -262,6 +262,8 @@ describe('Graph delegatedAdminRelationships', () => {
       ['a read-only property (status)', 'POST', RELS, newRelationship('Read-only status', { status: 'active' }), 400, 'badRequest', /'status' is read-only/],
       ['no displayName', 'POST', RELS, { duration: 'P730D', customer: { tenantId: DEMO.litware }, accessDetails: roles(GLOBAL_READER) }, 400, 'badRequest', /'displayName' is required/],
       ['a displayName of 51 characters', 'POST', RELS, newRelationship('x'.repeat(51)), 400, 'badRequest', /at most 50/],
+      ['a displayName holding U+0000', 'POST', RELS, newRelationship('a\u0000b'), 400, 'badRequest', /'displayName' contains U\+0000/],
+      ['a displayName holding an unpaired surrogate', 'POST', RELS, newRelationship('a\ud800b'), 400, 'badRequest', /'displayName' contains an unpaired surrogate \(U\+D800\)/],
       ['a displayName already taken', 'POST', RELS, newRelationship('Still created'), 409, 'conflict', /already exists/],
       ['duration P0D', 'POST', RELS, newRelationship('Zero', { duration: 'P0D' }), 400, 'badRequest', /minimum of P1D/],
       ['duration P731D', 'POST', RELS, newRelationship('Too long', { duration: 'P731D' }), 400, 'badRequest', /maximum of P2Y/],

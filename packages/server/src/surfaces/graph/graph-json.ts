@@ -7,6 +7,7 @@ import type { PrincipalCredential } from '../../domain/model.js';
 import type { StoredGroup, StoredRelationshipRequest } from '../../store/gdap-rows.js';
 import type { AssignmentView, RelationshipView } from '../../services/gdap-service.js';
 import { GraphError } from './graph-errors.js';
+import { unstorableCharacter } from '../../domain/storable-text.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -121,6 +122,8 @@ export function stringProperty(body: Json, name: string, required: boolean): str
   const value = body[name];
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string') throw new GraphError('badRequest', `The property '${name}' ${value === undefined ? 'is required' : 'must be a string'}.`);
+  const unstorable = unstorableCharacter(value);
+  if (unstorable !== undefined) throw new GraphError('badRequest', `The property '${name}' contains ${unstorable}, which is not text.`);
   return value;
 }
 
