@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { maxHeaderSize } from 'node:http';
 import { hostname } from 'node:os';
-import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuditTrail } from './services/audit-trail.js';
 import { installAuditNotes, makeAuditHook, makePartnerCenterRecorder, requestPath } from './surfaces/audit/audit-hook.js';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
@@ -20,7 +20,8 @@ import { registerEmulatorRoutes } from './surfaces/emulator/emulator-routes.js';
 import { DirectoryService } from './services/directory-service.js';
 import { GdapService } from './services/gdap-service.js';
 import { ConsoleService } from './services/console-service.js';
-import { registerGraphSurface } from './surfaces/graph/graph-surface.js';
+import { isGraphShapedPath, registerGraphSurface } from './surfaces/graph/graph-surface.js';
+import { GraphError, sendGraphError } from './surfaces/graph/graph-errors.js';
 import { registerHealthRoutes } from './surfaces/health/health-routes.js';
 import { registerOpenApiRoute } from './surfaces/openapi/openapi-route.js';
 import { instrumentStore, type Metrics } from './metrics.js';
@@ -122,6 +123,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     serverId: msServerId, clock, realm: PARTNER_CENTER_RESOURCE, explain: () => deps.explainDenials,
     methodRefusalFor, maxRequestLineBytes: maxHeaderSize,
   });
+  // URLs the router refuses (bad percent-encoding, over-long segments) in the body of the surface they address.
+  const partnerCenterFrameworkErrors = makeFrameworkErrorHandler(sendError, requestContext);
+  const answerFrameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (!isGraphShapedPath(request.raw.url ?? '')) return partnerCenterFrameworkErrors(error, request, reply);
+    return sendGraphError(new GraphError('badRequest', 'The request URL is not valid (a malformed percent-encoding, or a segment over 256 characters).'), request, reply, clock);
+  };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : {}),
     // One logger for every request instead of a child per request (a measurable share of the hot
@@ -141,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     // request-context.ts) rather than refused with Fastify's own 503 body, which is not the catalog's.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false, maxParamLength: 256 },
-    frameworkErrors: makeFrameworkErrorHandler(sendError, requestContext),
+    frameworkErrors: answerFrameworkErrors,
   }) as unknown as FastifyInstance;
   installHttpRefusals(app.server, httpRefusals);
   limitConnections(app.server, connections, (details, message) => app.log.warn(details, message));

@@ -396,4 +396,20 @@ describe('Graph delegatedAdminRelationships', () => {
     assert.equal(graphOnPartnerCenter.status, 401);
     assert.equal(await organizationStatus(pcapi, 'admin@fabrikam.example', DEMO.contoso), 200, 'the same partner with a Partner Center token');
   });
+
+  test('URLs the router refuses (bad percent-encoding, a segment over 256 characters) get Graph\'s error body on /v1.0', async (t) => {
+    const { pcapi } = await setup(t);
+    const token = await graphToken(pcapi, 'fabrikam');
+    for (const path of [`${RELS}/%FF`, `${RELS}/${'a'.repeat(300)}`, `/V1.0/tenantRelationships/delegatedAdminRelationships/%E0%A4%A`]) {
+      const response = await pcapi.fetch(path, { headers: { authorization: `Bearer ${token}`, 'client-request-id': 'bad-url' } });
+      const reply: Reply = { status: response.status, headers: response.headers, body: await response.json(), clientRequestId: 'bad-url' };
+      assertGraphError(reply, 400, 'badRequest', /request URL is not valid/);
+    }
+    // Partner Center's paths keep Partner Center's body.
+    const partnerCenter = await pcapi.fetch('/v1/customers/%FF/organization');
+    assert.equal(partnerCenter.status, 400);
+    const body = (await partnerCenter.json()) as any;
+    assert.equal(typeof body.description, 'string');
+    assert.equal(body.error, undefined);
+  });
 });

@@ -21,6 +21,12 @@ import { registerRelationshipRoutes } from './relationship-routes.js';
 
 export const GRAPH_PREFIX = '/v1.0';
 
+/** Paths answered in Graph's error body: the Graph surface and the emulator's endpoints (the router ignores case). */
+export function isGraphShapedPath(url: string): boolean {
+  const path = url.toLowerCase();
+  return path === GRAPH_PREFIX || path.startsWith(`${GRAPH_PREFIX}/`) || path.startsWith(`${GRAPH_PREFIX}?`) || path === '/_pcapi' || path.startsWith('/_pcapi/') || path.startsWith('/_pcapi?');
+}
+
 export interface GraphSurfaceDeps {
   authentication: AuthenticationService;
   gdap: GdapService;
