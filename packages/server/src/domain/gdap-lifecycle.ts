@@ -311,6 +311,17 @@ export function relationshipUpdateAllowed(effectiveStatus: RelationshipStatus, c
   return refuse(`A delegatedAdminRelationship in status '${effectiveStatus}' cannot be updated; updates are allowed only while 'created' (and, for autoExtendDuration or removing Global Administrator, while 'active').`);
 }
 
+/**
+ * Roles leave a relationship only when no live access assignment of it holds them: an assignment's
+ * roles are a subset of its relationship's, so removing one under it would leave an assignment that
+ * grants what the relationship no longer does (and an export that cannot be imported back).
+ */
+export function roleRemovalAllowed(removedRoleIds: readonly string[], assignments: readonly { id: string; roleIds: readonly string[]; effectiveStatus: string }[]): RuleResult {
+  const holding = assignments.filter((assignment) => assignment.effectiveStatus !== 'deleted' && assignment.roleIds.some((role) => removedRoleIds.includes(role)));
+  if (holding.length === 0) return OK;
+  return refuse(`The roles ${removedRoleIds.join(', ')} cannot be removed while the access assignments ${holding.map((a) => a.id).join(', ')} hold them; update or delete those assignments first.`);
+}
+
 export function relationshipDeleteAllowed(effectiveStatus: RelationshipStatus): RuleResult {
   if (effectiveStatus === 'created') return OK;
   return refuse(`A delegatedAdminRelationship in status '${effectiveStatus}' cannot be deleted; only a 'created' one can.`);

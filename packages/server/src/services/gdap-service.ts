@@ -10,7 +10,7 @@ import { storedLifecycle } from '../domain/effective-access.js';
 import {
   applyAction, assignmentCreateAllowed, checkAssignmentRoles, checkAutoExtend, checkDisplayName, checkRelationshipDuration, checkRoleIds,
   effectiveAssignment, effectiveRelationship, GLOBAL_ADMINISTRATOR_ROLE_ID, materializeRelationship, relationshipActionAllowed,
-  relationshipDeleteAllowed, relationshipUpdateAllowed, type RelationshipAction, type RuleResult, type TransitionDelays,
+  relationshipDeleteAllowed, relationshipUpdateAllowed, roleRemovalAllowed, type RelationshipAction, type RuleResult, type TransitionDelays,
 } from '../domain/gdap-lifecycle.js';
 import type { AssignmentStatus, Caller, CustomerCaller, RelationshipStatus } from '../domain/model.js';
 import type { GdapWriteResult, StoredAssignment, StoredRelationship, StoredRelationshipRequest } from '../store/gdap-rows.js';
@@ -170,7 +170,11 @@ export class GdapService {
       if (changes.displayName !== current.displayName) await this.ensureUniqueName(caller, changes.displayName, current.id);
     }
     if (changes.duration !== undefined) ensure(checkRelationshipDuration(changes.duration));
-    if (changes.roleIds !== undefined) ensure(checkRoleIds(roleIds));
+    if (changes.roleIds !== undefined) {
+      ensure(checkRoleIds(roleIds));
+      const removed = current.roleIds.filter((role) => !roleIds.includes(role));
+      if (removed.length > 0) ensure(roleRemovalAllowed(removed, await this.listAssignments(caller, current.id)));
+    }
     const autoExtendDuration = changes.autoExtendDuration ?? current.autoExtendDuration;
     ensure(checkAutoExtend(autoExtendDuration, roleIds));
     let customerDisplayName = current.customerDisplayName;

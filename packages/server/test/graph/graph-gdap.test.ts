@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
+import { IMMEDIATE_DELAYS } from '../../src/domain/gdap-lifecycle.js';
+import { exportSeed } from '../../src/seed/export-seed.js';
+import { importSeedDocument } from '../../src/seed/import-seed.js';
 import { buildInjectApp, DEMO, TEST_PUBLIC_URL, type InjectApp } from '../helpers/inject-app.js';
 
 const RELS = '/v1.0/tenantRelationships/delegatedAdminRelationships';
@@ -221,6 +224,25 @@ describe('Graph delegatedAdminRelationships', () => {
     expectStatus(await graph('DELETE', path, undefined, { 'if-match': '*' }), 204);
     assert.deepEqual(await stored(), []);
     assertGraphError(await graph('GET', path), 404, 'Request_ResourceNotFound');
+  });
+
+  test('Global Administrator leaves an active relationship only when no assignment holds it; then export and import agree', async (t) => {
+    const { pcapi, graph } = await setup(t);
+    const active = await activeRelationship(pcapi, graph, 'GA then reader', { accessDetails: roles(GLOBAL_READER, GLOBAL_ADMINISTRATOR) });
+    const readers = await findOne(graph, 'groups', "displayName eq 'GDAP Readers'");
+    const held = expectStatus(await graph('POST', `${RELS}/${active.id}/accessAssignments`, assignment(readers.id, GLOBAL_ADMINISTRATOR)), 201);
+    const path = `${RELS}/${active.id}`;
+    const before = await pcapi.store.gdapRelationships(DEMO.fabrikam, { id: active.id });
+    assertGraphError(await graph('PATCH', path, { accessDetails: roles(GLOBAL_READER) }, { 'if-match': '*' }), 400, 'badRequest', new RegExp(`access assignments ${held.id} hold them`));
+    assert.deepEqual(await pcapi.store.gdapRelationships(DEMO.fabrikam, { id: active.id }), before, 'nothing changed');
+
+    // The assignment moves to Global Reader first; then the role can go.
+    const assignmentPath = `${RELS}/${active.id}/accessAssignments/${held.id}`;
+    expectStatus(await graph('PATCH', assignmentPath, { accessDetails: roles(GLOBAL_READER) }, { 'if-match': '*' }), 200);
+    expectStatus(await graph('PATCH', path, { accessDetails: roles(GLOBAL_READER) }, { 'if-match': '*' }), 200);
+    const exported = exportSeed(await pcapi.store.exportRows(), { now: pcapi.clock.now(), delays: IMMEDIATE_DELAYS });
+    await importSeedDocument(pcapi.store, exported, 'the export', new Date(pcapi.clock.now()), { replace: true });
+    assert.deepEqual((await pcapi.store.gdapRelationships(DEMO.fabrikam, { id: active.id })).map((r) => r.roleIds), [[GLOBAL_READER]]);
   });
 
   test('PATCH while created: the customer can move to a tenant that is not yet the partner\'s customer', async (t) => {
