@@ -9,7 +9,7 @@ import { maxHeaderSize } from 'node:http';
 import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuditTrail } from './services/audit-trail.js';
-import { installAuditNotes, makeAuditHook, makePartnerCenterRecorder, requestPath } from './surfaces/audit/audit-hook.js';
+import { grantTypeOf, installAuditNotes, makeAuditHook, makePartnerCenterRecorder, requestPath } from './surfaces/audit/audit-hook.js';
 import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { EmulatedClock, type Clock } from './clock.js';
 import { IMMEDIATE_DELAYS, type TransitionDelays } from './domain/gdap-lifecycle.js';
@@ -187,7 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const isWrite = (request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD';
   recordPartnerCenter = auditTrail && makePartnerCenterRecorder(auditTrail);
   const auditHooks = auditTrail && {
-    identity: makeAuditHook(auditTrail, 'identity', (request) => `token ${(request.body as { grant_type?: string } | undefined)?.grant_type?.slice(0, 80) ?? '(no grant_type)'}${request.url.includes('/v2.0/') ? '' : ' (v1)'}`),
+    identity: makeAuditHook(auditTrail, 'identity', (request) => `token ${grantTypeOf(request.body)}${request.url.includes('/v2.0/') ? '' : ' (v1)'}`),
     graph: makeAuditHook(auditTrail, 'graph', (request) => `${request.method} ${requestPath(request)}`, isWrite),
     emulator: makeAuditHook(auditTrail, 'emulator', (request) => `${request.method} ${requestPath(request)}`, isWrite),
   };

@@ -85,6 +85,38 @@ function expectedEcho(value: string): string {
   return `${Array.from(value).slice(0, ECHO_LIMIT).map((c) => (UNSAFE.test(c) ? '\uFFFD' : c)).join('')}…`;
 }
 
+test('a parameter given twice is invalid_request (RFC 6749 §3.1), at the token endpoint, /devicecode and /authorize', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const twice = (form: Form, name: string, second: string) => `${new URLSearchParams(form)}&${name}=${encodeURIComponent(second)}`;
+  for (const [form, name, second] of [
+    [userForm(), 'password', 'other'],
+    [userForm(), 'client_id', DEMO.fabrikamAutomation],
+    [appForm(), 'scope', `${PC}/.default`],
+  ] as const) {
+    const response = await pcapi.inject({
+      method: 'POST', url: `/${DEMO.fabrikam}/oauth2/v2.0/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: twice(form, name, second),
+    });
+    assert.equal(response.statusCode, 400, name);
+    const body = JSON.parse(response.body) as Record<string, unknown>;
+    assert.equal(body.error, 'invalid_request');
+    assert.deepEqual(body.error_codes, [9002313]);
+    assert.match(String(body.error_description), new RegExp(`the parameter '${name}' appears more than once`));
+  }
+  const device = await pcapi.inject({
+    method: 'POST', url: '/fabrikam.example/oauth2/v2.0/devicecode', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `client_id=${DEMO.fabrikamAutomation}&scope=openid&scope=profile`,
+  });
+  assert.equal(device.statusCode, 400);
+  assert.match(JSON.parse(device.body).error_description, /'scope' appears more than once/);
+  // Two states: which one to send back cannot be told, so the error is shown and nothing is redirected.
+  const authorize = await pcapi.inject({
+    method: 'GET', url: `/fabrikam.example/oauth2/v2.0/authorize?client_id=${DEMO.fabrikamAutomation}&response_type=code&redirect_uri=https%3A%2F%2Flocalhost%2Fcallback&state=a&state=b`,
+  });
+  assert.equal(authorize.statusCode, 400);
+  assert.equal(authorize.headers.location, undefined);
+  assert.match(authorize.body, /AADSTS9002313/);
+});
+
 test('every echoed request value is cut to 64 characters and carries no control characters', async (t) => {
   const pcapi = await buildInjectApp(t, { lockoutThreshold: '0' });
   // Each case: the request, the value its description repeats, and the code it answers with.

@@ -39,6 +39,12 @@ export function noteAudit(request: FastifyRequest, note: AuditNote): void {
 }
 
 /** The route as registered, or the path (without its query) when the route's parameters are the point. */
+/** A token request's grant type as the trail names it: at most 80 characters, and only if it is one value. */
+export function grantTypeOf(body: unknown): string {
+  const grantType = (body as { grant_type?: unknown } | undefined)?.grant_type;
+  return typeof grantType === 'string' ? grantType.slice(0, 80) : '(no grant_type)';
+}
+
 export function requestPath(request: FastifyRequest): string {
   return request.url.split('?', 1)[0]!.slice(0, MAX_VALUE);
 }

@@ -19,6 +19,7 @@ import { SignInFlow } from './sign-in-flow.js';
 import { registerSignInRoutes } from './sign-in-routes.js';
 import { TokenEndpoint, type TokenResponse } from './token-endpoint.js';
 import { UserGrants } from './user-grants.js';
+import { repeatedParameterIn, signInErrors } from './sign-in-errors.js';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -49,9 +50,10 @@ function tokenSubject(accessToken: string): AuditNote {
 }
 
 /** Who asked for a token that was refused: the user or client as the form named it. */
-function attemptedSubject(tenant: string, fields: Record<string, string | undefined> | undefined): AuditNote {
-  const user = fields?.username;
-  const client = fields?.client_id;
+function attemptedSubject(tenant: string, fields: Record<string, unknown> | undefined): AuditNote {
+  // A parameter sent twice is a list: not a name to record.
+  const user = typeof fields?.username === 'string' ? fields.username : undefined;
+  const client = typeof fields?.client_id === 'string' ? fields.client_id : undefined;
   return {
     ...(isGuid(tenant) ? { partnerTenantId: tenant } : {}),
     ...(user ? { principalId: user, principalName: user, principalKind: 'user' as const } : client ? { principalId: client, principalKind: 'app' as const } : {}),
@@ -86,8 +88,14 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
   };
 
   // Entra answers form posts; JSON bodies are refused by the token endpoint below.
+  // A parameter given twice becomes a list of its values (as in a query string), refused where read.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    const form: Record<string, string | string[]> = {};
+    for (const [name, value] of new URLSearchParams(body as string)) {
+      const earlier = form[name];
+      form[name] = earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
+    }
+    done(null, form);
   });
 
   /**
@@ -178,13 +186,15 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
       if (typeof form !== 'object' || form === null || !request.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
         throw new OAuthError(400, 'invalid_request', 900144, 'The request body must be application/x-www-form-urlencoded.');
       }
+      const repeated = repeatedParameterIn(form as Record<string, unknown>);
+      if (repeated !== undefined) throw signInErrors.repeatedParameter(repeated);
       const fields = form as Record<string, string | undefined>;
       const response = await endpoint.grant(request.params.tenant, fields, readClientCredentials(fields, request.headers.authorization), v1);
       if (deps.audit) noteAudit(request, tokenSubject(response.access_token));
       deps.metrics?.tokenRequests.labels(Metrics.grantLabel(fields.grant_type), 'issued').inc();
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(v1 ? toV1Response(response, deps.clock.now()) : response);
     } catch (error) {
-      if (deps.audit) noteAudit(request, attemptedSubject(request.params.tenant, request.body as Record<string, string | undefined> | undefined));
+      if (deps.audit) noteAudit(request, attemptedSubject(request.params.tenant, request.body as Record<string, unknown> | undefined));
       if (deps.metrics && error instanceof OAuthError) {
         deps.metrics.tokenRequests.labels(Metrics.grantLabel((request.body as { grant_type?: unknown } | undefined)?.grant_type), error.error).inc();
         if (error.aadsts === 50053) deps.metrics.lockouts.inc();

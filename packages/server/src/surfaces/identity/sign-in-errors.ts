@@ -21,6 +21,7 @@ export const signInErrors = {
   unsupportedResponseType: (value: string) =>
     new OAuthError(400, 'unsupported_response_type', 700054, `response_type '${echoed(value)}' is not supported; use 'code' or 'code id_token'.`),
   hybridNeedsNonce: () => new OAuthError(400, 'invalid_request', 90014, "The request must contain a 'nonce' when response_type includes id_token."),
+  repeatedParameter: (name: string) => new OAuthError(400, 'invalid_request', 9002313, `Invalid request. Request is malformed or invalid: the parameter '${echoed(name)}' appears more than once.`),
   tokenInQuery: () => new OAuthError(400, 'invalid_request', 70007, "response_mode 'query' is not allowed when the response holds an id_token: use fragment or form_post, so that the token is not written in the URL's query."),
   unsupportedResponseMode: (value: string) => new OAuthError(400, 'invalid_request', 90014, `response_mode '${echoed(value)}' is not supported; use query, fragment or form_post.`),
   badChallengeMethod: (value: string) => new OAuthError(400, 'invalid_request', 501491, `Invalid code_challenge_method '${echoed(value)}': use S256 or plain.`),
@@ -68,3 +69,8 @@ export const signInErrors = {
   deviceCodeExpired: () => new OAuthError(400, 'expired_token', 70019, 'Verification code expired.'),
   deviceCodeUnknown: () => new OAuthError(400, 'bad_verification_code', 70018, 'The device_code is not one this server issued.'),
 } as const;
+
+/** The first parameter a form or query gives more than once (parsed as an array); RFC 6749 §3.1 forbids it. */
+export function repeatedParameterIn(fields: Record<string, unknown>): string | undefined {
+  return Object.keys(fields).find((name) => Array.isArray(fields[name]));
+}

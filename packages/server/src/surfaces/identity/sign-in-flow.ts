@@ -15,7 +15,7 @@ import { matchRedirectUri } from '../../identity/sign-in/redirect-uri.js';
 import { missingConsent, permissionsToConsent, requestedResources, ScopeError, type ResourceRequest } from '../../identity/sign-in/resources.js';
 import type { Store, StoredGrant } from '../../store/store.js';
 import { OAuthError } from './oauth-errors.js';
-import { scopeRefusal, signInErrors } from './sign-in-errors.js';
+import { repeatedParameterIn, scopeRefusal, signInErrors } from './sign-in-errors.js';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
@@ -115,6 +115,9 @@ export class SignInFlow {
 
   /** GET /authorize: checks the request, then shows the sign-in page (or answers the client with an error). */
   async start(tenant: string, params: Record<string, unknown>, v1: boolean): Promise<FlowView> {
+    // Which of two states or redirect URIs is meant cannot be told: shown, never redirected.
+    const repeated = repeatedParameterIn(params);
+    if (repeated !== undefined) return { view: 'error', error: signInErrors.repeatedParameter(repeated) };
     const clientId = param(params, 'client_id');
     if (!clientId) return { view: 'error', error: signInErrors.missingParameter('client_id') };
     const redirectParam = param(params, 'redirect_uri');

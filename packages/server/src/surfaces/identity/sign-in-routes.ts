@@ -7,7 +7,7 @@ import type { Clock } from '../../clock.js';
 import { OAuthError } from './oauth-errors.js';
 import { consentPage, deviceCodePage, deviceDonePage, errorPage, formPostPage, mfaPage, passwordPage, type Page } from './sign-in-pages.js';
 import type { FlowView, SignInFlow } from './sign-in-flow.js';
-import { signInErrors } from './sign-in-errors.js';
+import { repeatedParameterIn, signInErrors } from './sign-in-errors.js';
 
 type TenantRoute = { Params: { tenant: string }; Querystring: Record<string, unknown>; Body: Record<string, string | undefined> };
 type TenantRequest = FastifyRequest<TenantRoute>;
@@ -98,6 +98,8 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps
       if (!request.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
         throw new OAuthError(400, 'invalid_request', 900144, 'The request body must be application/x-www-form-urlencoded.');
       }
+      const repeated = repeatedParameterIn((request.body ?? {}) as Record<string, unknown>);
+      if (repeated !== undefined) throw signInErrors.repeatedParameter(repeated);
       const form = formOf(request);
       if (!form.client_id) throw signInErrors.missingParameter('client_id');
       if (v1 && !form.resource) throw signInErrors.missingParameter('resource');
