@@ -117,6 +117,29 @@ test('a parameter given twice is invalid_request (RFC 6749 §3.1), at the token 
   assert.match(authorize.body, /AADSTS9002313/);
 });
 
+test('an error\'s correlation_id is the client-request-id MSAL sent (query, header or form), echoed in a header; else the request\'s own', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const id = '0a1b2c3d-1111-4222-8333-444455556666';
+  const failing = userForm({ password: 'wrong' });
+  for (const where of ['query', 'header', 'form'] as const) {
+    const response = await pcapi.inject({
+      method: 'POST', url: `/${DEMO.fabrikam}/oauth2/v2.0/token${where === 'query' ? `?client-request-id=${id.toUpperCase()}` : ''}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(where === 'header' ? { 'client-request-id': id } : {}) },
+      payload: new URLSearchParams(where === 'form' ? { ...failing, 'client-request-id': id } : failing).toString(),
+    });
+    assert.equal(response.statusCode, 400, where);
+    assert.equal(JSON.parse(response.body).correlation_id, id, where);
+    assert.equal(response.headers['client-request-id'], id, where);
+  }
+  // Not a GUID: not taken; the error still has a correlation id of its own.
+  const odd = await pcapi.inject({
+    method: 'POST', url: `/${DEMO.fabrikam}/oauth2/v2.0/token`, headers: { 'content-type': 'application/x-www-form-urlencoded', 'client-request-id': '<script>' },
+    payload: new URLSearchParams(failing).toString(),
+  });
+  assert.match(JSON.parse(odd.body).correlation_id, /^[0-9a-f-]{36}$/);
+  assert.equal(odd.headers['client-request-id'], undefined);
+});
+
 test('every echoed request value is cut to 64 characters and carries no control characters', async (t) => {
   const pcapi = await buildInjectApp(t, { lockoutThreshold: '0' });
   // Each case: the request, the value its description repeats, and the code it answers with.

@@ -14,7 +14,7 @@ import type { TokenIssuer } from '../../identity/token-issuer.js';
 import type { Store } from '../../store/store.js';
 import { SignInGrants } from '../../identity/sign-in/grants.js';
 import { readClientCredentials } from './client-credentials.js';
-import { OAuthError } from './oauth-errors.js';
+import { OAuthError, sendOAuthErrorBody } from './oauth-errors.js';
 import { SignInFlow } from './sign-in-flow.js';
 import { registerSignInRoutes } from './sign-in-routes.js';
 import { TokenEndpoint, type TokenResponse } from './token-endpoint.js';
@@ -62,6 +62,7 @@ function attemptedSubject(tenant: string, fields: Record<string, unknown> | unde
 
 const MULTI_TENANT = new Set(['common', 'organizations']);
 
+
 /** A v1 token response: numbers as strings, expiry as a time, the resource echoed. */
 function toV1Response(response: TokenResponse, nowMs: number) {
   const now = Math.floor(nowMs / 1000);
@@ -84,7 +85,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
   const sendOAuthError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(error instanceof OAuthError)) throw error;
     noteAudit(request, { code: `${error.error} AADSTS${error.aadsts}`, reasons: [error.description] });
-    return reply.code(error.status).header('cache-control', 'no-store').send(error.body(request.correlationId, deps.clock.now()));
+    return sendOAuthErrorBody(error, request, reply, deps.clock.now());
   };
 
   // Entra answers form posts; JSON bodies are refused by the token endpoint below.

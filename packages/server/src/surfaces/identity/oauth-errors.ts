@@ -1,5 +1,7 @@
 /** OAuth 2.0 error responses shaped like Microsoft Entra's (RFC 6749 §5.2 plus AADSTS codes). */
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isGuid } from '@pcapi/contracts';
 
 /** The most characters of a request value an error description repeats. */
 export const ECHO_LIMIT = 64;
@@ -58,4 +60,25 @@ export class OAuthError extends Error {
       ...(this.suberror ? { suberror: this.suberror } : {}),
     };
   }
+}
+
+/**
+ * The id MSAL gives a request (`client-request-id`, in the query of the token URL, a header or the
+ * form), which Entra echoes as the error's `correlation_id` and in a header; only a GUID is taken.
+ */
+function clientRequestIdOf(request: FastifyRequest): string | undefined {
+  const candidates = [
+    (request.query as Record<string, unknown> | undefined)?.['client-request-id'],
+    request.headers['client-request-id'],
+    (request.body as Record<string, unknown> | undefined)?.['client-request-id'],
+  ];
+  const id = candidates.find((value): value is string => typeof value === 'string' && isGuid(value));
+  return id?.toLowerCase();
+}
+
+/** An OAuth error as Entra answers it: no-store, its correlation_id the client's request id when it gave one (echoed in a header too). */
+export function sendOAuthErrorBody(error: OAuthError, request: FastifyRequest, reply: FastifyReply, nowMs: number): FastifyReply {
+  const clientRequestId = clientRequestIdOf(request);
+  if (clientRequestId) reply.header('client-request-id', clientRequestId);
+  return reply.code(error.status).header('cache-control', 'no-store').send(error.body(clientRequestId ?? request.correlationId, nowMs));
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
-import { OAuthError } from './oauth-errors.js';
+import { OAuthError, sendOAuthErrorBody } from './oauth-errors.js';
 import { consentPage, deviceCodePage, deviceDonePage, errorPage, formPostPage, mfaPage, passwordPage, type Page } from './sign-in-pages.js';
 import type { FlowView, SignInFlow } from './sign-in-flow.js';
 import { repeatedParameterIn, signInErrors } from './sign-in-errors.js';
@@ -113,7 +113,7 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps
         : { user_code: userCode, device_code: code, verification_uri: uri, expires_in: DEVICE_CODE_LIFETIME_SECONDS, interval: DEVICE_POLL_INTERVAL_SECONDS, message };
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
-      return reply.code(error.status).header('cache-control', 'no-store').send(error.body(request.correlationId, deps.clock.now()));
+      return sendOAuthErrorBody(error, request, reply, deps.clock.now());
     }
   };
   app.post<TenantRoute>('/:tenant/oauth2/v2.0/devicecode', deviceCode(false));
