@@ -331,6 +331,13 @@ test('discovery: /common and /organizations use the {tenantid} issuer; a tenant 
   const v1 = await json('/fabrikam.example/.well-known/openid-configuration');
   assert.equal(v1.status, 200);
   assert.equal(v1.body.token_endpoint, `${TEST_PUBLIC_URL}/${DEMO.fabrikam}/oauth2/token`);
+  // The issuer of every token here, v1 endpoint's included: a validator driven by this document accepts them.
+  const v1Tokens = await tokenRequest(pcapi.fetch, '/fabrikam.example/oauth2/token', {
+    grant_type: 'refresh_token', client_id: APP, client_secret: DEMO.secret, refresh_token: String(tokens.refresh_token), resource: 'https://api.partnercenter.microsoft.com',
+  });
+  assert.equal(v1Tokens.status, 200, JSON.stringify(v1Tokens.body));
+  assert.equal(v1.body.issuer, claimsOf(v1Tokens.body.id_token).iss);
+  assert.equal(v1.body.issuer, claimsOf(v1Tokens.body.access_token).iss);
   assert.equal(v1.body.authorization_endpoint, `${TEST_PUBLIC_URL}/${DEMO.fabrikam}/oauth2/authorize`);
   assert.equal(v1.body.device_authorization_endpoint, `${TEST_PUBLIC_URL}/${DEMO.fabrikam}/oauth2/devicecode`);
   assert.equal(v1.body.jwks_uri, `${TEST_PUBLIC_URL}/${DEMO.fabrikam}/discovery/keys`);

@@ -148,7 +148,9 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
       const { pathTenant, tenantId } = await discoveryTenant(request.params.tenant);
       const base = `${deps.publicUrl()}/${pathTenant}`;
       return {
-        issuer: `${deps.publicUrl()}/${tenantId}/`,
+        // Entra's v1 tokens carry the v1 issuer (sts.windows.net); every token here carries the v2 one,
+        // so a validator driven by this document (OWIN's) must be told that one.
+        issuer: `${deps.publicUrl()}/${tenantId}/v2.0`,
         authorization_endpoint: `${base}/oauth2/authorize`,
         token_endpoint: `${base}/oauth2/token`,
         device_authorization_endpoint: `${base}/oauth2/devicecode`,
