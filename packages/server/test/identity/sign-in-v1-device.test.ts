@@ -185,6 +185,23 @@ test('device code: expiry after 15 minutes, MFA denied, a wrong user code, anoth
   assert.equal(claimsOf(tokens.body.access_token).appid, APP);
 });
 
+test('a first-party client too needs a tenant that exists: /consumers and unknown tenants are 90002 at /devicecode and /authorize', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  for (const tenant of ['consumers', 'nonexistent.example', '11111111-2222-3333-4444-555555555555']) {
+    const { status, body } = await requestDeviceCode(pcapi.fetch, { client_id: AZURE_CLI, scope: DEVICE_SCOPE }, `/${tenant}/oauth2/v2.0/devicecode`);
+    assert.equal(status, 400, tenant);
+    assert.deepEqual(body.error_codes, [90002], tenant);
+    const page = await pcapi.fetch(`/${tenant}/oauth2/v2.0/authorize?client_id=${AZURE_CLI}&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A1`, { redirect: 'manual' });
+    assert.equal(page.status, 400, tenant);
+    assert.equal(page.headers.get('location'), null);
+    assert.match(await page.text(), /AADSTS90002/);
+  }
+  // At /organizations and at a partner's tenant, as before.
+  for (const tenant of ['organizations', 'fabrikam.example']) {
+    assert.equal((await requestDeviceCode(pcapi.fetch, { client_id: AZURE_CLI, scope: DEVICE_SCOPE }, `/${tenant}/oauth2/v2.0/devicecode`)).status, 200, tenant);
+  }
+});
+
 test('v1: /oauth2/authorize with resource, the code redeemed at /oauth2/token: string numbers, resource echoed', async (t) => {
   const pcapi = await buildInjectApp(t);
   const result = await signIn(pcapi.fetch, { clientId: APP, redirectUri: REDIRECT, resource: PC, state: 'v1', username: 'admin@fabrikam.example', password: DEMO.secret });

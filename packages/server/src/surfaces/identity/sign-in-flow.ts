@@ -329,12 +329,13 @@ export class SignInFlow {
     return { redirectUri: request.redirectUri };
   }
 
+  /** The client in the path's tenant (undefined for /organizations and /common): the tenant must exist, for a first-party client too. */
   async resolveClient(tenant: string | undefined, clientId: string): Promise<{ client: SignInClient; partner?: PartnerTenant } | { error: OAuthError }> {
     const firstParty = firstPartyClient(clientId);
+    const partner = tenant === undefined ? undefined : await this.store.findPartnerTenant(tenant);
+    if (tenant !== undefined && !partner) return { error: signInErrors.unknownTenant(tenant) };
     if (firstParty) return { client: firstParty };
-    if (!tenant) return { error: signInErrors.unknownClient(clientId, 'common') };
-    const partner = await this.store.findPartnerTenant(tenant);
-    if (!partner) return { error: signInErrors.unknownTenant(tenant) };
+    if (!partner) return { error: signInErrors.unknownClient(clientId, 'common') };
     const app = await this.store.findAppByClientId(partner.tenantId, clientId);
     if (!app) return { error: signInErrors.unknownClient(clientId, partner.displayName) };
     return { client: registeredClient(app), partner };
