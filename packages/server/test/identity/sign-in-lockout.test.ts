@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { RawServeOptions } from '../../src/config.js';
 import { ConfigError, resolveServeConfig } from '../../src/config.js';
 import { FAILURES_REMEMBERED_MS } from '../../src/identity/sign-in-lockout.js';
+import { userAccount } from '../../src/surfaces/identity/token-endpoint.js';
 import { buildInjectApp, DEMO, type InjectApp } from '../helpers/inject-app.js';
 
 const PC = 'https://api.partnercenter.microsoft.com';
@@ -103,6 +104,15 @@ test('an unknown user name is counted and locked exactly like a real one', async
   // The name is compared as the store compares it: case does not make a new account.
   assert.equal((await post(pcapi, userForm({ username: 'GHOST@fabrikam.example', password: 'guess' }))).code, 50053);
   assert.equal((await post(pcapi, userForm({ username: 'ADMIN@Fabrikam.Example' }))).code, 50053);
+});
+
+test('a name no user has is counted under a digest: a key of bounded size however long the name, the same for any case', () => {
+  const long = `${'x'.repeat(60_000)}@fabrikam.example`;
+  const key = userAccount(DEMO.fabrikam, undefined, long);
+  assert.ok(key.length < 120, `${key.length} characters`);
+  assert.equal(userAccount(DEMO.fabrikam, undefined, long.toUpperCase()), key);
+  assert.notEqual(userAccount(DEMO.fabrikam, undefined, `y${long}`), key);
+  assert.notEqual(userAccount(DEMO.adatum, undefined, long), key, 'per tenant');
 });
 
 test('each account counts alone: one locked user does not lock another', async (t) => {

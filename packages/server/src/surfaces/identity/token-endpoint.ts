@@ -2,6 +2,7 @@
  * The token endpoint's logic: client credentials and resource-owner password grants, as Entra
  * answers them. Transport-free so the route stays a thin adapter.
  */
+import { createHash } from 'node:crypto';
 import { isGuid, PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 import { GRAPH_RESOURCE } from '../../identity/sign-in/resources.js';
 import type { PartnerTenant, PrincipalCredential } from '../../domain/model.js';
@@ -18,6 +19,16 @@ import type { ClientAuthenticator, TokenResponse, UserGrants } from './user-gran
 export type { TokenResponse };
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+/**
+ * The lockout's key for a sign-in name: a user by object id, a name no user has by a digest of it, so
+ * that a key stays small however long the name sent (a form takes up to 64 KiB).
+ */
+export function userAccount(tenantId: string, user: { objectId: string } | undefined, username: string): string {
+  return `user:${tenantId}:${user ? user.objectId : nameDigest(username.toLowerCase())}`;
+}
+
+const nameDigest = (name: string): string => `name:${createHash('sha256').update(name).digest('base64url')}`;
+
 /** What the client credentials and password grants name as `scope` (App ID URI or app id), and the `aud` it gives. */
 const RESOURCES: { names: string[]; audience: string; grants: ('client_credentials' | 'password')[] }[] = [
   { names: [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID], audience: PARTNER_CENTER_RESOURCE, grants: ['client_credentials', 'password'] },
@@ -148,7 +159,7 @@ export class TokenEndpoint implements ClientAuthenticator {
       throw new OAuthError(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid: in a customer tenant this server issues tokens for ${GRAPH_RESOURCE} only (e.g. ${GRAPH_RESOURCE}/.default).`);
     }
     const user = await this.store.findCustomerUser(tenantId, username);
-    const account = `user:${tenantId}:${user ? user.objectId : `name:${username.toLowerCase()}`}`;
+    const account = userAccount(tenantId, user, username);
     const signedIn = await this.checkSecret(account, user, password, {
       locked: (seconds) => new OAuthError(400, 'invalid_grant', 50053, `The account is locked because of too many sign-in attempts with a wrong user name or password. Try again in ${seconds} seconds.`),
       wrong: () => new OAuthError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
@@ -186,7 +197,7 @@ export class TokenEndpoint implements ClientAuthenticator {
   /** An unknown client and a wrong secret get one answer after the same work; a locked client gets none. */
   private async authenticateClient(partner: PartnerTenant, clientId: string, secret: string): Promise<PrincipalCredential> {
     const app = await this.store.findAppByClientId(partner.tenantId, clientId);
-    return this.checkSecret(`app:${partner.tenantId}:${clientId}`, app, secret, {
+    return this.checkSecret(`app:${partner.tenantId}:${isGuid(clientId) ? clientId : nameDigest(clientId)}`, app, secret, {
       locked: (seconds) => new OAuthError(401, 'invalid_client', 50053, `Application with identifier '${echoed(clientId)}' is locked because of too many attempts with a wrong client secret. Try again in ${seconds} seconds.`),
       wrong: () => new OAuthError(401, 'invalid_client', 7000215, `Application with identifier '${echoed(clientId)}' was not found in the directory '${partner.displayName}', or the client secret is not valid.`),
     });
@@ -198,7 +209,7 @@ export class TokenEndpoint implements ClientAuthenticator {
    */
   async authenticateUser(partner: PartnerTenant, username: string, password: string): Promise<PrincipalCredential> {
     const user = await this.store.findUserByName(partner.tenantId, username);
-    return this.checkSecret(`user:${partner.tenantId}:${user ? user.objectId : `name:${username.toLowerCase()}`}`, user, password, {
+    return this.checkSecret(userAccount(partner.tenantId, user, username), user, password, {
       locked: (seconds) => new OAuthError(400, 'invalid_grant', 50053, `The account is locked because of too many sign-in attempts with a wrong user name or password. Try again in ${seconds} seconds.`),
       wrong: () => new OAuthError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
     });
