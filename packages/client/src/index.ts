@@ -10,4 +10,5 @@ export { AuthenticationError, isAuthenticationError, type OAuthErrorResponse } f
 export { PartnerCenterError, isPartnerCenterError, type PartnerCenterErrorDetails } from './errors/partner-center-error.js';
 export { RequestSendError, isRequestSendError } from './errors/request-send-error.js';
 export { AbortError, isAbortError } from './abort.js';
+export { ResponseTooLargeError, RESPONSE_LIMIT_BYTES } from './read-body-at-most.js';
 export type { CustomerOrganization } from '@pcapi/contracts';

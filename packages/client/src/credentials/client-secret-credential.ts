@@ -12,6 +12,7 @@ export type ClientSecretCredentialOptions = AuthorityOptions;
 
 export class ClientSecretCredential implements TokenCredential {
   readonly #tokenEndpoint: string;
+  readonly #timeoutInMs: number | undefined;
   readonly #clientId: string;
   readonly #clientSecret: string;
   readonly #caches = new AccessTokenCachesByScope((scope) => this.#requestToken(scope));
@@ -25,6 +26,7 @@ export class ClientSecretCredential implements TokenCredential {
     if (typeof clientId !== 'string' || clientId.trim() === '') throw new TypeError('ClientSecretCredential: clientId is required');
     if (typeof clientSecret !== 'string' || clientSecret === '') throw new TypeError('ClientSecretCredential: clientSecret is required');
     this.#tokenEndpoint = tokenEndpointOf('ClientSecretCredential', tenantId, options);
+    this.#timeoutInMs = options.tokenRequestTimeoutInMs;
     this.#clientId = clientId.trim();
     this.#clientSecret = clientSecret;
   }
@@ -35,7 +37,7 @@ export class ClientSecretCredential implements TokenCredential {
 
   async #requestToken(scope: string): Promise<AccessToken> {
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.#clientId, client_secret: this.#clientSecret, scope });
-    const { token, expiresOnTimestamp } = await requestToken('ClientSecretCredential', this.#tokenEndpoint, form, `client ${this.#clientId}`);
+    const { token, expiresOnTimestamp } = await requestToken('ClientSecretCredential', this.#tokenEndpoint, form, `client ${this.#clientId}`, this.#timeoutInMs);
     return { token, expiresOnTimestamp };
   }
 }

@@ -18,6 +18,7 @@ export interface RefreshTokenCredentialOptions extends AuthorityOptions {
 
 export class RefreshTokenCredential implements TokenCredential {
   readonly #tokenEndpoint: string;
+  readonly #timeoutInMs: number | undefined;
   readonly #clientId: string;
   readonly #options: RefreshTokenCredentialOptions;
   #refreshToken: string;
@@ -35,6 +36,7 @@ export class RefreshTokenCredential implements TokenCredential {
       throw new TypeError('RefreshTokenCredential: clientSecret, when given, must be a non-empty string');
     }
     this.#tokenEndpoint = tokenEndpointOf('RefreshTokenCredential', tenantId, options);
+    this.#timeoutInMs = options.tokenRequestTimeoutInMs;
     this.#clientId = clientId.trim();
     this.#refreshToken = refreshToken;
     this.#options = options;
@@ -52,7 +54,7 @@ export class RefreshTokenCredential implements TokenCredential {
   async #requestToken(scope: string): Promise<AccessToken> {
     const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: this.#clientId, refresh_token: this.#refreshToken, scope: `${scope} offline_access` });
     if (this.#options.clientSecret !== undefined) form.set('client_secret', this.#options.clientSecret);
-    const { token, expiresOnTimestamp, refreshToken } = await requestToken('RefreshTokenCredential', this.#tokenEndpoint, form, `client ${this.#clientId}`);
+    const { token, expiresOnTimestamp, refreshToken } = await requestToken('RefreshTokenCredential', this.#tokenEndpoint, form, `client ${this.#clientId}`, this.#timeoutInMs);
     if (refreshToken && refreshToken !== this.#refreshToken) {
       this.#refreshToken = refreshToken;
       await this.#options.onRefreshTokenRotated?.(refreshToken);

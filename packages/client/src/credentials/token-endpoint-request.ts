@@ -3,10 +3,14 @@
  * credentials: transport failures, OAuth error bodies, non-JSON bodies and v1's string numbers.
  */
 import { RequestSendError } from '../errors/request-send-error.js';
+import { readBodyAtMost, ResponseTooLargeError } from '../read-body-at-most.js';
 import { AuthenticationError, parseOAuthError } from './authentication-error.js';
 import type { AccessToken } from './token-credential.js';
 
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+
+/** How long one token request may take by default, answer included; the next caller then asks again. */
+export const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Entra's documented default lifetime; used only if a token response leaves `expires_in` out. */
 const DEFAULT_EXPIRES_IN_SECONDS = 3600;
@@ -16,6 +20,8 @@ export interface AuthorityOptions {
   authorityHost?: string;
   /** Allow an `http://` authority host, for a pcapi on localhost. Secrets then travel in clear text. */
   allowInsecureConnection?: boolean;
+  /** How long one token request may take, its answer read (default 30 s); then the call fails and the next one asks again. */
+  tokenRequestTimeoutInMs?: number;
 }
 
 /** The v2 token endpoint of `tenantId` at the authority, refusing plain http unless allowed. */
@@ -36,18 +42,26 @@ export interface TokenEndpointAnswer extends AccessToken {
 }
 
 /** POSTs `form`; the token and its expiry, or an AuthenticationError that says what went wrong and where. */
-export async function requestToken(credential: string, endpoint: string, form: URLSearchParams, subject: string): Promise<TokenEndpointAnswer> {
+export async function requestToken(credential: string, endpoint: string, form: URLSearchParams, subject: string, timeoutInMs = TOKEN_REQUEST_TIMEOUT_MS): Promise<TokenEndpointAnswer> {
   const requestedAt = Date.now();
   let response: Response;
   let bodyText: string;
   try {
+    // A deadline of its own: the credentials share one token request between callers, and one that
+    // never answers would hold every later call. Not redirected: the form carries the secret.
     response = await fetch(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutInMs),
     });
-    bodyText = await response.text();
+    bodyText = await readBodyAtMost(response, endpoint);
   } catch (error) {
+    if (error instanceof ResponseTooLargeError) throw new AuthenticationError(`${credential}: ${error.message}`, error.statusCode);
+    if (error instanceof Error && error.name === 'TimeoutError') {
+      throw new AuthenticationError(`${credential}: the token endpoint ${endpoint} did not answer within ${timeoutInMs / 1000} s.`, undefined, undefined, error);
+    }
     const sendError = new RequestSendError('POST', endpoint, error);
     throw new AuthenticationError(`${credential} could not reach the token endpoint. ${sendError.message}`, undefined, undefined, sendError);
   }

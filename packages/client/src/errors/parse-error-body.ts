@@ -14,9 +14,14 @@ export interface ParsedErrorBody {
 
 const SNIPPET_LENGTH = 200;
 
-/** Text for a human: tags and runs of whitespace removed, cut short. */
+/**
+ * Text for a human: tags and runs of whitespace removed, credentials a proxy may have echoed (a bearer
+ * or basic header, anything shaped like a JWT) replaced, cut short. Error messages end up in logs.
+ */
 function snippet(text: string): string {
-  const plain = text.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = text.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()
+    .replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, '$1 [redacted]')
+    .replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '[redacted]');
   return plain.length > SNIPPET_LENGTH ? `${plain.slice(0, SNIPPET_LENGTH)}…` : plain;
 }
 

@@ -50,8 +50,11 @@ export class PartnerCenterError extends Error {
   }
 
   /** Builds the error from a non-success response; ids fall back to those the request sent. */
-  static fromResponse(response: PipelineResponse): PartnerCenterError {
-    const body = parseErrorBody(response.status, response.bodyText, response.statusText);
+  /** @param description what the client found wrong with an answer whose status said success. */
+  static fromResponse(response: PipelineResponse, description?: string): PartnerCenterError {
+    const body = description === undefined
+      ? parseErrorBody(response.status, response.bodyText, response.statusText)
+      : { code: response.status, description, data: [], source: undefined };
     const header = (name: string) => response.headers.get(name) ?? response.request.headers.get(name) ?? undefined;
     return new PartnerCenterError({
       statusCode: response.status,

@@ -19,6 +19,10 @@ export function bearerTokenPolicy(credential: TokenCredential, options: BearerTo
     if (!token || typeof token.token !== 'string' || token.token === '') {
       throw new Error(`The credential returned no access token for ${[scopes].flat().join(' ')}`);
     }
+    // Checked here, so that the header's own check (whose message quotes the value) never sees it.
+    if (!/^[\x21-\x7e]+$/.test(token.token)) {
+      throw new Error(`The credential returned an access token for ${[scopes].flat().join(' ')} that cannot be sent in an Authorization header: it holds white space, control or non-ASCII characters (the token is not shown).`);
+    }
     return token;
   });
 
