@@ -6,10 +6,12 @@
  */
 import { GRAPH_RESOURCE } from './identity/sign-in/resources.js';
 import { resolveServeConfig, type RawServeOptions } from './config.js';
+import { systemClock } from './clock.js';
+import { SERVE_SETTINGS } from './serve-settings.js';
 import type { PrincipalCredential } from './domain/model.js';
 import type { MintOptions } from './identity/token-issuer.js';
 import type { SeedDocument } from './seed/seed-document.js';
-import { readSeedFile } from './seed/validate-seed.js';
+import { parseSeedText, readSeedFile } from './seed/validate-seed.js';
 import { startServer, type RunningServer } from './server.js';
 import { createStoredSigningKey, importSigningKey, type SigningKey } from './identity/signing-key.js';
 import type { FaultSpec, FaultRule } from './surfaces/emulator/faults.js';
@@ -30,7 +32,7 @@ export interface StartPcapiOptions {
 
 /** What @azure/identity, the Graph SDK and @pcapi/client accept as a credential (@azure/core-auth's TokenCredential). */
 export interface FixtureCredential {
-  getToken(scopes: string | string[]): Promise<{ token: string; expiresOnTimestamp: number }>;
+  getToken(scopes: string | string[]): Promise<{ token: string; expiresOnTimestamp: number; refreshAfterTimestamp?: number }>;
 }
 
 export interface ClockState {
@@ -74,8 +76,10 @@ export interface Pcapi {
   close(): Promise<void>;
 }
 
-function toIso(instant: Date | string | number): string {
-  return (instant instanceof Date ? instant : new Date(instant)).toISOString();
+function toIso(instant: Date | string | number, what: string): string {
+  const date = instant instanceof Date ? instant : new Date(instant);
+  if (!Number.isFinite(date.getTime())) throw new TypeError(`startPcapi: ${what} ${JSON.stringify(instant)} is not a date or instant`);
+  return date.toISOString();
 }
 
 /** The seed as startServer takes it: a document in code, a file, the demo, or nothing. */
@@ -83,7 +87,14 @@ function seedSettings(seed: StartPcapiOptions['seed']): { raw: RawServeOptions; 
   if (seed === undefined || seed === 'demo') return { raw: { demo: true } };
   if (seed === 'none') return { raw: { demo: false } };
   if (typeof seed === 'string') return { raw: { demo: false }, document: readSeedFile(seed) };
-  return { raw: { demo: false }, document: seed };
+  // Checked as a file is: a document built in code (or not a document at all) gets the same errors.
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(seed);
+  } catch {
+    // A cycle or a BigInt: not JSON, so not a seed document.
+  }
+  return { raw: { demo: false }, document: parseSeedText(text ?? 'undefined', 'the seed given to startPcapi') };
 }
 
 /** One signing key for every in-memory fixture of this process: generating an RSA key takes longer than the rest of a start. */
@@ -94,13 +105,16 @@ function processSigningKey(): Promise<SigningKey> {
 }
 
 export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi> {
+  // A misspelt setting would otherwise be dropped without a word.
+  const unknown = Object.keys(options.options ?? {}).filter((name) => !(name in SERVE_SETTINGS));
+  if (unknown.length > 0) throw new TypeError(`startPcapi: options ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a' : 'are not'} pcapi serve setting${unknown.length === 1 ? '' : 's'} (docs/configuration.md lists them by name: ${Object.keys(SERVE_SETTINGS).slice(0, 4).join(', ')}, ...)`);
   const seed = seedSettings(options.seed);
   const store = options.store ?? 'memory';
   const config = resolveServeConfig({
     host: '127.0.0.1', port: '0', logLevel: 'silent', throttleTenant: '0', throttleTenantCustomer: '0',
     database: store === 'memory' ? ':memory:' : store,
     emulator: true,
-    ...(options.clockStart !== undefined ? { clockStart: toIso(options.clockStart) } : {}),
+    ...(options.clockStart !== undefined ? { clockStart: toIso(options.clockStart, 'clockStart') } : {}),
     ...seed.raw,
     ...options.options,
   });
@@ -151,7 +165,11 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
         async getToken(scopes) {
           const scope = (Array.isArray(scopes) ? scopes[0] : scopes) ?? 'https://api.partnercenter.microsoft.com/.default';
           const { token, expiresIn } = await mint(principal, scope, credentialOptions);
-          return { token, expiresOnTimestamp: server.clock.now() + expiresIn * 1000 };
+          // Clients judge expiry by the machine's time, and the server's clock may be moved at any
+          // moment: a token valid for its lifetime in real time, to be asked for again at every use
+          // (a mint costs about a millisecond), so a client never holds one the moved clock refuses.
+          const now = systemClock.now();
+          return { token, expiresOnTimestamp: now + expiresIn * 1000, refreshAfterTimestamp: now };
         },
       };
     },
@@ -161,7 +179,7 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
     },
     clock: {
       get: () => emulator<ClockState>('GET', '/clock'),
-      set: (instant, setOptions = {}) => emulator<ClockState>('PUT', '/clock', { now: toIso(instant), frozen: setOptions.frozen ?? false }),
+      set: (instant, setOptions = {}) => emulator<ClockState>('PUT', '/clock', { now: toIso(instant, 'clock.set:'), frozen: setOptions.frozen ?? false }),
       advance: (by) => emulator<ClockState>('POST', '/clock/advance', { by }),
       reset: () => emulator<ClockState>('DELETE', '/clock'),
     },
@@ -175,6 +193,13 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
       },
     },
     server,
-    close: () => server.close(),
+    // Connections a client left open (a request half sent, a keep-alive) are closed after a second,
+    // not after the request timeout a production server gives them: a test run's teardown waits for this.
+    async close() {
+      const closing = server.close();
+      const cut = setTimeout(() => server.app.server.closeAllConnections(), 1000);
+      cut.unref();
+      await closing.finally(() => clearTimeout(cut));
+    },
   };
 }

@@ -90,6 +90,9 @@ export function databaseLocation(raw: string, { cwd }: SettingContext): Database
       throw new SettingProblem(`not a usable PostgreSQL URL (${error instanceof TypeError ? 'malformed' : (error as Error).message}); expected postgres://user@host:5432/database`);
     }
   }
+  // Another database's URL (mysql://, redis://) would otherwise become a relative SQLite path.
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
+  if (scheme !== undefined) throw new SettingProblem(`a ${scheme}:// URL is not a store pcapi can use; expected a SQLite file (a path, sqlite:path or :memory:) or postgres://user@host:5432/database`);
   const file = text.replace(/^sqlite:/, '');
   return { kind: 'sqlite', file: file === ':memory:' || isAbsolute(file) ? file : resolve(cwd, file) };
 }

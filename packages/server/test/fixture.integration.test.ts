@@ -84,3 +84,59 @@ test('startPcapi with a seed in code: only that data, and reset restores it', as
   await pcapi.reset();
   assert.equal((await organization(await pcapi.token('agent@test.example'))).status, 200, 'the seed in code is what reset restores');
 });
+
+test('a client made once keeps working while the clock moves: credentialFor hands out a token of the current time at each use', async (t) => {
+  const pcapi = await startPcapi();
+  t.after(() => pcapi.close());
+  const client = new PartnerCenterClient(pcapi.url, pcapi.credentialFor('admin@fabrikam.example'), { allowInsecureConnection: true });
+  const contoso = async () => (await client.getCustomerOrganization(DEMO.contoso))[0]?.displayName;
+  assert.equal(await contoso(), 'Contoso');
+  await pcapi.clock.advance('PT2H'); // past the first token's lifetime
+  assert.equal(await contoso(), 'Contoso');
+  await pcapi.clock.set('2027-03-01T00:00:00Z');
+  await pcapi.clock.reset(); // back: a token minted in 2027 would not be valid yet
+  assert.equal(await contoso(), 'Contoso');
+});
+
+test('bad fixture options are refused with what is wrong, and nothing is started or written', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'pcapi-fixture-bad-'));
+  const cwd = process.cwd();
+  process.chdir(work);
+  t.after(() => {
+    process.chdir(cwd);
+    rmSync(work, { recursive: true, force: true });
+  });
+  const refusals: [Parameters<typeof startPcapi>[0], RegExp][] = [
+    [{ seed: {} as never }, /the seed given to startPcapi[\s\S]*partners/],
+    [{ seed: { partners: [], bogus: 1 } as never }, /bogus/],
+    [{ seed: 42 as never }, /the seed given to startPcapi/],
+    [{ seed: null as never }, /the seed given to startPcapi/],
+    [{ store: 'mysql://x' }, /a mysql:\/\/ URL is not a store pcapi can use/],
+    [{ options: { nonsense: 1 } as never }, /options nonsense is not a pcapi serve setting/],
+    [{ clockStart: 'not a date' }, /clockStart "not a date" is not a date/],
+  ];
+  for (const [options, mentions] of refusals) {
+    await assert.rejects(startPcapi(options), (error: Error) => {
+      assert.match(error.message, mentions, JSON.stringify(options));
+      return true;
+    });
+  }
+  assert.deepEqual(readdirSync(work), [], 'nothing written');
+});
+
+test('close() does not wait for a client that left a request half sent', async (t) => {
+  const pcapi = await startPcapi();
+  const { port } = new URL(pcapi.url);
+  const { connect } = await import('node:net');
+  const socket = connect(Number(port), '127.0.0.1');
+  t.after(() => socket.destroy());
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.write(`GET /v1/customers/${DEMO.contoso}/organization HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const started = performance.now();
+  await pcapi.close();
+  const closeMs = performance.now() - started;
+  t.diagnostic(`closed in ${closeMs.toFixed(0)} ms`);
+  // The request timeout is 30 s; the fixture cuts such connections after one.
+  assert.ok(closeMs < 10_000, `${closeMs.toFixed(0)} ms`);
+});
