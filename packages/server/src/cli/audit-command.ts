@@ -11,6 +11,7 @@ import type { StoredAuditEvent } from '../domain/audit.js';
 import { auditEventJson, parseAuditQuery, type RawAuditQuery } from '../domain/audit-query.js';
 import { openCliStore } from './cli-store.js';
 import { addStoreOptions } from './serve-options.js';
+import { escapeUnprintable, terminalJson } from '../terminal-text.js';
 
 export class AuditCommandError extends Error {
   override name = 'AuditCommandError';
@@ -63,8 +64,9 @@ export async function runAudit(options: AuditOptions): Promise<number> {
   const store = await openCliStore(config.database);
   const print = (events: StoredAuditEvent[]) => {
     for (const event of events) {
-      if (options.json) process.stdout.write(`${JSON.stringify(auditEventJson(event))}\n`);
-      else process.stdout.write(`${tableLines(event).join('\n')}\n`);
+      // Names and reasons come from callers (an unauthenticated token request names its user): escaped.
+      if (options.json) process.stdout.write(`${terminalJson(auditEventJson(event))}\n`);
+      else process.stdout.write(`${tableLines(event).map(escapeUnprintable).join('\n')}\n`);
     }
   };
   try {

@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import { ERROR_CATALOG } from '../surfaces/partner-center/errors/catalog.js';
 import { ENV } from '../config.js';
 import { addStoreOptions } from './serve-options.js';
+import { escapeJsonForTerminal, escapeUnprintable } from '../terminal-text.js';
 
 export class ExplainCommandError extends Error {
   override name = 'ExplainCommandError';
@@ -71,13 +72,13 @@ export async function runExplain(options: ExplainOptions): Promise<number> {
     const { decision, decidedAt } = await organizations.explain(caller, options.customer);
     const entry = decision.allowed ? undefined : ERROR_CATALOG[decision.reason];
     if (options.json) {
-      process.stdout.write(JSON.stringify(explanationJson(options.principal, caller, options.customer, decision, decidedAt), null, 2) + '\n');
+      // Names come from seed files and Graph writes: escaped wherever they could reach the terminal.
+      process.stdout.write(escapeJsonForTerminal(JSON.stringify(explanationJson(options.principal, caller, options.customer, decision, decidedAt), null, 2)) + '\n');
     } else {
-      process.stdout.write(`${caller.appOnly ? 'application' : 'user'} ${caller.name} of ${caller.partner.displayName}, customer ${options.customer.toLowerCase()}, at ${new Date(decidedAt).toISOString()} (${describeDatabase(config.database)})\n`);
-      process.stdout.write(decision.allowed
-        ? `allowed: 200, until ${new Date(decision.grantedUntil).toISOString()}\n`
-        : `denied: ${entry!.status} ${decision.reason} (code ${entry!.code})\n`);
-      for (const check of decision.checks) process.stdout.write(`  ${check}\n`);
+      const line = (text: string) => process.stdout.write(`${escapeUnprintable(text)}\n`);
+      line(`${caller.appOnly ? 'application' : 'user'} ${caller.name} of ${caller.partner.displayName}, customer ${options.customer.toLowerCase()}, at ${new Date(decidedAt).toISOString()} (${describeDatabase(config.database)})`);
+      line(decision.allowed ? `allowed: 200, until ${new Date(decision.grantedUntil).toISOString()}` : `denied: ${entry!.status} ${decision.reason} (code ${entry!.code})`);
+      for (const check of decision.checks) line(`  ${check}`);
     }
     return decision.allowed ? 0 : 1;
   } finally {

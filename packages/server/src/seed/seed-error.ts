@@ -2,16 +2,14 @@
  * A seed file's problems, as one error, with nothing heavy to import: the CLI's error handling loads
  * it on every start, while the validator (Ajv and the compiled schema) loads only for a seed.
  */
+import { escapeUnprintable } from '../terminal-text.js';
 
 /** Problems shown in a message; the rest are counted (SeedError.problems keeps them all). */
 const SHOWN_PROBLEMS = 20;
 const MAX_PROBLEM_LENGTH = 1000;
-/** C0 and C1 controls, line and paragraph separators, bidirectional overrides: never printed raw. */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 /** Text from a file made safe for a terminal: unprintable characters as \uXXXX, long text cut. */
 export function printable(text: string): string {
-  const safe = text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const safe = escapeUnprintable(text);
   return safe.length > MAX_PROBLEM_LENGTH ? `${safe.slice(0, MAX_PROBLEM_LENGTH)}... (${safe.length - MAX_PROBLEM_LENGTH} more characters)` : safe;
 }
 

@@ -98,6 +98,26 @@ for (const [name, storeArgs] of Object.entries(stores)) {
   });
 }
 
+test('pcapi audit never prints a caller\'s escape sequences raw: a token request naming its user with them', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pcapi-audit-esc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const server = await serve({ dataDir: dir });
+  const evil = '\u001b]0;PWNED\u0007\u001b[2J\u009b31mevil@x\u202e';
+  const refused = await fetch(`${server.url}/fabrikam.example/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({
+    grant_type: 'password', client_id: DEMO.fabrikamAutomation, username: evil, password: 'x', scope: 'https://api.partnercenter.microsoft.com/.default',
+  }) });
+  assert.equal(refused.status, 400);
+  await server.close();
+  for (const args of [[], ['--json']]) {
+    const listed = await runPcapi(['audit', '--data-dir', dir, ...args]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.doesNotMatch(listed.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, `no raw control character (${args.join(' ') || 'table'})`);
+    assert.match(listed.stdout, /\\u001b\]0;PWNED|\\u001b/, 'shown escaped');
+  }
+  const json = await runPcapi(['audit', '--data-dir', dir, '--json']);
+  assert.equal(JSON.parse(json.stdout.trim().split('\n')[0]!).principalName, evil, 'still valid JSON, the name intact');
+});
+
 test('pcapi audit --follow prints calls as a running server records them', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pcapi-audit-follow-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
