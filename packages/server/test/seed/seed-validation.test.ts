@@ -71,6 +71,23 @@ describe('parseSeedText: schema errors', () => {
     });
   });
 
+  test('arrays nested thousands deep are refused with where, not a stack overflow', () => {
+    const deep = `{"partners":${'['.repeat(10_000)}0${']'.repeat(10_000)}}`;
+    assert.throws(() => parseSeedText(deep, 'deep.json'), (error: unknown) => {
+      assert.ok(error instanceof SeedError, String(error));
+      assert.match(error.problems[0]!, /^\$\.partners(\[0\]){63}: arrays and objects nest deeper than 64 levels/);
+      return true;
+    });
+  });
+
+  test('tens of thousands of schema errors are checked in linear time, each reported once', () => {
+    const customers = Array.from({ length: 30_000 }, (_, i) => ({ tenantId: `bad${i}`, displayName: 'x' }));
+    const text = JSON.stringify({ partners: [{ tenantId: '2c01706f-53f9-43ed-a5e3-50fe9b93e511', displayName: 'P', customers }] });
+    const { problems } = checkSeedText(text, 'many.json');
+    assert.equal(new Set(problems).size, problems.length);
+    assert.ok(problems.length >= 30_000, `${problems.length} problems`);
+  });
+
   test('an unknown property names its object path and the misspelt property', async () => {
     const seed = baseSeed();
     seed.partners[0].users[0].pasword = 'oops';
