@@ -10,6 +10,7 @@ import type { DatabaseLocation } from './config.js';
 import { parseTrustedIssuer, type TrustedIssuer } from './identity/trusted-issuers.js';
 import { readAtMost } from './read-at-most.js';
 import type { ThrottleLimit } from './throttle/index.js';
+import { parseIsoInstant } from './domain/iso-instant.js';
 
 /** What relative paths are resolved against. */
 export interface SettingContext {
@@ -175,7 +176,7 @@ export function emulatorKey(raw: string): string {
 /** An ISO 8601 date, or an instant with its offset, as epoch milliseconds. */
 export function isoInstant(raw: string): number {
   const text = raw.trim();
-  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text) ? Date.parse(text) : NaN;
-  if (!Number.isFinite(ms)) throw new SettingProblem(`"${text}" is not an ISO 8601 date or instant with its offset (e.g. 2027-01-01T00:00:00Z)`);
+  const ms = parseIsoInstant(text);
+  if (!Number.isFinite(ms)) throw new SettingProblem(`"${text}" is not an ISO 8601 date or instant with its offset that exists (e.g. 2027-01-01T00:00:00Z)`);
   return ms;
 }

@@ -18,6 +18,7 @@ import { ERROR_CATALOG } from '../surfaces/partner-center/errors/catalog.js';
 import { ENV } from '../config.js';
 import { addStoreOptions } from './serve-options.js';
 import { escapeJsonForTerminal, escapeUnprintable } from '../terminal-text.js';
+import { parseIsoInstant } from '../domain/iso-instant.js';
 
 export class ExplainCommandError extends Error {
   override name = 'ExplainCommandError';
@@ -45,8 +46,8 @@ async function callerOf(store: Store, principal: string, tenant: string | undefi
 /** --at, else the clock the servers on this store share (moved by the emulator), else now. */
 async function clockFor(store: Store, at: string | undefined): Promise<Clock> {
   if (at !== undefined) {
-    const instant = Date.parse(at);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(at) || !Number.isFinite(instant)) throw new ExplainCommandError(`--at "${at}" is not an ISO 8601 date or instant`);
+    const instant = parseIsoInstant(at);
+    if (!Number.isFinite(instant)) throw new ExplainCommandError(`--at "${at}" is not an ISO 8601 date or instant with its offset that exists (2027-01-01, 2027-01-01T09:00:00Z)`);
     return new ManualClock(instant);
   }
   const clock = new EmulatedClock();

@@ -3,6 +3,7 @@
  * reported at once, nothing guessed.
  */
 import { AUDIT_OUTCOMES, AUDIT_SURFACES, type AuditOutcome, type AuditQuery, type AuditSurface, type StoredAuditEvent } from './audit.js';
+import { parseIsoInstant } from './iso-instant.js';
 
 export const AUDIT_QUERY_FIELDS = ['partner', 'customer', 'principal', 'outcome', 'surface', 'from', 'to', 'requestId', 'before', 'after', 'limit'] as const;
 export type RawAuditQuery = Partial<Record<(typeof AUDIT_QUERY_FIELDS)[number], string>>;
@@ -10,7 +11,6 @@ export type RawAuditQuery = Partial<Record<(typeof AUDIT_QUERY_FIELDS)[number], 
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1000;
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 export function parseAuditQuery(raw: RawAuditQuery): { query: AuditQuery } | { problems: string[] } {
   const problems: string[] = [];
@@ -24,7 +24,7 @@ export function parseAuditQuery(raw: RawAuditQuery): { query: AuditQuery } | { p
   const instant = (name: 'from' | 'to'): number | undefined => {
     const value = text(name, 40);
     if (value === undefined) return undefined;
-    const ms = INSTANT.test(value) ? Date.parse(value) : NaN;
+    const ms = parseIsoInstant(value);
     if (!Number.isFinite(ms)) problems.push(`${name}: "${value.slice(0, 40)}" is not an ISO 8601 date or instant with its offset (2027-01-01, 2027-01-01T09:00:00Z)`);
     return ms;
   };

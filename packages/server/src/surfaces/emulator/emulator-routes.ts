@@ -9,6 +9,7 @@ import { auditEventJson, parseAuditQuery, type RawAuditQuery } from '../../domai
 import type { AuditTrail } from '../../services/audit-trail.js';
 import { ClockOutOfRange, type Clock } from '../../clock.js';
 import { isLoopbackHost } from '../../loopback.js';
+import { parseIsoInstant } from '../../domain/iso-instant.js';
 import { parseIsoDuration } from '../../domain/gdap-lifecycle.js';
 import { SeedError } from '../../seed/seed-error.js';
 import { parseSeedText } from '../../seed/validate-seed.js';
@@ -95,19 +96,9 @@ function parseAdvance(body: unknown): number {
   throw new GraphError('badRequest', 'The body must be {"by": DURATION}: an ISO 8601 duration in weeks, days and time (e.g. "P30D", "PT1H", "-PT5M") or a number of milliseconds.');
 }
 
-/** An ISO 8601 instant with its offset whose date and time exist (Date.parse rolls 2026-02-30 over to 2 March). */
-function isCalendarInstant(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,3})?)?(Z|[+-](\d{2}):(\d{2}))$/.exec(text);
-  if (!match) return false;
-  const [year, month, day, hour, minute, , second = '0', , , offsetHours = '0', offsetMinutes = '0'] = match.slice(1);
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day)
-    && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60 && Number(offsetHours) < 24 && Number(offsetMinutes) < 60;
-}
-
 function parseSetClock(body: unknown): { instant: number; frozen: boolean } {
   const { now, frozen } = (body ?? {}) as { now?: unknown; frozen?: unknown };
-  const instant = typeof now === 'string' && isCalendarInstant(now) ? Date.parse(now) : NaN;
+  const instant = typeof now === 'string' ? parseIsoInstant(now, { instantOnly: true }) : NaN;
   if (!Number.isFinite(instant)) throw new GraphError('badRequest', 'The body must be {"now": "2027-01-01T00:00:00Z", "frozen": false}: "now" an ISO 8601 instant with its offset.');
   if (frozen !== undefined && typeof frozen !== 'boolean') throw new GraphError('badRequest', '"frozen" must be true or false.');
   return { instant, frozen: frozen === true };
