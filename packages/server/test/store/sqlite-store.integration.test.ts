@@ -110,6 +110,20 @@ describe('SQLite store specifics', () => {
     assert.equal(readFileSync(file, 'utf8'), content);
   });
 
+  test('a damaged audit file beside a sound database is named in the refusal, and left untouched', async (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'pcapi.db');
+    const first = await openStore({ kind: 'sqlite', file });
+    await first.close();
+    writeFileSync(`${file}-audit`, 'garbage\n'.repeat(100));
+    await assert.rejects(openStore({ kind: 'sqlite', file }), (error: Error) => {
+      assert.ok(error instanceof StoreOpenError, `${error.name}: ${error.message}`);
+      assert.match(error.message, new RegExp(`audit trail's SQLite file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-audit: .*not affected`));
+      return true;
+    });
+    assert.equal(readFileSync(`${file}-audit`, 'utf8'), 'garbage\n'.repeat(100));
+  });
+
   test('a database with a newer schema version than this pcapi knows is refused and not changed', async (t) => {
     const dir = tempDir(t);
     const file = join(dir, 'pcapi.db');

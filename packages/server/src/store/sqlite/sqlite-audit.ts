@@ -10,6 +10,7 @@ import { AUDIT_SQL, SubjectIds, subjectKey, subjectValues, type AuditPruning } f
 import type { Row } from '../rows.js';
 import { loadMigrations } from '../migrations.js';
 import { openInWalMode, retryWhileBusy } from './open-wal.js';
+import { StoreOpenError } from '../store.js';
 import { prepareAll, type Statements } from './sqlite-statements.js';
 
 
@@ -25,6 +26,15 @@ export const auditFileOf = (databaseFile: string): string => `${databaseFile}-au
 
 /** Opens (creating when new) the audit file of a SQLite database file. */
 export function openAuditFile(databaseFile: string): Database.Database {
+  try {
+    return openAuditFileNow(databaseFile);
+  } catch (error) {
+    // Named, since the data file beside it is fine: a damaged trail would otherwise look like a damaged store.
+    throw new StoreOpenError(`cannot open the audit trail's SQLite file ${auditFileOf(databaseFile)}: ${(error as Error).message} (the data in ${databaseFile} is not affected; move the audit file aside to start a new trail)`);
+  }
+}
+
+function openAuditFileNow(databaseFile: string): Database.Database {
   return retryWhileBusy(() => {
     const db = openInWalMode(auditFileOf(databaseFile), 10_000);
     try {
