@@ -44,8 +44,9 @@ addStoreOptions(program.command('seed').description('import a seed file in one t
 registerGenerateCommand(program);
 registerExportCommand(program);
 
+// A lifetime of 0 or less would mint a token expiring before it was issued; --expired makes expired ones.
 const parseSeconds = (value: string) => {
-  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('expected whole seconds');
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected whole seconds, at least 1 (--expired mints an expired token)');
   return Number(value);
 };
 const collectClaim = (value: string, previous: string[] = []) => [...previous, value];

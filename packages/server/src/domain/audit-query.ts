@@ -4,6 +4,7 @@
  */
 import { AUDIT_OUTCOMES, AUDIT_SURFACES, type AuditOutcome, type AuditQuery, type AuditSurface, type StoredAuditEvent } from './audit.js';
 import { parseIsoInstant } from './iso-instant.js';
+import { isGuid } from '@pcapi/contracts';
 
 export const AUDIT_QUERY_FIELDS = ['partner', 'customer', 'principal', 'outcome', 'surface', 'from', 'to', 'requestId', 'before', 'after', 'limit'] as const;
 export type RawAuditQuery = Partial<Record<(typeof AUDIT_QUERY_FIELDS)[number], string>>;
@@ -42,6 +43,10 @@ export function parseAuditQuery(raw: RawAuditQuery): { query: AuditQuery } | { p
   const requestId = text('requestId');
   const outcome = text('outcome');
   const surface = text('surface');
+  // Events record tenants by id: a domain or a typo would list nothing, and look like an empty trail.
+  for (const [name, value] of [['partner', partner], ['customer', customer]] as const) {
+    if (value !== undefined && !isGuid(value)) problems.push(`${name}: a tenant id (GUID), not "${String(value).slice(0, 40)}"`);
+  }
   if (outcome !== undefined && !AUDIT_OUTCOMES.includes(outcome as AuditOutcome)) problems.push(`outcome: one of ${AUDIT_OUTCOMES.join(', ')}, not "${outcome.slice(0, 40)}"`);
   if (surface !== undefined && !AUDIT_SURFACES.includes(surface as AuditSurface)) problems.push(`surface: one of ${AUDIT_SURFACES.join(', ')}, not "${surface.slice(0, 40)}"`);
   const from = instant('from');

@@ -29,3 +29,9 @@ test('--clock-start and audit --from/--to use the same reading', () => {
   assert.ok('problems' in query);
   assert.equal(query.problems.length, 2);
 });
+
+test('audit filters: partner and customer are tenant ids, so a domain is a problem, not an empty listing', () => {
+  const query = parseAuditQuery({ partner: 'fabrikam.example', customer: 'not-a-guid' });
+  assert.ok('problems' in query);
+  assert.deepEqual(query.problems, ['partner: a tenant id (GUID), not "fabrikam.example"', 'customer: a tenant id (GUID), not "not-a-guid"']);
+});

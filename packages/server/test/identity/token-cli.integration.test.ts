@@ -136,6 +136,8 @@ test('bad usage exits with code 2 and says why on stderr', async () => {
     [['--app', DEMO.adatumAutomation, '--tenant', 'fabrikam.example'], /no app 8dc207ca/],
     [['--user', 'admin@fabrikam.example', '--claim', 'novalue'], /expected name=value/],
     [['--user', 'admin@fabrikam.example', '--lifetime', 'soon'], /whole seconds/],
+    [['--user', 'admin@fabrikam.example', '--lifetime', '-5'], /at least 1/],
+    [['--user', 'admin@fabrikam.example', '--lifetime', '0'], /at least 1/],
   ];
   const results = await Promise.all(cases.map(([args]) => pcapiToken(args)));
   results.forEach((result, index) => {
