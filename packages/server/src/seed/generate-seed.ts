@@ -4,7 +4,8 @@
  * (85% allowed, 5% each DAP only, expired, or holding the wrong roles: customerKindOf). Deterministic
  * for a given size. generateSeedGuide says what to try with the file.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { stableId } from './stable-id.js';
 
@@ -102,17 +103,38 @@ export function customerLine(index: number, partnerCount: number): object {
   };
 }
 
-/** Writes the file (or a stream such as stdout) with back-pressure, so memory stays flat whatever the size. */
+/**
+ * Writes the file (or a stream such as stdout) with back-pressure, so memory stays flat whatever the
+ * size. A file is written beside its name and renamed into place when complete: an interrupted run
+ * leaves the earlier file as it was and no partial one (a JSON Lines file cut at a line would import).
+ */
 export async function generateSeedFile(target: string | NodeJS.WritableStream, options: GenerateOptions): Promise<void> {
-  const out = typeof target === 'string' ? createWriteStream(target, { encoding: 'utf8' }) : target;
-  const write = async (value: object) => {
-    if (!out.write(JSON.stringify(value) + '\n')) await once(out, 'drain');
+  const temporary = typeof target === 'string' ? join(dirname(target), `.${basename(target)}.${process.pid}.tmp`) : undefined;
+  const out = temporary !== undefined ? createWriteStream(temporary, { encoding: 'utf8' }) : (target as NodeJS.WritableStream);
+  const removeTemporary = () => {
+    if (temporary !== undefined) rmSync(temporary, { force: true });
   };
-  for (let p = 0; p < options.partners; p++) await write(partnerLine(p, options.usersPerPartner));
-  for (let c = 0; c < options.customers; c++) await write(customerLine(c, options.partners));
-  if (typeof target !== 'string') return;
-  out.end();
-  await once(out, 'finish');
+  // Ctrl-C or a kill ends the process without unwinding: the partial file is removed, then the
+  // signal is raised again so the process ends as it would have (exit 130 for Ctrl-C).
+  const onSignal = (signal: NodeJS.Signals) => {
+    removeTemporary();
+    process.kill(process.pid, signal);
+  };
+  if (temporary !== undefined) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
+  try {
+    const write = async (value: object) => {
+      if (!out.write(JSON.stringify(value) + '\n')) await once(out, 'drain');
+    };
+    for (let p = 0; p < options.partners; p++) await write(partnerLine(p, options.usersPerPartner));
+    for (let c = 0; c < options.customers; c++) await write(customerLine(c, options.partners));
+    if (temporary === undefined) return;
+    out.end();
+    await once(out, 'finish');
+    renameSync(temporary, target as string);
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
+    removeTemporary();
+  }
 }
 
 /** A customer of the file to try, with the answer it gets. */

@@ -5,10 +5,13 @@
  * printed next to it, as the app and as the user. Without --out the seed is stdout and the guide stderr.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { pcapiCommand } from '../helpers/pcapi-command.js';
 import { runPcapi } from '../helpers/run-cli.js';
 import { serve } from './serve-child.js';
 
@@ -109,4 +112,20 @@ test('generate-seed warns when --out is not a .jsonl name', async (t) => {
   const run = await runPcapi(['generate-seed', '--out', join(tempDir(t), 'big.json'), '--customers', '1']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /pcapi: warning: .*big\.json does not end in \.jsonl or \.ndjson, so pcapi seed would read it as one JSON document: rename it/);
+});
+
+test('an interrupted generate-seed --out leaves the earlier file as it was and no partial file', async (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'big.seed.jsonl');
+  writeFileSync(out, 'the earlier file\n');
+  const [node, bundle] = await pcapiCommand();
+  const child = spawn(node, [bundle, 'generate-seed', '--customers', '5000000', '--out', out], { stdio: 'ignore' });
+  // Interrupted once the new file is being written.
+  for (let waited = 0; waited < 200 && !readdirSync(dir).some((name) => name.endsWith('.tmp')); waited++) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(readdirSync(dir).some((name) => name.endsWith('.tmp')), 'the new file was being written beside');
+  child.kill('SIGINT');
+  const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  assert.equal(signal, 'SIGINT');
+  assert.equal(readFileSync(out, 'utf8'), 'the earlier file\n');
+  assert.deepEqual(readdirSync(dir), ['big.seed.jsonl']);
 });
