@@ -1,20 +1,41 @@
 import { systemClock } from '../clock.js';
-import { describeDatabase, resolveServeConfig, type RawServeOptions } from '../config.js';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { describeDatabase, resolveServeConfig, type DatabaseLocation, type RawServeOptions } from '../config.js';
 import { importSeedFile } from '../seed/import-seed.js';
 import type { ImportSummary } from '../store/store.js';
 import { openCliStore } from './cli-store.js';
 
+/**
+ * What a refused first import into a new SQLite store leaves: nothing. The store (and its folder) is
+ * made before the file is read, so a file that is refused takes them away again: a typo then does
+ * not leave an empty store that later commands would answer from.
+ */
+function undoNewSqliteStore(database: DatabaseLocation): () => void {
+  if (database.kind !== 'sqlite' || database.file === ':memory:' || existsSync(database.file)) return () => undefined;
+  const folder = dirname(database.file);
+  const folderIsNew = !existsSync(folder);
+  return () => {
+    for (const suffix of ['', '-wal', '-shm', '-journal', '-audit', '-audit-wal', '-audit-shm']) rmSync(`${database.file}${suffix}`, { force: true });
+    if (folderIsNew && readdirSync(folder).length === 0) rmdirSync(folder);
+  };
+}
+
 export async function runSeed(file: string, options: RawServeOptions): Promise<void> {
   const config = resolveServeConfig({ dataDir: options.dataDir, database: options.database });
+  const undo = undoNewSqliteStore(config.database);
   const store = await openCliStore(config.database, process.stderr, { create: true });
+  let imported = false;
   try {
     const summary = await importSeedFile(store, file, new Date(systemClock.now()));
+    imported = true;
     process.stdout.write(`imported ${file} into ${describeDatabase(config.database)}: ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged\n`);
     process.stdout.write(`  ${explainCounts(summary)}\n`);
     // Work after the commit that failed: the data is imported, so these are warnings and the exit code stays 0.
     for (const warning of summary.warnings ?? []) process.stderr.write(`pcapi: warning: ${warning}\n`);
   } finally {
     await store.close();
+    if (!imported) undo();
   }
 }
 

@@ -160,6 +160,22 @@ describe('pcapi seed', () => {
     assertNoStack(run.stderr);
   });
 
+  test('a refused first import leaves no store and no folder behind; a refused import into an existing store keeps it', async (t) => {
+    const dir = tempDir(t);
+    const typo = join(dir, 'typo.seed.json');
+    writeFileSync(typo, '{"partners":[{"tenantId":"not-a-guid"}]}');
+    const fresh = join(dir, 'new-data');
+    const refused = await pcapi(['seed', typo, '--data-dir', fresh]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(existsSync(fresh), false, 'no folder, no empty store for later commands to answer from');
+    // A later command on that folder says there is no store, as before the typo.
+    assert.equal((await pcapi(['audit', '--data-dir', fresh])).code, 2);
+    const kept = join(dir, 'kept');
+    assert.equal((await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', kept])).code, 0);
+    assert.equal((await pcapi(['seed', typo, '--data-dir', kept])).code, 2);
+    assert.ok(existsSync(join(kept, 'pcapi.db')), 'an existing store is never removed');
+  });
+
   test('no file argument is a usage error (exit 2)', async (t) => {
     const run = await pcapi(['seed', '--data-dir', tempDir(t)]);
     assert.equal(run.code, 2);
