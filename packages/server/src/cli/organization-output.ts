@@ -57,6 +57,11 @@ function tlsHint(errorCode: string | undefined): string {
  * happened, then one line per reason in the error's `data`, then the ids to quote to support.
  */
 export function describeFailure(error: unknown): string {
+  if (isPartnerCenterError(error) && error.statusCode >= 200 && error.statusCode < 300) {
+    // A success status whose body the client refused (not organizations): the description says why.
+    const ids = [error.requestId && `MS-RequestId ${printable(error.requestId)}`, error.correlationId && `MS-CorrelationId ${printable(error.correlationId)}`].filter(Boolean);
+    return [`unexpected answer: ${printable(error.description)}`, ...(ids.length > 0 ? [`  ${ids.join(', ')}`] : [])].join('\n');
+  }
   if (isPartnerCenterError(error)) {
     const what =
       error.statusCode === 429 ? 'throttled' : error.statusCode === 401 ? 'not authenticated' : error.statusCode === 403 ? 'access denied' : error.statusCode === 404 ? 'not found' : 'the request failed';

@@ -304,7 +304,7 @@ test('exit 7: a 5xx after the retries, or a success whose body is not organizati
 
   const garbled = await startProxy(t, pcapi.url, (path) => (path.startsWith('/v1/') ? { status: 200, body: '<html>maintenance</html>' } : undefined));
   const unreadable = await pcapiCli(get(DEMO.contoso, ...appOnly(garbled.url)));
-  assertExit(unreadable, EXIT.serverError, /^pcapi: unexpected answer: Partner Center answered 200 with a body that is not JSON/);
+  assertExit(unreadable, EXIT.serverError, /^pcapi: unexpected answer: Partner Center answered 200 with a body that is not a list of organizations: the body is not JSON\.\n  MS-RequestId /);
 });
 
 test('text from the server cannot reach the terminal as control characters', async (t) => {
