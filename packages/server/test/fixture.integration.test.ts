@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { PartnerCenterClient } from '@pcapi/client';
 import { startPcapi } from '../src/index.js';
 import { DEMO } from './helpers/demo-ids.js';
 
-test('startPcapi: the demo in memory, a client with the fixture\'s credential, the clock, reset and faults', async (t) => {
+/** Runs the rest of the test in a new empty working folder, so anything written to it shows. */
+function inTemporaryFolder(t: TestContext): string {
   const work = mkdtempSync(join(tmpdir(), 'pcapi-fixture-'));
   const cwd = process.cwd();
   process.chdir(work);
@@ -20,6 +21,11 @@ test('startPcapi: the demo in memory, a client with the fixture\'s credential, t
     process.chdir(cwd);
     rmSync(work, { recursive: true, force: true });
   });
+  return work;
+}
+
+test('startPcapi: the demo in memory, a client with the fixture\'s credential, the clock, reset and faults', async (t) => {
+  const work = inTemporaryFolder(t);
   const started = performance.now();
   const pcapi = await startPcapi();
   const startMs = performance.now() - started;
@@ -99,13 +105,7 @@ test('a client made once keeps working while the clock moves: credentialFor hand
 });
 
 test('bad fixture options are refused with what is wrong, and nothing is started or written', async (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'pcapi-fixture-bad-'));
-  const cwd = process.cwd();
-  process.chdir(work);
-  t.after(() => {
-    process.chdir(cwd);
-    rmSync(work, { recursive: true, force: true });
-  });
+  const work = inTemporaryFolder(t);
   const refusals: [Parameters<typeof startPcapi>[0], RegExp][] = [
     [{ seed: {} as never }, /the seed given to startPcapi[\s\S]*partners/],
     [{ seed: { partners: [], bogus: 1 } as never }, /bogus/],

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describeDatabase, resolveServeConfig, type DatabaseLocation, type RawServeOptions } from '../config.js';
 import { importSeedFile } from '../seed/import-seed.js';
+import { auditFileOf } from '../store/sqlite/sqlite-audit.js';
 import type { ImportSummary } from '../store/store.js';
 import { openCliStore } from './cli-store.js';
 
@@ -16,7 +17,9 @@ function undoNewSqliteStore(database: DatabaseLocation): () => void {
   const folder = dirname(database.file);
   const folderIsNew = !existsSync(folder);
   return () => {
-    for (const suffix of ['', '-wal', '-shm', '-journal', '-audit', '-audit-wal', '-audit-shm']) rmSync(`${database.file}${suffix}`, { force: true });
+    for (const file of [database.file, auditFileOf(database.file)]) {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+    }
     if (folderIsNew && readdirSync(folder).length === 0) rmdirSync(folder);
   };
 }

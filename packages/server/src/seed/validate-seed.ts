@@ -197,8 +197,15 @@ export function checkSeedText(text: string, source: string): CheckedSeedDocument
   } catch {
     throw new SeedError(source, [`$: ${describeJsonSyntaxError(json)}`]);
   }
+  return checkSeedValue(value, source);
+}
+
+/** checkSeedText for a value already parsed from JSON (a request body). */
+export function checkSeedValue(value: unknown, source: string): CheckedSeedDocument {
   const tooDeep = nestedDeeperThan(value, MAX_NESTING);
-  if (tooDeep) throw new SeedError(source, [`${tooDeep}: arrays and objects nest deeper than ${MAX_NESTING} levels there; a seed document nests fewer than 10`]);
+  if (tooDeep) {
+    throw new SeedError(source, [`${tooDeep}: arrays and objects nest deeper than ${MAX_NESTING} levels there: the document nests arrays or objects too deeply to be a seed document (one nests fewer than 10)`]);
+  }
   const validateSchema = validators().document;
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -229,6 +236,13 @@ export function checkSeedText(text: string, source: string): CheckedSeedDocument
     if (!partners.has(p)) problems.push(...partnerValueProblems(partner, `$.partners[${p}]`));
   });
   return { document, problems, skipped: { partners, customers } };
+}
+
+/** parseSeedText for a value already parsed from JSON: checked as it stands, not written out and read again. */
+export function parseSeedValue(value: unknown, source: string): SeedDocument {
+  const { document, problems } = checkSeedValue(value, source);
+  if (problems.length > 0) throw new SeedError(source, problems);
+  return document;
 }
 
 /** Parses and checks a seed document against the schema; any problem is thrown, all of them in one SeedError. */

@@ -173,7 +173,7 @@ export class GdapService {
     if (changes.roleIds !== undefined) {
       ensure(checkRoleIds(roleIds));
       const removed = current.roleIds.filter((role) => !roleIds.includes(role));
-      if (removed.length > 0) ensure(roleRemovalAllowed(removed, await this.listAssignments(caller, current.id)));
+      if (removed.length > 0) ensure(roleRemovalAllowed(removed, await this.assignmentsOf(current)));
     }
     const autoExtendDuration = changes.autoExtendDuration ?? current.autoExtendDuration;
     ensure(checkAutoExtend(autoExtendDuration, roleIds));
@@ -238,7 +238,11 @@ export class GdapService {
   }
 
   async listAssignments(caller: Caller, relationshipId: string): Promise<AssignmentView[]> {
-    const relationship = await this.getRelationship(caller, relationshipId);
+    return this.assignmentsOf(await this.getRelationship(caller, relationshipId));
+  }
+
+  /** The assignments of a relationship the caller already read. */
+  private async assignmentsOf(relationship: RelationshipView): Promise<AssignmentView[]> {
     const now = this.deps.clock.now();
     return (await this.deps.store.accessAssignments(relationship.id)).map((row) => this.assignmentView(row, relationship, now));
   }

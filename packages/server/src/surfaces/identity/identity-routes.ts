@@ -20,6 +20,7 @@ import { registerSignInRoutes } from './sign-in-routes.js';
 import { TokenEndpoint, type TokenResponse } from './token-endpoint.js';
 import { UserGrants } from './user-grants.js';
 import { repeatedParameterIn, signInErrors } from './sign-in-errors.js';
+import { isMultiTenant } from './authority.js';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -60,7 +61,6 @@ function attemptedSubject(tenant: string, fields: Record<string, unknown> | unde
   };
 }
 
-const MULTI_TENANT = new Set(['common', 'organizations']);
 
 
 /** A v1 token response: numbers as strings, expiry as a time, the resource echoed. */
@@ -104,7 +104,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
    * and `organizations` Entra's `{tenantid}` template with the literal tenant in every endpoint.
    */
   const discoveryTenant = async (tenant: string) => {
-    if (MULTI_TENANT.has(tenant.toLowerCase())) return { pathTenant: tenant.toLowerCase(), tenantId: '{tenantid}' };
+    if (isMultiTenant(tenant)) return { pathTenant: tenant.toLowerCase(), tenantId: '{tenantid}' };
     // A customer's own tenant: its administrators sign in there (approving GDAP relationships).
     if (isGuid(tenant) && !(await deps.store.findPartnerTenant(tenant)) && (await deps.store.organization(tenant))) {
       return { pathTenant: tenant.toLowerCase(), tenantId: tenant.toLowerCase() };

@@ -16,6 +16,7 @@ import { missingConsent, permissionsToConsent, requestedResources, ScopeError, t
 import type { Store, StoredGrant } from '../../store/store.js';
 import { OAuthError } from './oauth-errors.js';
 import { repeatedParameterIn, scopeRefusal, signInErrors } from './sign-in-errors.js';
+import { isMultiTenant } from './authority.js';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
@@ -98,7 +99,6 @@ export interface IdTokenMinter {
   mintIdToken(user: PrincipalCredential, clientId: string, nonce?: string): Promise<string>;
 }
 
-const MULTI_TENANT = new Set(['common', 'organizations']);
 const param = (params: Record<string, unknown>, name: string): string | null => {
   const value = params[name];
   return typeof value === 'string' && value !== '' ? value : null;
@@ -130,8 +130,8 @@ export class SignInFlow {
 
     // Until the client and its redirect URI are known good, errors are shown, never redirected.
     let clientChecked = false;
-    if (!MULTI_TENANT.has(tenant.toLowerCase()) || firstPartyClient(request.clientId)) {
-      const checked = await this.checkClient(request, MULTI_TENANT.has(tenant.toLowerCase()) ? undefined : tenant);
+    if (!isMultiTenant(tenant) || firstPartyClient(request.clientId)) {
+      const checked = await this.checkClient(request, isMultiTenant(tenant) ? undefined : tenant);
       if ('error' in checked) return { view: 'error', error: checked.error };
       request.redirectUri = checked.redirectUri;
       clientChecked = true;
@@ -157,7 +157,7 @@ export class SignInFlow {
     const client = await this.clientName(request);
     if (!username || !password) return { view: 'password', flow: flowSecret!, client, username: username ?? '', error: 'Enter your user name and password.' };
 
-    const partner = await this.store.findPartnerTenant(MULTI_TENANT.has(request.tenant.toLowerCase()) ? (username.split('@')[1] ?? '') : request.tenant);
+    const partner = await this.store.findPartnerTenant(isMultiTenant(request.tenant) ? (username.split('@')[1] ?? '') : request.tenant);
     let user: PrincipalCredential;
     try {
       if (!partner) throw signInErrors.userNotInTenant(username, request.tenant);
@@ -218,7 +218,7 @@ export class SignInFlow {
 
   /** /devicecode: a device code for a public client, waiting for a user to approve it on /devicelogin. */
   async startDevice(tenant: string, clientId: string, scope: string | null, resource: string | null, v1: boolean): Promise<{ deviceCode: string; userCode: string }> {
-    const checked = await this.resolveClient(MULTI_TENANT.has(tenant.toLowerCase()) ? undefined : tenant, clientId);
+    const checked = await this.resolveClient(isMultiTenant(tenant) ? undefined : tenant, clientId);
     if ('error' in checked) throw checked.error;
     if (!checked.client.publicClient) throw signInErrors.publicClientNotAllowed(clientId);
     const request = this.deviceRequest(tenant, clientId, scope, resource, v1);
@@ -386,7 +386,7 @@ export class SignInFlow {
   private async clientName(request: AuthorizeRequest): Promise<string> {
     const firstParty = firstPartyClient(request.clientId);
     if (firstParty) return firstParty.displayName;
-    if (MULTI_TENANT.has(request.tenant.toLowerCase())) return request.clientId;
+    if (isMultiTenant(request.tenant)) return request.clientId;
     const resolved = await this.resolveClient(request.tenant, request.clientId);
     return 'client' in resolved ? resolved.client.displayName : request.clientId;
   }

@@ -15,6 +15,7 @@ import type { ClientCredentials } from './client-credentials.js';
 import { echoed, OAuthError } from './oauth-errors.js';
 import { signInErrors } from './sign-in-errors.js';
 import type { ClientAuthenticator, TokenResponse, UserGrants } from './user-grants.js';
+import { isMultiTenant } from './authority.js';
 
 export type { TokenResponse };
 
@@ -94,7 +95,7 @@ export class TokenEndpoint implements ClientAuthenticator {
     }
     if (grantType === 'authorization_code' || grantType === 'refresh_token' || DEVICE_CODE_GRANTS.has(grantType)) {
       // The tenant the path names must exist (90002 otherwise); the grant must be of one of its users.
-      const anyTenant = ['organizations', 'common'].includes(tenantParam.toLowerCase());
+      const anyTenant = isMultiTenant(tenantParam);
       const tenantId = anyTenant ? undefined : (await this.resolveTenant(tenantParam)).tenantId;
       const userGrant = { form, v1, clientId, secret: clientSecret, tenantId, tenant: tenantParam };
       if (grantType === 'authorization_code') return this.userGrants!.authorizationCode(userGrant);
@@ -116,7 +117,7 @@ export class TokenEndpoint implements ClientAuthenticator {
       const username = form.username;
       const password = form.password;
       if (!username || !password) throw new OAuthError(400, 'invalid_request', 900144, "The request body must contain the following parameters: 'username' and 'password'.");
-      const tenantName = ['organizations', 'common'].includes(tenantParam.toLowerCase()) ? (username.split('@')[1] ?? '') : tenantParam;
+      const tenantName = isMultiTenant(tenantParam) ? (username.split('@')[1] ?? '') : tenantParam;
       // A customer's own tenant: its administrators sign in there to approve GDAP relationships.
       if (isGuid(tenantName) && !(await this.store.findPartnerTenant(tenantName)) && (await this.store.organization(tenantName))) {
         return this.customerPassword(tenantName.toLowerCase(), form, clientId, clientSecret, username, password, v1);
