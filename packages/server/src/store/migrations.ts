@@ -4,13 +4,22 @@ import { join } from 'node:path';
 import { migrationsFolder } from '../package-paths.js';
 
 export interface Migration {
-  version: number;
-  name: string;
-  doSql: string;
-  undoSql: string | undefined;
+  readonly version: number;
+  readonly name: string;
+  readonly doSql: string;
+  readonly undoSql: string | undefined;
 }
 
-export function loadMigrations(dialect: 'sqlite' | 'postgres'): Migration[] {
+/** Read once per process: the files ship with the package, and every store that opens reads them. */
+const loaded = new Map<'sqlite' | 'postgres', readonly Migration[]>();
+
+export function loadMigrations(dialect: 'sqlite' | 'postgres'): readonly Migration[] {
+  let migrations = loaded.get(dialect);
+  if (migrations === undefined) loaded.set(dialect, (migrations = Object.freeze(readMigrations(dialect))));
+  return migrations;
+}
+
+function readMigrations(dialect: 'sqlite' | 'postgres'): Migration[] {
   const folder = migrationsFolder(dialect);
   const files = readdirSync(folder);
   return files

@@ -10,17 +10,24 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { importSeedFile } from '../../src/seed/import-seed.js';
+import { auditFileOf } from '../../src/store/sqlite/sqlite-audit.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { dumpTables, type Dump } from '../store/store-contract.js';
 import { checkCorruptedImport, corruption, corruptions, NOW, RUNS, tally, VALID, type Corruption } from './seed-corruption.js';
 
 let workDir: string;
-/** Database files holding each valid file's data, copied for every case so each starts the same. */
-const templates = new Map<keyof typeof VALID, string>();
+/**
+ * Database files holding each valid file's data (and their audit files), copied for every case so each
+ * starts the same; and their tables, which every copy holds.
+ */
+const templates = new Map<keyof typeof VALID, { file: string; tables: Dump }>();
 
 async function importCorrupted(kind: keyof typeof VALID, changes: Corruption[]): Promise<void> {
   const caseDir = mkdtempSync(join(workDir, 'case-'));
-  copyFileSync(templates.get(kind)!, join(caseDir, 'pcapi.db'));
-  await checkCorruptedImport(new SqliteStore(join(caseDir, 'pcapi.db')), caseDir, kind, changes);
+  const template = templates.get(kind)!;
+  copyFileSync(template.file, join(caseDir, 'pcapi.db'));
+  copyFileSync(auditFileOf(template.file), auditFileOf(join(caseDir, 'pcapi.db')));
+  await checkCorruptedImport(new SqliteStore(join(caseDir, 'pcapi.db')), caseDir, kind, changes, template.tables);
 }
 
 describe('random corruption of a valid seed file (SQLite, in process): imported as valid, or refused and nothing changed', () => {
@@ -32,8 +39,9 @@ describe('random corruption of a valid seed file (SQLite, in process): imported 
       const store = new SqliteStore(join(workDir, `${kind}.db`));
       await store.init();
       await importSeedFile(store, file, NOW);
+      const tables = await dumpTables(store);
       await store.close();
-      templates.set(kind, join(workDir, `${kind}.db`));
+      templates.set(kind, { file: join(workDir, `${kind}.db`), tables });
     }
   });
   after(() => {

@@ -130,20 +130,21 @@ export const tally = { accepted: 0, refused: 0 };
 
 /** Imports a corrupted file into a store holding the valid file's data, and checks the property. */
 /** Opens `store` (a copy of a valid file's data), checks one corrupted file against it, and closes it. */
-export async function checkCorruptedImport(store: Store, caseDir: string, kind: keyof typeof VALID, changes: Corruption[]): Promise<void> {
+/** `before`: the tables of the valid file's store, when the caller has them (every copy holds the same). */
+export async function checkCorruptedImport(store: Store, caseDir: string, kind: keyof typeof VALID, changes: Corruption[], before?: Dump): Promise<void> {
   try {
     await store.init();
-    await checkImport(store, caseDir, applyAll(VALID[kind].bytes, changes), VALID[kind].extension);
+    await checkImport(store, caseDir, applyAll(VALID[kind].bytes, changes), VALID[kind].extension, before);
   } finally {
     await store.close();
     rmSync(caseDir, { recursive: true, force: true });
   }
 }
 
-export async function checkImport(store: Store, caseDir: string, bytes: Buffer, extension: string): Promise<void> {
+export async function checkImport(store: Store, caseDir: string, bytes: Buffer, extension: string, given?: Dump): Promise<void> {
   const file = join(caseDir, `corrupted.seed${extension}`);
   writeFileSync(file, bytes);
-  const before: Dump = await dumpTables(store);
+  const before: Dump = given ?? await dumpTables(store);
   const outcome = await importSeedFile(store, file, NOW).then((summary) => ({ summary }), (error: unknown) => ({ error }));
   if ('error' in outcome) {
     const { error } = outcome;
