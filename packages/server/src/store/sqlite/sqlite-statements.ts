@@ -250,7 +250,24 @@ export const CHANGE_COUNTER_SQL = {
 /** Prepared statements by name, for a map of SQL texts by name. */
 export type Statements<T> = { [K in keyof T]: Database.Statement };
 
-/** Prepares every statement of `sql` on `db`. */
+/**
+ * The statements of `sql` on `db`, each prepared when first used: a command or an import uses a few of
+ * the dozens a store has (preparing them all took a tenth of a seed import's time), and a store opened
+ * for one read should not pay for the rest. test/store/sqlite-statements.test.ts prepares every one
+ * against the migrated schema, so a statement that does not fit it is found by the tests, not by a user.
+ */
 export function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Statements<T> {
-  return Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)])) as Statements<T>;
+  const statements = {} as Statements<T>;
+  for (const name of Object.keys(sql) as (keyof T & string)[]) {
+    Object.defineProperty(statements, name, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const statement = db.prepare(sql[name]!);
+        Object.defineProperty(statements, name, { value: statement, enumerable: true });
+        return statement;
+      },
+    });
+  }
+  return statements;
 }
