@@ -5,10 +5,11 @@
  * `pcapi: store postgres postgres://pcapi@db.example/pcapi`, never a password), so stdout stays clean
  * for `T=$(npx pcapi token ...)`, and a command run in the wrong folder says so at once.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { redactedDatabaseUrl, type DatabaseLocation } from '../config.js';
 import { openStore } from '../store/open-store.js';
+import { auditFileOf } from '../store/sqlite/sqlite-audit.js';
 import type { Store } from '../store/store.js';
 
 /** The store as one line shows it: kind and absolute file, or the URL without password or secret parameters. */
@@ -34,6 +35,24 @@ export async function openCliStore(location: DatabaseLocation, err: NodeJS.Writa
     throw new NoStoreError(`there is no store at ${resolve(location.file)}: check --data-dir (PCAPI_DATA_DIR) or --database, or create it with pcapi seed or pcapi serve`);
   }
   return openStore(location);
+}
+
+/**
+ * Taken before a command creates a store: what a refused first import (`pcapi seed`), or a `pcapi serve`
+ * that fails to start (a refused seed file, a port in use), leaves of a new SQLite store is nothing. The
+ * store (and its folder) is made before the file is read, so a typo then does not leave an empty store
+ * that later commands would answer from. A store that existed before is left as it is.
+ */
+export function undoNewSqliteStore(database: DatabaseLocation): () => void {
+  if (database.kind !== 'sqlite' || database.file === ':memory:' || existsSync(database.file)) return () => undefined;
+  const folder = dirname(database.file);
+  const folderIsNew = !existsSync(folder);
+  return () => {
+    for (const file of [database.file, auditFileOf(database.file)]) {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+    }
+    if (folderIsNew && readdirSync(folder).length === 0) rmdirSync(folder);
+  };
 }
 
 /**

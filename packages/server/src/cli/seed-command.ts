@@ -1,28 +1,8 @@
 import { systemClock } from '../clock.js';
-import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { describeDatabase, resolveServeConfig, type DatabaseLocation, type RawServeOptions } from '../config.js';
+import { describeDatabase, resolveServeConfig, type RawServeOptions } from '../config.js';
 import { importSeedFile } from '../seed/import-seed.js';
-import { auditFileOf } from '../store/sqlite/sqlite-audit.js';
 import type { ImportSummary } from '../store/store.js';
-import { openCliStore } from './cli-store.js';
-
-/**
- * What a refused first import into a new SQLite store leaves: nothing. The store (and its folder) is
- * made before the file is read, so a file that is refused takes them away again: a typo then does
- * not leave an empty store that later commands would answer from.
- */
-function undoNewSqliteStore(database: DatabaseLocation): () => void {
-  if (database.kind !== 'sqlite' || database.file === ':memory:' || existsSync(database.file)) return () => undefined;
-  const folder = dirname(database.file);
-  const folderIsNew = !existsSync(folder);
-  return () => {
-    for (const file of [database.file, auditFileOf(database.file)]) {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
-    }
-    if (folderIsNew && readdirSync(folder).length === 0) rmdirSync(folder);
-  };
-}
+import { openCliStore, undoNewSqliteStore } from './cli-store.js';
 
 export async function runSeed(file: string, options: RawServeOptions): Promise<void> {
   const config = resolveServeConfig({ dataDir: options.dataDir, database: options.database });

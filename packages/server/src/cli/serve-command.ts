@@ -11,11 +11,19 @@ import { createLogger } from '../logging.js';
 import { seedStore, startServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { recordPublicUrl } from './cli-store.js';
+import { recordPublicUrl, undoNewSqliteStore } from './cli-store.js';
 
 export async function runServe(config: ServeConfig): Promise<void> {
-  if (config.workers <= 1 || cluster.isWorker) return serveInThisProcess(config, cluster.isWorker);
-  return servePrimary(config);
+  if (cluster.isWorker) return serveInThisProcess(config, true);
+  // A start that fails (a refused seed file, a port in use) leaves no new store behind.
+  const undo = undoNewSqliteStore(config.database);
+  try {
+    if (config.workers <= 1) return await serveInThisProcess(config, false);
+    return await servePrimary(config);
+  } catch (error) {
+    undo();
+    throw error;
+  }
 }
 
 async function serveInThisProcess(config: ServeConfig, isWorker: boolean): Promise<void> {

@@ -177,6 +177,21 @@ describe('pcapi seed', () => {
     assert.ok(existsSync(join(kept, 'pcapi.db')), 'an existing store is never removed');
   });
 
+  test('pcapi serve refusing its seed file leaves no new store behind either; an existing store is kept', async (t) => {
+    const dir = tempDir(t);
+    const typo = join(dir, 'typo.seed.json');
+    writeFileSync(typo, '{"partners":[{"tenantId":"not-a-guid"}]}');
+    const fresh = join(dir, 'new-data');
+    const refused = await pcapi(['serve', '--seed', typo, '--data-dir', fresh, '--port', '0']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /tenantId: must be a GUID/);
+    assert.equal(existsSync(fresh), false, 'no folder, no store');
+    const kept = join(dir, 'kept');
+    assert.equal((await pcapi(['seed', DEMO_SEED_FILE, '--data-dir', kept])).code, 0);
+    assert.equal((await pcapi(['serve', '--seed', typo, '--data-dir', kept, '--port', '0'])).code, 2);
+    assert.ok(existsSync(join(kept, 'pcapi.db')), 'an existing store is never removed');
+  });
+
   test('no file argument is a usage error (exit 2)', async (t) => {
     const run = await pcapi(['seed', '--data-dir', tempDir(t)]);
     assert.equal(run.code, 2);
