@@ -4,7 +4,7 @@ import type { BenchResult, TargetResult } from './results-types.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const COLORS: Record<TargetResult['kind'], string> = { pcapi: '#2563eb', ceiling: '#6b7280', prism: '#ea580c' };
+const COLORS: Record<TargetResult['kind'], string> = { pcapi: '#2563eb', ceiling: '#6b7280', fastify: '#9ca3af', prism: '#ea580c' };
 /** pcapi's cache-cold figures in a lighter blue, a baseline commit's in violet. */
 const colorOf = (target: TargetResult) => (target.kind !== 'pcapi' ? COLORS[target.kind] : target.baselineCommit ? '#8b5cf6' : target.decisionCache === false ? '#93c5fd' : COLORS.pcapi);
 

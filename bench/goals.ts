@@ -8,18 +8,22 @@ const fmt2 = (value: number) => value.toFixed(2);
 export function computeRatios(result: BenchResult): Ratio[] {
   const ratios: Ratio[] = [];
   const measured = result.targets.filter((target) => target.median);
-  const short = (target: TargetResult) => (target.kind === 'ceiling' ? 'ceiling' : target.kind === 'prism' ? 'Prism' : target.label);
+  const short = (target: TargetResult) => (target.kind === 'ceiling' ? 'ceiling' : target.kind === 'prism' ? 'Prism' : target.kind === 'fastify' ? 'Fastify floor' : target.label);
   const ratio = (numerator: TargetResult, denominator: TargetResult) => ratios.push({
     name: `${short(numerator)} / ${short(denominator)}`, numerator: numerator.id, denominator: denominator.id, value: numerator.median!.rps / denominator.median!.rps,
   });
   const ceiling = measured.find((target) => target.kind === 'ceiling');
   const prism = measured.find((target) => target.kind === 'prism');
+  const floor = measured.find((target) => target.kind === 'fastify');
   const pcapi = measured.filter((target) => target.kind === 'pcapi');
   for (const target of pcapi) {
     if (ceiling) ratio(target, ceiling);
+    if (floor) ratio(target, floor);
     if (prism) ratio(target, prism);
   }
   if (prism && ceiling) ratio(prism, ceiling);
+  // What the framework costs by itself, against bare node:http.
+  if (floor && ceiling) ratio(floor, ceiling);
   // Scaling: the work tree's cached figure at each size against the smallest.
   const cached = pcapi.filter((target) => !target.baselineCommit && !target.variant && target.decisionCache !== false);
   for (const larger of cached.slice(1)) ratio(larger, cached[0]!);

@@ -14,7 +14,7 @@ import { formatSize, REPO_DIR, type BenchOptions } from './options.js';
 import { detectPinning, freePort, startProcess, waitForStatus } from './processes.js';
 import { buildRequestPool, organizationPath, type RequestPool } from './requests.js';
 import { RESULTS_SCHEMA, type BenchResult, type TargetResult } from './results-types.js';
-import { OPENAPI_DOCUMENT, pcapiServeArgs, prismVersion, startCeiling, startPcapi, startPrism, type Probe, type RunningTarget } from './servers.js';
+import { fastifyVersion, OPENAPI_DOCUMENT, pcapiServeArgs, prismVersion, startCeiling, startPcapi, startPrism, type Probe, type RunningTarget } from './servers.js';
 import type { ResponseSample } from './ceiling-server.js';
 import { computeRatios, evaluateGoals } from './goals.js';
 import { machineInfo, measure, measureTogether, median, readGitCommit, runTarget, waitForQuiet, type Log, type MeasureContext } from './measure.js';
@@ -194,15 +194,25 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
   }
 
   const pool = referencePool!;
-  // 3. The ceiling: the same bytes as pcapi's 200, no checks.
-  if (options.targets.includes('ceiling')) {
-    const target: TargetResult = { id: 'ceiling', kind: 'ceiling', label: 'ceiling (node:http)', status: 'ok', runs: [], version: process.version };
+  // 3. The ceiling: the same bytes as pcapi's 200, no checks; then the Fastify floor: the same from
+  // one Fastify route, no hooks (what the framework costs before pcapi does anything).
+  const sampleFile = join(workDir, 'ceiling-sample.json');
+  if (!sample && (options.targets.includes('ceiling') || options.targets.includes('fastify'))) {
+    notes.push('The ceiling and the Fastify floor replayed the OpenAPI example (pcapi was not measured, so none of its answers was captured).');
+  }
+  writeFileSync(sampleFile, JSON.stringify(sample ?? sampleFromOpenApi()));
+  const references = [
+    { kind: 'ceiling', label: 'ceiling (node:http)', version: process.version, framework: undefined },
+    { kind: 'fastify', label: `Fastify floor ${fastifyVersion()}`, version: fastifyVersion(), framework: 'fastify' },
+  ] as const;
+  for (const reference of references.filter(({ kind }) => options.targets.includes(kind))) {
+    const target: TargetResult = { id: reference.kind, kind: reference.kind, label: reference.label, status: 'ok', runs: [], version: reference.version };
     targets.push(target);
-    const sampleFile = join(workDir, 'ceiling-sample.json');
-    if (!sample) notes.push('The ceiling replayed the OpenAPI example (pcapi was not measured, so none of its answers was captured).');
-    writeFileSync(sampleFile, JSON.stringify(sample ?? sampleFromOpenApi()));
     await runTarget(target, log, async () => {
-      const running = await startCeiling({ port: await freePort(), sampleFile, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, 'ceiling.log'), probe: probeFor(pool) });
+      const running = await startCeiling({
+        port: await freePort(), sampleFile, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, `${reference.kind}.log`), probe: probeFor(pool),
+        ...(reference.framework ? { framework: reference.framework } : {}),
+      });
       target.startMs = running.readyMs;
       return running;
     }, (running) => measure(context, target, running, pool.file));

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 export const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 export const REPO_DIR = resolve(BENCH_DIR, '..');
 
-export type TargetKind = 'pcapi' | 'ceiling' | 'prism';
+export type TargetKind = 'pcapi' | 'ceiling' | 'fastify' | 'prism';
 export type LoadTool = 'auto' | 'wrk' | 'autocannon';
 
 export interface BenchOptions {
@@ -89,7 +89,7 @@ export function defaultOptions(): BenchOptions {
     durationS: 10,
     warmupS: 3,
     connections: 50,
-    targets: ['pcapi', 'ceiling', 'prism'],
+    targets: ['pcapi', 'ceiling', 'fastify', 'prism'],
     load: 'auto',
     pairs: 10_000,
     partners: 100,
@@ -125,7 +125,7 @@ export const USAGE = `npm run bench -- [options]
   --duration S             seconds per run (default 10)
   --warmup S               seconds of warm-up per target (default 3)
   --connections N          concurrent connections (default 50)
-  --targets LIST           any of pcapi,ceiling,prism (default all three)
+  --targets LIST           any of pcapi,ceiling,fastify,prism (default all four)
   --load TOOL              wrk, autocannon or auto (wrk when installed; default auto)
   --pairs N                distinct (token, customer) pairs in the request mix, the same at every size (default 10000)
   --partners N             partner tenants in generated datasets (default 100)
@@ -203,7 +203,7 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
       case '--connections': options.connections = positive(flag, value()); break;
       case '--targets': {
         const targets = (value() ?? '').split(',').filter(Boolean);
-        for (const target of targets) if (!['pcapi', 'ceiling', 'prism'].includes(target)) throw new UsageError(`unknown target "${target}"`);
+        for (const target of targets) if (!['pcapi', 'ceiling', 'fastify', 'prism'].includes(target)) throw new UsageError(`unknown target "${target}"`);
         options.targets = targets as TargetKind[];
         break;
       }

@@ -1,4 +1,4 @@
-/** The three servers under load: pcapi on a dataset, the bare node:http ceiling, and Stoplight Prism. */
+/** The servers under load: pcapi on a dataset, the bare node:http ceiling, the Fastify floor, and Stoplight Prism. */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { nodeWithTsx, pcapiCommand } from './dataset.js';
@@ -51,8 +51,9 @@ export async function startPcapi(options: { dataDir: string; port: number; logLe
   }
 }
 
-export async function startCeiling(options: { port: number; sampleFile: string; cpu: string | undefined; logFile: string; probe: Probe }): Promise<RunningTarget> {
-  const [node, args] = nodeWithTsx(join(BENCH_DIR, 'ceiling-server.ts'), [String(options.port), options.sampleFile]);
+/** The ceiling (bare node:http), or with `framework: 'fastify'` the Fastify floor: see ceiling-server.ts. */
+export async function startCeiling(options: { port: number; sampleFile: string; cpu: string | undefined; logFile: string; probe: Probe; framework?: 'fastify' }): Promise<RunningTarget> {
+  const [node, args] = nodeWithTsx(join(BENCH_DIR, 'ceiling-server.ts'), [String(options.port), options.sampleFile, ...(options.framework ? [options.framework] : [])]);
   const since = performance.now();
   const started = startProcess(node, args, { cpu: options.cpu, logFile: options.logFile, cwd: REPO_DIR });
   const url = `http://127.0.0.1:${options.port}`;
@@ -63,6 +64,12 @@ export async function startCeiling(options: { port: number; sampleFile: string; 
     await started.stop();
     throw error;
   }
+}
+
+/** The installed Fastify's version (the one pcapi runs on). */
+export function fastifyVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('fastify/package.json') as { version: string }).version;
 }
 
 export function prismVersion(): string | undefined {

@@ -49,7 +49,7 @@ describe('bench harness smoke', () => {
     rmSync(bundleDir, { recursive: true, force: true });
   });
 
-  it('measures pcapi (decisions cached and not) and the ceiling on a tiny dataset and writes a well-formed result', { timeout: 180_000 }, async () => {
+  it('measures pcapi (decisions cached and not), the ceiling and the Fastify floor on a tiny dataset and writes a well-formed result', { timeout: 180_000 }, async () => {
     const options: BenchOptions = {
       ...defaultOptions(),
       sizes: [200],
@@ -85,9 +85,10 @@ describe('bench harness smoke', () => {
     const pcapi = result.targets.find((target) => target.id === 'pcapi-200');
     const cold = result.targets.find((target) => target.id === 'pcapi-200-cold');
     const ceiling = result.targets.find((target) => target.id === 'ceiling');
-    assert.ok(pcapi && cold && ceiling, `targets: ${result.targets.map((target) => target.id).join(', ')}`);
+    const floor = result.targets.find((target) => target.id === 'fastify');
+    assert.ok(pcapi && cold && ceiling && floor, `targets: ${result.targets.map((target) => target.id).join(', ')}`);
     assert.deepEqual([pcapi.decisionCache, cold.decisionCache], [true, false]);
-    for (const target of [pcapi, cold, ceiling]) {
+    for (const target of [pcapi, cold, ceiling, floor]) {
       assert.equal(target.status, 'ok', `${target.label}: ${target.error}\n${lines.join('\n')}`);
       assert.equal(target.runs.length, 1);
       assert.ok(target.median!.rps > 0, `${target.label} rps`);
@@ -101,6 +102,11 @@ describe('bench harness smoke', () => {
     }
     assert.equal(cold.coldStart, undefined, 'cold starts are timed once per dataset');
     assert.equal(ceiling.runs[0]!.non2xx, 0);
+    assert.equal(floor.runs[0]!.non2xx, 0);
+    assert.match(floor.label, /^Fastify floor \d+\.\d+\.\d+$/);
+    for (const name of ['pcapi 200 / ceiling', 'pcapi 200 / Fastify floor', 'Fastify floor / ceiling']) {
+      assert.ok(result.ratios.some((ratio) => ratio.name === name && ratio.value > 0), `ratio ${name} in ${result.ratios.map((ratio) => ratio.name).join(', ')}`);
+    }
     assert.equal(pcapi.coldStart?.samplesMs.length, 1);
     assert.ok(pcapi.coldStart!.medianMs > 0);
 
