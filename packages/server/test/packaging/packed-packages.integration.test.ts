@@ -68,10 +68,12 @@ before(async () => {
   mkdirSync(project);
   // As the README tells a user: npm 12 runs only the install scripts a project allows.
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'partner-tool-tests', private: true, type: 'module', allowScripts: { 'better-sqlite3': true } }, null, 2));
-  // Only the tarballs and what they depend on, from the registry (the local cache when it has them).
+  // Only the tarballs and what they depend on, from the registry (the local cache when it has them),
+  // with the tools the tests below use as a user would (TypeScript, and docs/testing.md's Vitest and
+  // Jest): one install, one resolution of the tree.
   const prebuilt = await servePrebuiltSqlite();
   try {
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, 'typescript@5.9', '@types/node@20'], {
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, 'typescript@5.9', '@types/node@20', 'vitest@4.1', 'jest@30'], {
       cwd: project, env: { ...userEnv(), npm_config_better_sqlite3_binary_host: prebuilt.host }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024,
     });
   } finally {
@@ -111,8 +113,10 @@ test('publint and arethetypeswrong find nothing wrong with any package', async (
     const lint = await run(process.execPath, [join(REPO_ROOT, 'node_modules/publint/src/cli.js'), dir, '--strict'], { cwd: REPO_ROOT, env: userEnv() });
     assert.match(lint.stdout, /All good!/, `publint @pcapi/${name}: ${lint.stdout}`);
     // ESM only (as Node 20+ and bundlers load it): CommonJS require() is not a supported way in.
-    // attw exits non-zero on any problem the profile does not ignore; execFile then rejects.
-    const types = await run(process.execPath, [join(REPO_ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js'), '--pack', '.', '--profile', 'esm-only'], { cwd: dir, env: userEnv() });
+    // attw exits non-zero on any problem the profile does not ignore; execFile then rejects. It reads
+    // the tarball the user installs (packed above), rather than packing the package again.
+    const tarball = tarballs.find((file) => file.includes(`pcapi-${name}-`))!;
+    const types = await run(process.execPath, [join(REPO_ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js'), tarball, '--profile', 'esm-only'], { cwd: dir, env: userEnv() });
     assert.match(types.stdout, /node16 \(from ESM\)[^\n]*🟢/, `attw @pcapi/${name}: ${types.stdout}`);
     assert.match(types.stdout, /bundler[^\n]*🟢/, `attw @pcapi/${name}`);
     t.diagnostic(`@pcapi/${name}: publint all good; attw (esm-only) no problems`);
@@ -201,7 +205,6 @@ test('the recipes of docs/testing.md pass: node:test, Vitest and Jest', async ()
   assert.match(nodeTest.stdout, /# pass 2\n/);
   assert.match(nodeTest.stdout, /# fail 0\n/);
 
-  await inProject('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', 'vitest@4.1', 'jest@30'], 600_000);
   const vitest = await inProject(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'organization.vitest']);
   const plain = (output: { stdout: string; stderr: string }) => `${output.stdout}${output.stderr}`.replace(/\x1b\[[0-9;]*m/g, ''); // colours off
   assert.match(plain(vitest), /Tests\s+2 passed/);
