@@ -16,6 +16,42 @@ export function abortErrorFor(signal: AbortSignal): AbortError {
   return new AbortError('The operation was aborted.', { cause: signal.reason });
 }
 
+/** What an attempt that took longer than `tryTimeoutInMs` failed with (the cause of its RequestSendError). */
+export class AttemptTimeoutError extends Error {
+  override name = 'AttemptTimeoutError';
+  /** As a socket timeout reports it, so `RequestSendError.errorCode` says what happened. */
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly timeoutInMs: number) {
+    super(`no complete answer within ${timeoutInMs} ms (retryOptions.tryTimeoutInMs)`);
+  }
+}
+
+/**
+ * The signal for one attempt: aborted when the call's `outer` signal aborts, or after `timeoutInMs`
+ * (0: never, and `outer` itself is used). `timedOut()` tells the two apart; `dispose()` stops the timer.
+ */
+export function attemptSignal(outer: AbortSignal | undefined, timeoutInMs: number): { signal: AbortSignal | undefined; timedOut(): boolean; dispose(): void } {
+  // Longer than a timer can wait (it would fire at once): no limit.
+  if (timeoutInMs <= 0 || timeoutInMs > 2 ** 31 - 1) return { signal: outer, timedOut: () => false, dispose: () => undefined };
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort(outer!.reason);
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new AttemptTimeoutError(timeoutInMs));
+  }, timeoutInMs);
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose() {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortErrorFor(signal);
 }

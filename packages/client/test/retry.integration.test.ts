@@ -157,6 +157,41 @@ test('aborting during a Retry-After wait rejects within 200 ms with an AbortErro
   assert.equal(proxy.apiAttempts().length, 1);
 });
 
+test('an attempt with no answer within tryTimeoutInMs is cut and retried, with the same MS-RequestId, until 200', { timeout: 20_000 }, async (t) => {
+  const { proxy, client } = await setUp(t, (n) => (n === 1 ? 'no-answer' : n === 2 ? 'stalled-body' : undefined), { tryTimeoutInMs: 300, retryDelayInMs: 20 });
+  const organizations = await client.getCustomerOrganization(CONTOSO);
+  assert.equal(organizations[0]?.displayName, 'Contoso');
+  assert.equal(proxy.apiAttempts().length, 3);
+  for (const gap of gaps(proxy.apiAttempts())) assert.ok(gap >= 300 - SLACK_MS, `the attempt was given its ${300} ms (${gap.toFixed(0)})`);
+  assertOneRequestId(proxy.apiAttempts());
+});
+
+test('a server that never answers: after maxRetries a RequestSendError with ETIMEDOUT naming the timeout, not a call held forever', { timeout: 20_000 }, async (t) => {
+  const { proxy, client } = await setUp(t, () => 'no-answer', { tryTimeoutInMs: 200, maxRetries: 1, retryDelayInMs: 20 });
+  const started = performance.now();
+  const error = await client.getCustomerOrganization(CONTOSO).catch((e: unknown) => e);
+  const took = performance.now() - started;
+  assert.ok(isRequestSendError(error), String(error));
+  assert.equal(error.attempts, 2);
+  assert.equal(error.errorCode, 'ETIMEDOUT');
+  assert.match(error.message, /\(2 attempts\): .*no complete answer within 200 ms \(retryOptions\.tryTimeoutInMs\)/);
+  assert.equal(proxy.apiAttempts().length, 2);
+  assert.ok(took >= 400 - SLACK_MS && took < 5_000, `two attempts of 200 ms (${took.toFixed(0)} ms)`);
+});
+
+test('aborting a call whose attempt is waiting for an answer rejects at once with an AbortError, not retried', { timeout: 20_000 }, async (t) => {
+  const { proxy, client } = await setUp(t, () => 'no-answer', { tryTimeoutInMs: 10_000 });
+  const controller = new AbortController();
+  const call = client.getCustomerOrganization(CONTOSO, { abortSignal: controller.signal });
+  while (proxy.apiAttempts().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  const abortedAt = performance.now();
+  controller.abort();
+  const error = await call.catch((e: unknown) => e);
+  assert.equal((error as Error).name, 'AbortError');
+  assert.ok(performance.now() - abortedAt < 200);
+  assert.equal(proxy.apiAttempts().length, 1);
+});
+
 test('an already aborted signal sends nothing', async (t) => {
   const { proxy, client } = await setUp(t, () => undefined);
   const error = await client.getCustomerOrganization(CONTOSO, { abortSignal: AbortSignal.abort() }).catch((e: unknown) => e);

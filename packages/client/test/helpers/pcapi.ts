@@ -25,7 +25,8 @@ export interface RecordedAttempt {
 }
 
 /** What the proxy does with one request instead of forwarding it. */
-export type Fault = { status: number; headers?: Record<string, string>; body?: string | Buffer } | 'drop-connection';
+/** `no-answer`: the request is read and never answered; `stalled-body`: headers and half a body, then nothing. */
+export type Fault = { status: number; headers?: Record<string, string>; body?: string | Buffer } | 'drop-connection' | 'no-answer' | 'stalled-body';
 
 export interface FaultProxy {
   url: string;
@@ -52,6 +53,12 @@ export async function startFaultProxy(t: TestContext, target: string, fault: (n:
     const answer = isApi(attempt.url) ? fault(++apiCount, attempt) : undefined;
     if (answer === 'drop-connection') {
       req.socket.destroy();
+      return;
+    }
+    if (answer === 'no-answer') return;
+    if (answer === 'stalled-body') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': '100' });
+      res.write('[{"displayName":');
       return;
     }
     if (answer) {
