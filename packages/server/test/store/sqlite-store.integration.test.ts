@@ -184,6 +184,34 @@ describe('SQLite store specifics', () => {
     }
   });
 
+  test('while another process holds the write lock, a migrated store still opens and reads; an import waits its busy timeout, then says why and imports nothing', async (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'pcapi.db');
+    const seeded = await openStore({ kind: 'sqlite', file });
+    await importDocument(seeded, demoDocument());
+    await seeded.close();
+    // Another process's transaction, as a long import holds it.
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    t.after(() => {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+    });
+    const store = new SqliteStore(file, { busyTimeoutMs: 300 });
+    t.after(() => store.close());
+    await store.init();
+    assert.equal((await store.findPartnerTenant('fabrikam.example'))?.tenantId, DEMO.fabrikam);
+    const renamed = demoDocument();
+    renamed.partners[0]!.displayName = 'Fabrikam, renamed';
+    await assert.rejects(importDocument(store, renamed), (error: unknown) => {
+      assert.ok(error instanceof StoreOpenError, String(error));
+      assert.match(error.message, /another process held the store's write lock for 0\.3 s \(an import, or a server applying migrations\); try again when it has finished; nothing was imported$/);
+      return true;
+    });
+    other.exec('ROLLBACK');
+    assert.equal((await store.findPartnerTenant('fabrikam.example'))?.displayName, demoDocument().partners[0]!.displayName);
+  });
+
   test('a plan of 12,000 customers imports, and re-imports with no changes', { timeout: 120_000 }, async (t) => {
     const store = await openSqlite(t);
     await store.init();

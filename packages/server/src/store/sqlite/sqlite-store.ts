@@ -6,9 +6,12 @@ import type { AccessFacts, PartnerTenant } from '../../domain/model.js';
 import type { StoredRelationshipDates } from '../../seed/plan-seed.js';
 import type { SeedPlan } from '../../seed/seed-plan.js';
 import { makeDirectory } from '../../make-directory.js';
-import { loadMigrations } from '../migrations.js';
+import { loadMigrations, type Migration } from '../migrations.js';
 import { toSigningKey } from '../rows.js';
-import { openInWalMode } from './open-wal.js';
+import { isBusy, openInWalMode } from './open-wal.js';
+
+/** How long a write waits for another process's transaction to end before it fails. */
+const BUSY_TIMEOUT_MS = 10_000;
 import type { CustomerPageQuery, CustomerUser, RelationshipFilter, StoredCustomerPartner, StoredCustomerSummary, StoredSigningKey } from '../store.js';
 import { SqliteGdap } from './sqlite-gdap.js';
 import { SqliteConsole } from './sqlite-console.js';
@@ -51,15 +54,22 @@ export class SqliteStore implements Store {
   private lastDataVersion = 0;
   private lastChangeCounter = 0;
 
-  constructor(readonly file: string) {
+  /** @param options.busyTimeoutMs how long a write waits for another process's transaction (tests shorten it). */
+  constructor(readonly file: string, private readonly options: { busyTimeoutMs?: number } = {}) {
     if (file !== ':memory:') makeDirectory(dirname(file));
     this.db = this.connect();
+  }
+
+  /** Why a write waited its busy timeout in vain: another process's transaction. */
+  private writeLockHeld(): string {
+    const seconds = (this.options.busyTimeoutMs ?? BUSY_TIMEOUT_MS) / 1000;
+    return `another process held the store's write lock for ${seconds} s (an import, or a server applying migrations); try again when it has finished`;
   }
 
   private connect(): Database.Database {
     let db: Database.Database;
     try {
-      db = openInWalMode(this.file, 10_000);
+      db = openInWalMode(this.file, this.options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
     } catch (error) {
       throw new StoreOpenError(`cannot open SQLite database ${this.file}: ${(error as Error).message}`);
     }
@@ -84,17 +94,23 @@ export class SqliteStore implements Store {
 
   async init(): Promise<void> {
     try {
-      // One write transaction for the check and the migrations, so processes opening a new file at
-      // the same moment migrate it once: the others wait for the lock, then find nothing to do.
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        this.migrate();
-        this.db.exec('COMMIT');
-      } finally {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // A store whose migrations are all applied is opened without the write lock, so a command or a
+      // server can open it while another process imports (which holds the lock for minutes at a
+      // million customers). Otherwise one write transaction for the check and the migrations, so
+      // processes opening a new file at the same moment migrate it once: the others wait for the
+      // lock, then find nothing to do.
+      if (this.pendingMigrations().length > 0) {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          this.migrate();
+          this.db.exec('COMMIT');
+        } finally {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        }
       }
     } catch (error) {
       if (error instanceof StoreOpenError) throw error;
+      if (isBusy(error)) throw new StoreOpenError(`cannot initialize SQLite database ${this.file}: ${this.writeLockHeld()}`);
       throw new StoreOpenError(`cannot initialize SQLite database ${this.file}: ${(error as Error).message}`);
     }
     this.statements = prepareAll(this.db, READ_SQL);
@@ -107,16 +123,26 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAudit(auditDb, auditDb);
   }
 
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version));
+  /**
+   * The migrations this file still needs, read without a write lock; refuses a file whose schema is
+   * newer than this pcapi knows.
+   */
+  private pendingMigrations(): readonly Migration[] {
+    const hasTable = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+    const applied = new Set(hasTable ? (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version) : []);
     const migrations = loadMigrations('sqlite');
     const newest = Math.max(0, ...migrations.map((m) => m.version));
     const unknown = [...applied].filter((version) => version > newest);
     if (unknown.length > 0) {
       throw new StoreOpenError(`database ${this.file} has schema version ${Math.max(...unknown)}, newer than this pcapi knows (${newest}); upgrade pcapi`);
     }
-    for (const migration of migrations.filter((m) => !applied.has(m.version))) {
+    return migrations.filter((m) => !applied.has(m.version));
+  }
+
+  /** Applies the pending migrations; inside the write transaction init() holds, so it reads them again. */
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of this.pendingMigrations()) {
       this.db.exec(migration.doSql);
       this.db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))").run(migration.version, migration.name);
     }
@@ -410,7 +436,13 @@ export class SqliteStore implements Store {
   private async runImport(plans: SeedPlan | AsyncIterable<SeedPlan>, options: ImportOptions): Promise<ImportSummary> {
     const writer = this.file === ':memory:' ? this.db : this.connect();
     try {
-      const summary = await importInTransaction(writer, plans, options);
+      let summary: ImportSummary;
+      try {
+        summary = await importInTransaction(writer, plans, options);
+      } catch (error) {
+        if (isBusy(error)) throw new StoreOpenError(`cannot import into ${this.file}: ${this.writeLockHeld()}; nothing was imported`);
+        throw error;
+      }
       return this.afterCommit(writer, summary);
     } finally {
       if (writer !== this.db) writer.close();
