@@ -48,10 +48,16 @@ export function undoNewSqliteStore(database: DatabaseLocation): () => void {
   const folder = dirname(database.file);
   const folderIsNew = !existsSync(folder);
   return () => {
-    for (const file of [database.file, auditFileOf(database.file)]) {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+    // Best effort, and never in place of the failure that called it: the folder may never have been
+    // made (a path under /proc, a file in the way), or be gone already.
+    try {
+      for (const file of [database.file, auditFileOf(database.file)]) {
+        for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+      }
+      if (folderIsNew && existsSync(folder) && readdirSync(folder).length === 0) rmdirSync(folder);
+    } catch {
+      // Left as it is; the command's own error is what the user needs to see.
     }
-    if (folderIsNew && readdirSync(folder).length === 0) rmdirSync(folder);
   };
 }
 
