@@ -34,7 +34,8 @@ function assertGraphError(response: { statusCode: number; body: string }, status
 }
 
 describe('Graph: every operation refuses a caller without a token, and a token without the permission', () => {
-  const graph = under('/v1.0/');
+  // The methods a path does not have are refused before authentication (graph-methods.test.ts).
+  const graph = under('/v1.0/').filter(({ operation }) => !(operation as { operationId?: string }).operationId?.endsWith('Refused'));
 
   test(`${graph.length} operations: 401 InvalidAuthenticationToken without a token`, async (t) => {
     const pcapi = await buildInjectApp(t);

@@ -92,8 +92,11 @@ export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDep
 
     allowEmptyJsonBodies(scope);
     if (deps.audit) scope.addHook('onResponse', deps.audit);
+    const methodsByUrl = collectRouteMethods(scope);
     scope.addHook('onRequest', async (request, reply) => {
       reply.headers(graphResponseHeaders(request));
+      const allow = (request.routeOptions.config as { allow?: string }).allow;
+      if (allow) throw new GraphError('methodNotAllowed', 'Specified HTTP method is not allowed for the request target.', { allow });
       let caller: Caller | CustomerCaller;
       try {
         caller = await deps.authentication.authenticate(request.headers.authorization);
@@ -159,5 +162,34 @@ export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDep
     };
     registerRelationshipRoutes(scope, context);
     registerDirectoryRoutes(scope, context);
+    refuseOtherMethods(scope, methodsByUrl);
   }, { prefix: GRAPH_PREFIX });
+}
+
+/** The methods each URL of the scope answers (without the scope's prefix), as its routes are registered. */
+function collectRouteMethods(scope: FastifyInstance): Map<string, Set<string>> {
+  const methodsByUrl = new Map<string, Set<string>>();
+  scope.addHook('onRoute', (route) => {
+    const url = route.prefix && route.url.startsWith(route.prefix) ? route.url.slice(route.prefix.length) : route.url;
+    const methods = methodsByUrl.get(url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    methodsByUrl.set(url, methods);
+  });
+  return methodsByUrl;
+}
+
+/** Graph's methods; HEAD comes with GET. */
+export const GRAPH_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * Every other method on a Graph URL answers 405 with `Allow` (OData 4.0, 9.2.2), before authentication
+ * and before any body is read, as the Partner Center resource does; the onRequest hook above answers it.
+ */
+function refuseOtherMethods(scope: FastifyInstance, methodsByUrl: Map<string, Set<string>>): void {
+  for (const [url, methods] of [...methodsByUrl]) {
+    const refused = GRAPH_METHODS.filter((method) => !methods.has(method));
+    if (refused.length === 0) continue;
+    const allow = GRAPH_METHODS.filter((method) => methods.has(method)).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method])).join(', ');
+    scope.route({ method: refused, url, config: { allow }, handler: async () => undefined });
+  }
 }

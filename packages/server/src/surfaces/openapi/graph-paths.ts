@@ -182,5 +182,25 @@ function directoryPaths(): Json {
 }
 
 export function graphPaths(): Json {
-  return { ...gdapPaths(), ...directoryPaths() };
+  return withRefusedMethods({ ...gdapPaths(), ...directoryPaths() } as Record<string, Json>);
+}
+
+/** Graph's methods (graph-surface.ts): each path answers the others 405, before authentication. */
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+function withRefusedMethods(paths: Record<string, Json>): Json {
+  for (const item of Object.values(paths)) {
+    const answered = METHODS.filter((method) => item[method] !== undefined);
+    const allow = answered.flatMap((method) => (method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()])).join(', ');
+    const first = item[answered[0]!] as { operationId: string; tags: string[] };
+    for (const method of METHODS.filter((candidate) => item[candidate] === undefined)) {
+      item[method] = {
+        operationId: `${first.operationId}${method[0]!.toUpperCase()}${method.slice(1)}Refused`,
+        tags: first.tags,
+        summary: `Refused (405 with \`Allow: ${allow}\`, before authentication and before any body is read).`,
+        responses: responses('graph', {}, [405]),
+      };
+    }
+  }
+  return paths;
 }
