@@ -5,6 +5,7 @@ import { ConfigError, resolveServeConfig, type RawServeOptions } from '../config
 import { SigningKeyError } from '../identity/signing-key.js';
 import { SeedError } from '../seed/seed-error.js';
 import { StoreOpenError } from '../store/store.js';
+import { serverVersion } from '../package-paths.js';
 import { runToken, TokenCommandError, type TokenCommandOptions } from './token-command.js';
 import { registerCustomersCommand } from './customers-command.js';
 import { CustomersCommandError } from './customers-exit-codes.js';
@@ -25,6 +26,7 @@ const EXIT_USAGE = 2;
 
 const program = new Command('pcapi')
   .description('A local, wire-faithful Partner Center "Get a customer organization" API')
+  .version(serverVersion(), '-V, --version', 'print pcapi\'s version')
   .exitOverride()
   .showHelpAfterError();
 

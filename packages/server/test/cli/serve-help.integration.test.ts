@@ -1,5 +1,9 @@
-/** `pcapi serve --help`, as the bundled CLI prints it, lists every setting of the table with its variable. */
+/**
+ * `pcapi serve --help`, as the bundled CLI prints it, lists every setting of the table with its
+ * variable; `pcapi --version` prints the package's version.
+ */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { serveSettings } from '../../src/serve-settings.js';
 import { runPcapi } from '../helpers/run-cli.js';
@@ -20,6 +24,18 @@ describe('pcapi serve --help', () => {
     });
     assert.deepEqual(missing, [], run.stdout);
     assert.match(run.stdout, /--port <port>\s+port to listen on \(0 picks a free one\) \(default:\s+"8080", env: PCAPI_PORT\)/);
+  });
+});
+
+describe('pcapi --version', () => {
+  test('prints @pcapi/server\'s version and exits 0 (-V too); the top-level help lists it', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const run = await pcapi([flag]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, `${version}\n`);
+    }
+    assert.match((await pcapi(['--help'])).stdout, /-V, --version\s+print pcapi's version/);
   });
 });
 

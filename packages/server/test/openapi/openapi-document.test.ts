@@ -14,7 +14,7 @@ import { EmulatedClock, ManualClock } from '../../src/clock.js';
 import { Metrics } from '../../src/metrics.js';
 import { DEMO_SEED_FILE } from '../../src/seed/import-seed.js';
 import { buildOpenApiDocument } from '../../src/surfaces/openapi/openapi-document.js';
-import { serverVersion } from '../../src/surfaces/openapi/openapi-route.js';
+import { serverVersion } from '../../src/package-paths.js';
 import { buildInjectApp, TEST_EPOCH, TEST_PUBLIC_URL } from '../helpers/inject-app.js';
 import { ANY_METHOD_LABELS, documentedOperations, INJECTED_FAULT, type CheckedDocument } from './status-coverage.js';
 
