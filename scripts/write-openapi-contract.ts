@@ -5,7 +5,7 @@
 //   node --import tsx scripts/write-openapi-contract.ts
 import { writeFileSync } from 'node:fs';
 import { buildOpenApiDocument } from '../packages/server/src/surfaces/openapi/openapi-document.ts';
-import { serverVersion } from '../packages/server/src/surfaces/openapi/openapi-route.ts';
+import { serverVersion } from '../packages/server/src/package-paths.ts';
 
 const file = new URL('../packages/contracts/openapi.json', import.meta.url);
 writeFileSync(file, `${JSON.stringify(buildOpenApiDocument({ serverUrl: 'http://127.0.0.1:8080', version: serverVersion() }), null, 2)}\n`);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { isPartnerCenterError, isRequestSendError, PartnerCenterClient, StaticTokenCredential, type RetryOptions } from '../src/index.js';
-import { closedPort, CONTOSO, DEMO, startFaultProxy, startTestServer, throttled, type Fault, type RecordedAttempt } from './helpers/pcapi.js';
+import { closedPort, CONTOSO, DEMO, startFaultProxy, startTestServer, throttled, type Fault, type FaultProxy, type RecordedAttempt } from './helpers/pcapi.js';
 
 /** Timers may fire a little early relative to another process's clock; allow 50 ms. */
 const SLACK_MS = 50;
@@ -141,17 +141,22 @@ test('connection refused: retried maxRetries times, then a RequestSendError nami
   assert.ok(elapsed >= 150 - SLACK_MS, `backed off between attempts (${elapsed.toFixed(0)} ms)`);
 });
 
-test('aborting during a Retry-After wait rejects within 200 ms with an AbortError', async (t) => {
-  const { proxy, client } = await setUp(t, () => throttled(30));
+/** Starts a call, aborts it `settleMs` after its first attempt reached the proxy; the error, and how long after the abort it came. */
+async function abortAfterFirstAttempt(proxy: FaultProxy, client: PartnerCenterClient, settleMs: number): Promise<{ error: unknown; took: number }> {
   const controller = new AbortController();
   const call = client.getCustomerOrganization(CONTOSO, { abortSignal: controller.signal });
-  // Abort once the first 429 has been answered and the client is waiting out its 30 s.
   while (proxy.apiAttempts().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
   const abortedAt = performance.now();
   controller.abort();
   const error = await call.catch((e: unknown) => e);
-  const took = performance.now() - abortedAt;
+  return { error, took: performance.now() - abortedAt };
+}
+
+test('aborting during a Retry-After wait rejects within 200 ms with an AbortError', async (t) => {
+  const { proxy, client } = await setUp(t, () => throttled(30));
+  // Abort once the first 429 has been answered and the client is waiting out its 30 s.
+  const { error, took } = await abortAfterFirstAttempt(proxy, client, 200);
   assert.equal((error as Error).name, 'AbortError');
   assert.ok(took < 200, `rejected ${took.toFixed(0)} ms after abort`);
   assert.equal(proxy.apiAttempts().length, 1);
@@ -181,14 +186,9 @@ test('a server that never answers: after maxRetries a RequestSendError with ETIM
 
 test('aborting a call whose attempt is waiting for an answer rejects at once with an AbortError, not retried', { timeout: 20_000 }, async (t) => {
   const { proxy, client } = await setUp(t, () => 'no-answer', { tryTimeoutInMs: 10_000 });
-  const controller = new AbortController();
-  const call = client.getCustomerOrganization(CONTOSO, { abortSignal: controller.signal });
-  while (proxy.apiAttempts().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  const abortedAt = performance.now();
-  controller.abort();
-  const error = await call.catch((e: unknown) => e);
+  const { error, took } = await abortAfterFirstAttempt(proxy, client, 0);
   assert.equal((error as Error).name, 'AbortError');
-  assert.ok(performance.now() - abortedAt < 200);
+  assert.ok(took < 200);
   assert.equal(proxy.apiAttempts().length, 1);
 });
 

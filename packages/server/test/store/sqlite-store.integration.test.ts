@@ -22,6 +22,15 @@ function tempDir(t: TestContext): string {
   return dir;
 }
 
+/** A new database file holding the demo data, closed again; its path. */
+async function demoStoreFile(t: TestContext): Promise<string> {
+  const file = join(tempDir(t), 'pcapi.db');
+  const store = await openStore({ kind: 'sqlite', file });
+  await importDocument(store, demoDocument());
+  await store.close();
+  return file;
+}
+
 /** A fresh, not yet initialized store on a new database file; closed and deleted after the test. */
 async function openSqlite(t: TestContext): Promise<SqliteStore> {
   const dir = mkdtempSync(join(tmpdir(), 'pcapi-sqlite-store-'));
@@ -125,11 +134,7 @@ describe('SQLite store specifics', () => {
   });
 
   test('a database with a newer schema version than this pcapi knows is refused and not changed', async (t) => {
-    const dir = tempDir(t);
-    const file = join(dir, 'pcapi.db');
-    const store = await openStore({ kind: 'sqlite', file });
-    await importDocument(store, demoDocument());
-    await store.close();
+    const file = await demoStoreFile(t);
     const db = new Database(file);
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'from-the-future', '2030-01-01T00:00:00.000Z');
     db.close();
@@ -185,11 +190,7 @@ describe('SQLite store specifics', () => {
   });
 
   test('while another process holds the write lock, a migrated store still opens and reads; an import waits its busy timeout, then says why and imports nothing', async (t) => {
-    const dir = tempDir(t);
-    const file = join(dir, 'pcapi.db');
-    const seeded = await openStore({ kind: 'sqlite', file });
-    await importDocument(seeded, demoDocument());
-    await seeded.close();
+    const file = await demoStoreFile(t);
     // Another process's transaction, as a long import holds it.
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');

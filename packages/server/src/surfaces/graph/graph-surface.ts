@@ -181,6 +181,12 @@ function collectRouteMethods(scope: FastifyInstance): Map<string, Set<string>> {
 /** Graph's methods; HEAD comes with GET. */
 export const GRAPH_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/** The `Allow` of a URL that has `answered` of GRAPH_METHODS (any case), in their order, HEAD after GET. */
+export function allowOf(answered: readonly string[]): string {
+  const has = new Set(answered.map((method) => method.toUpperCase()));
+  return GRAPH_METHODS.filter((method) => has.has(method)).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method])).join(', ');
+}
+
 /**
  * Every other method on a Graph URL answers 405 with `Allow` (OData 4.0, 9.2.2), before authentication
  * and before any body is read, as the Partner Center resource does; the onRequest hook above answers it.
@@ -189,7 +195,6 @@ function refuseOtherMethods(scope: FastifyInstance, methodsByUrl: Map<string, Se
   for (const [url, methods] of [...methodsByUrl]) {
     const refused = GRAPH_METHODS.filter((method) => !methods.has(method));
     if (refused.length === 0) continue;
-    const allow = GRAPH_METHODS.filter((method) => methods.has(method)).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method])).join(', ');
-    scope.route({ method: refused, url, config: { allow }, handler: async () => undefined });
+    scope.route({ method: refused, url, config: { allow: allowOf([...methods]) }, handler: async () => undefined });
   }
 }

@@ -3,6 +3,7 @@
  * relationships with their requests, operations and access assignments, customers, and the partner
  * tenant's groups, users and service principals. docs/graph.md describes them.
  */
+import { allowOf, GRAPH_METHODS } from '../graph/graph-surface.js';
 import { GRAPH_ID_HEADERS, jsonContent, PARAMETER, pathParameter, ref, response, responses, schemaRef, type Json } from './openapi-common.js';
 
 const RELATIONSHIPS = '/v1.0/tenantRelationships/delegatedAdminRelationships';
@@ -185,13 +186,13 @@ export function graphPaths(): Json {
   return withRefusedMethods({ ...gdapPaths(), ...directoryPaths() } as Record<string, Json>);
 }
 
-/** Graph's methods (graph-surface.ts): each path answers the others 405, before authentication. */
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+/** Graph's methods, as OpenAPI names them: each path answers the others 405, before authentication (graph-surface.ts). */
+const METHODS = GRAPH_METHODS.map((method) => method.toLowerCase());
 
 function withRefusedMethods(paths: Record<string, Json>): Json {
   for (const item of Object.values(paths)) {
     const answered = METHODS.filter((method) => item[method] !== undefined);
-    const allow = answered.flatMap((method) => (method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()])).join(', ');
+    const allow = allowOf(answered);
     const first = item[answered[0]!] as { operationId: string; tags: string[] };
     for (const method of METHODS.filter((candidate) => item[candidate] === undefined)) {
       item[method] = {
