@@ -93,16 +93,19 @@ try {
     // The CLI sign-in: MSAL prints a code; the user types it on /devicelogin in a browser.
     const msal = new PublicClientApplication({ auth: { clientId: AZURE_CLI, authority: `${pcapiUrl}/${FABRIKAM}`, knownAuthorities: [host] } });
     const page = await context.newPage();
+    let browser: Promise<void> = Promise.resolve();
     const result = await msal.acquireTokenByDeviceCode({
       scopes: [PC_SCOPE],
       deviceCodeCallback: (response) => {
         output.message = response.message;
-        void (async () => {
+        browser = (async () => {
           pagesSeen.push(...(await enterDeviceCode(page, response.verificationUri, response.userCode, 'admin@fabrikam.example')));
           output.donePage = await page.innerText('#done');
         })().catch((error) => { output.browserError = String(error); });
       },
     });
+    // MSAL's polling can redeem the code before the browser has read the page the sign-in ended on.
+    await browser;
     output.device = summary(result);
     output.apiStatus = await organizationStatus(result!.accessToken);
   } else if (flow === 'identity-device') {
