@@ -49,6 +49,8 @@ export class AuditTrail {
   /** Set while writes fail: when the outage began and how many events were dropped since. */
   private outage: { since: number; dropped: number } | undefined;
   private readonly maxPending: number;
+  /** Callers waiting for the next event here (the console's live view, `waitMs`). */
+  private readonly waiters = new Set<() => void>();
 
   constructor(private readonly options: AuditTrailOptions) {
     if (!(options.retentionDays >= 1)) throw new Error('the audit trail needs a retention of at least one day');
@@ -79,6 +81,24 @@ export class AuditTrail {
       return;
     }
     this.pending.push(this.options.clock.now(), subject, requestId, correlationId);
+    for (const wake of this.waiters) wake();
+  }
+
+  /**
+   * Resolves when this process records its next event, or when `signal` aborts (a timeout, the caller
+   * gone, the server stopping). Events other processes record (a shared PostgreSQL store) wake no one.
+   */
+  nextRecord(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.waiters.delete(wake);
+        signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      if (signal.aborted) return resolve();
+      this.waiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
   }
 
   /** Writes pending events now (after any write under way). Never throws: a failed write keeps them pending. */

@@ -200,6 +200,43 @@ describe('audit trail', () => {
     for (const part of ['outcome', 'from', 'limit', 'colour', 'before and after']) assert.ok(message.includes(part), `${part} in: ${message}`);
   });
 
+  test('waitMs: an empty answer waits for the next matching call, and answers with it', async (t) => {
+    const { pcapi } = await auditedApp(t);
+    const token = await pcapi.tokenFor(ADMIN);
+    const newest = Math.max(0, ...(await audit(pcapi)).map((event) => event.id));
+    const waiting = audit(pcapi, { after: String(newest), customer: DEMO.contoso, waitMs: '20000' });
+    let answered = false;
+    void waiting.then(() => (answered = true));
+    // A call for another customer is recorded and wakes the wait, which looks, finds nothing matching, and waits on.
+    assert.equal((await pcapi.getOrganization(DEMO.tailspin, { token })).status, 403);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(answered, false, 'still waiting after a call that does not match');
+    const call = await pcapi.getOrganization(DEMO.contoso, { token });
+    const events = await waiting;
+    assert.deepEqual(events.map((event) => event.requestId), [call.headers.get('ms-requestid')]);
+  });
+
+  test('waitMs: nothing recorded answers empty when the time passes, or at once when the server stops', async (t) => {
+    const { pcapi } = await auditedApp(t);
+    const newest = Math.max(0, ...(await audit(pcapi)).map((event) => event.id));
+    assert.deepEqual(await audit(pcapi, { after: String(newest), waitMs: '30' }), []);
+    const waiting = audit(pcapi, { after: String(newest), waitMs: '20000' });
+    const stoppingAt = performance.now();
+    await pcapi.app.close();
+    assert.deepEqual(await waiting, []);
+    assert.ok(performance.now() - stoppingAt < 10_000, 'the stop did not wait for the poll\'s time');
+  });
+
+  test('waitMs: refused out of range, malformed, or without after', async (t) => {
+    const { pcapi } = await auditedApp(t);
+    for (const [query, part] of [['after=0&waitMs=20001', 'waitMs: a whole number from 0 to 20000'], ['after=0&waitMs=1.5', 'not "1.5"'], ['waitMs=100', 'only with after'], ['after=x&waitMs=x', 'after']] as const) {
+      const response = await pcapi.fetch(`/_pcapi/audit?${query}`);
+      assert.equal(response.status, 400, query);
+      const message = ((await response.json()) as { error: { message: string } }).error.message;
+      assert.ok(message.includes(part), `${query}: ${message}`);
+    }
+  });
+
   test('events older than the retention are pruned as the clock passes', async (t) => {
     const { pcapi, clock } = await auditedApp(t, 2);
     await pcapi.getOrganization(DEMO.contoso, { token: await pcapi.tokenFor(ADMIN) });

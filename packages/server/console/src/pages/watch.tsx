@@ -1,10 +1,17 @@
-/** Watch: the calls as the audit trail records them, newest first, polled twice a second; filtered by the server. */
+/**
+ * Watch: the calls as the audit trail records them, newest first, filtered by the server. Each look
+ * at the trail waits on the server (waitMs) until a call is recorded, so a call shows as it is
+ * answered; calls other processes record (a shared store) show within WAIT_MS.
+ */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, query, type AuditEvent } from '../api';
 import { Badge, ErrorBox, formatTime, Id } from '../components';
 import { href } from '../route';
 
-const POLL_MS = 500;
+const WAIT_MS = 500;
+/** Looks start at least this far apart (a busy server has new calls at every look). */
+const LOOK_GAP_MS = 100;
+const RETRY_MS = 1000;
 const KEPT = 500;
 const FILTERS = ['outcome', 'surface', 'customer', 'principal', 'requestId'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -22,8 +29,10 @@ export function WatchPage({ params }: { params: URLSearchParams }) {
     newest.current = 0;
     setEvents([]);
     const poll = async (first: boolean) => {
+      const startedAt = performance.now();
+      let wait = RETRY_MS;
       try {
-        const found = await call<{ value: AuditEvent[] }>(`/audit${query({ ...filters, limit: first ? 100 : 1000, after: first ? undefined : newest.current })}`);
+        const found = await call<{ value: AuditEvent[] }>(`/audit${query({ ...filters, limit: first ? 100 : 1000, after: first ? undefined : newest.current, waitMs: first ? undefined : WAIT_MS })}`);
         if (stopped) return;
         // The first page comes newest first; following the trail (after=) comes oldest first.
         const fresh = first ? found.value : [...found.value].reverse();
@@ -32,10 +41,11 @@ export function WatchPage({ params }: { params: URLSearchParams }) {
           setEvents((previous) => [...fresh, ...previous].slice(0, KEPT));
         }
         setError(null);
+        wait = Math.max(0, startedAt + LOOK_GAP_MS - performance.now());
       } catch (failure) {
         if (!stopped) setError((failure as Error).message);
       }
-      if (!stopped) timer = setTimeout(() => void poll(false), POLL_MS);
+      if (!stopped) timer = setTimeout(() => void poll(false), wait);
     };
     if (!paused) void poll(true);
     return () => {

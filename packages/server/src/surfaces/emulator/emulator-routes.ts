@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
-import { auditEventJson, parseAuditQuery, type RawAuditQuery } from '../../domain/audit-query.js';
+import { registerAuditRoute } from './audit-route.js';
 import type { AuditTrail } from '../../services/audit-trail.js';
 import { ClockOutOfRange, type Clock } from '../../clock.js';
 import { isLoopbackHost } from '../../loopback.js';
@@ -149,14 +149,7 @@ export function registerEmulatorRoutes(app: FastifyInstance, deps: EmulatorRoute
       }
     });
 
-    const trail = deps.auditTrail;
-    if (trail) {
-      scope.get('/audit', async (request) => {
-        const parsed = parseAuditQuery(request.query as RawAuditQuery);
-        if ('problems' in parsed) throw new GraphError('badRequest', `The audit query is not valid: ${parsed.problems.join('; ')}`);
-        return { value: (await trail.query(parsed.query)).map(auditEventJson) };
-      });
-    }
+    if (deps.auditTrail) registerAuditRoute(scope, deps.auditTrail);
 
     registerConsolePages(scope, EMULATOR_PREFIX);
     if (deps.console) registerConsoleApiRoutes(scope, deps.console);

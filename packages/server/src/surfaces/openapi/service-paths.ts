@@ -62,7 +62,8 @@ function emulatorPaths(): Json {
     '/_pcapi/audit': {
       get: emulator({ operationId: 'queryAuditTrail', summary: 'The audit trail (with --audit-retention above 0), newest first, filtered.',
         query: ['partner', 'customer', 'principal', 'outcome', 'surface', 'from', 'to', 'requestId', 'before', 'after', 'limit']
-          .map((name) => query(name, `Filter or paging option \`${name}\` (docs/configuration.md#audit-trail).`)),
+          .map((name) => query(name, `Filter or paging option \`${name}\` (docs/configuration.md#audit-trail).`))
+          .concat(query('waitMs', 'With `after`: an empty answer waits up to this many milliseconds (0 to 20000) for this process to record a matching event.')),
         ok: { status: 200, schema: 'AuditEventList', description: 'The matching events.' }, errors: [400] }),
     },
     '/_pcapi/faults': {
