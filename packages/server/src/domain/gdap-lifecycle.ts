@@ -283,6 +283,16 @@ const ACTION_REQUIRES: Record<RelationshipAction, RelationshipStatus> = {
   lockForApproval: 'created', approve: 'approvalPending', reject: 'approvalPending', terminate: 'active',
 };
 
+/** Who takes each action: the partner locks a relationship for approval, its customer approves or rejects it, either ends it. */
+const ACTION_TAKEN_BY: Record<RelationshipAction, 'partner' | 'customer' | 'either'> = {
+  lockForApproval: 'partner', approve: 'customer', reject: 'customer', terminate: 'either',
+};
+
+export function relationshipActionTakenBy(action: RelationshipAction, side: 'partner' | 'customer'): boolean {
+  const taker = ACTION_TAKEN_BY[action];
+  return taker === 'either' || taker === side;
+}
+
 export function relationshipActionAllowed(action: RelationshipAction, effectiveStatus: RelationshipStatus): RuleResult {
   const required = ACTION_REQUIRES[action];
   if (effectiveStatus === required) return OK;

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import { storedLifecycle } from '../domain/effective-access.js';
 import {
   applyAction, assignmentCreateAllowed, checkAssignmentRoles, checkAutoExtend, checkDisplayName, checkRelationshipDuration, checkRoleIds,
-  effectiveAssignment, effectiveRelationship, GLOBAL_ADMINISTRATOR_ROLE_ID, materializeRelationship, relationshipActionAllowed,
+  effectiveAssignment, effectiveRelationship, GLOBAL_ADMINISTRATOR_ROLE_ID, materializeRelationship, relationshipActionAllowed, relationshipActionTakenBy,
   relationshipDeleteAllowed, relationshipUpdateAllowed, roleRemovalAllowed, type RelationshipAction, type RuleResult, type TransitionDelays,
 } from '../domain/gdap-lifecycle.js';
 import type { AssignmentStatus, Caller, CustomerCaller, RelationshipStatus } from '../domain/model.js';
@@ -121,7 +121,7 @@ export class GdapService {
     return this.view(row);
   }
 
-  /** Approving (and rejecting) is a customer administrator's: Global Administrator in the customer tenant. */
+  /** The customer's side of a relationship (approve, reject, terminate) is its Global Administrator's. */
   async customerAction(customer: CustomerCaller, id: string, action: RelationshipAction): Promise<{ relationship: RelationshipView; request: StoredRelationshipRequest }> {
     const relationship = await this.getRelationshipForCustomer(customer, id);
     if (!customer.directoryRoleIds.includes(GLOBAL_ADMINISTRATOR_ROLE_ID)) {
@@ -209,15 +209,14 @@ export class GdapService {
 
   /**
    * A request on a relationship, applied at once (its status is `succeeded`); what follows (approval
-   * to active, termination) takes the configured delays. The partner locks and terminates; approving
-   * and rejecting are the customer's (`byCustomer`).
+   * to active, termination) takes the configured delays. The partner locks; approving and rejecting
+   * are the customer's (`byCustomer`); either side terminates.
    */
   async requestAction(relationship: RelationshipView, action: RelationshipAction, options: { byCustomer: boolean }): Promise<StoredRelationshipRequest> {
-    const customerActions: RelationshipAction[] = ['approve', 'reject'];
-    if (customerActions.includes(action) !== options.byCustomer) {
-      throw new GraphError('forbidden', customerActions.includes(action)
-        ? `Only an administrator of the customer tenant can ${action} a delegatedAdminRelationship.`
-        : `The customer cannot ${action} a delegatedAdminRelationship; the partner does.`);
+    if (!relationshipActionTakenBy(action, options.byCustomer ? 'customer' : 'partner')) {
+      throw new GraphError('forbidden', options.byCustomer
+        ? `The customer cannot ${action} a delegatedAdminRelationship; the partner does.`
+        : `Only an administrator of the customer tenant can ${action} a delegatedAdminRelationship.`);
     }
     ensure(relationshipActionAllowed(action, relationship.effectiveStatus));
     const now = this.deps.clock.now();

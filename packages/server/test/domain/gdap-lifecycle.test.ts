@@ -5,7 +5,7 @@ import {
   APPROVAL_PENDING_LIFETIME_MS, AUTO_EXTEND_MS, IMMEDIATE_DELAYS, REALISTIC_DELAYS, addIsoDuration, applyAction,
   assignmentCreateAllowed, checkAssignmentRoles, checkAutoExtend, checkDisplayName, checkRelationshipDuration,
   checkRoleIds, effectiveAssignment, effectiveRelationship, materializeRelationship, parseIsoDuration,
-  relationshipActionAllowed, relationshipDeleteAllowed, relationshipUpdateAllowed,
+  relationshipActionAllowed, relationshipActionTakenBy, relationshipDeleteAllowed, relationshipUpdateAllowed,
   type RelationshipAction, type RuleResult, type StoredLifecycle, type TransitionDelays,
 } from '../../src/domain/gdap-lifecycle.js';
 import { ASSIGNMENT_STATUSES, RELATIONSHIP_STATUSES, type RelationshipStatus } from '../../src/domain/model.js';
@@ -284,6 +284,14 @@ describe('rules', () => {
         else refused(result, `'${action}'`, `status '${status}'`, `requires status '${required}'`);
       }
     }
+  });
+
+  test('relationshipActionTakenBy: the partner locks, the customer approves or rejects, either terminates', () => {
+    const takers = (action: RelationshipAction) => (['partner', 'customer'] as const).filter((side) => relationshipActionTakenBy(action, side));
+    assert.deepEqual(takers('lockForApproval'), ['partner']);
+    assert.deepEqual(takers('approve'), ['customer']);
+    assert.deepEqual(takers('reject'), ['customer']);
+    assert.deepEqual(takers('terminate'), ['partner', 'customer']);
   });
 
   test('relationshipUpdateAllowed: anything editable while created; while active only autoExtendDuration or removing Global Administrator', () => {

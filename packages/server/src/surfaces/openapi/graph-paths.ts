@@ -88,7 +88,7 @@ function gdapPaths(): Json {
     [`${RELATIONSHIPS}/{id}/requests`]: {
       get: operation({ operationId: 'listDelegatedAdminRelationshipRequests', tags: GDAP, summary: 'The actions requested on a relationship.', permission: READ, path: [relationshipId], query: 'collection',
         ok: { status: 200, schema: collection('DelegatedAdminRelationshipRequest'), description: 'One page of requests.' }, errors: [404] }),
-      post: operation({ operationId: 'createDelegatedAdminRelationshipRequest', tags: GDAP, summary: '`lockForApproval` or `terminate` (the partner); `approve` or `reject` (a Global Administrator of the customer, with a token from the customer\'s tenant).', permission: WRITE, path: [relationshipId], body: 'DelegatedAdminRelationshipRequestCreate',
+      post: operation({ operationId: 'createDelegatedAdminRelationshipRequest', tags: GDAP, summary: '`lockForApproval` (the partner); `approve` or `reject` (a Global Administrator of the customer, with a token from the customer\'s tenant); `terminate` (either).', permission: WRITE, path: [relationshipId], body: 'DelegatedAdminRelationshipRequestCreate',
         ok: { status: 201, schema: 'DelegatedAdminRelationshipRequest', description: 'The request, and its URL in Location.' }, errors: [400, 403, 404] }),
     },
     [`${RELATIONSHIPS}/{id}/requests/{requestId}`]: {
