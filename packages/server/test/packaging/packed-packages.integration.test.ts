@@ -161,7 +161,9 @@ try {
 `);
   const base = { target: 'ES2022', strict: true, skipLibCheck: false, types: ['node'] };
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...base, module: 'NodeNext', moduleResolution: 'NodeNext', outDir: 'out' }, files: ['typed.ts'] }));
-  writeFileSync(join(project, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: { ...base, module: 'ESNext', moduleResolution: 'Bundler', noEmit: true }, files: ['typed.ts'] }));
+  // The declarations themselves are checked once (above, skipLibCheck false); under Bundler resolution
+  // what can differ is which files resolve, which the program's own import checks show.
+  writeFileSync(join(project, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: { ...base, skipLibCheck: true, module: 'ESNext', moduleResolution: 'Bundler', noEmit: true }, files: ['typed.ts'] }));
   await inProject(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
   await inProject(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.bundler.json']);
   const { stdout } = await inProject(process.execPath, ['out/typed.js']);
