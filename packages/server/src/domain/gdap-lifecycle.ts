@@ -272,6 +272,11 @@ export function checkDisplayName(name: string): RuleResult {
   return OK;
 }
 
+/** A relationship that has ended for good: nothing brings an expired or terminated one back. */
+export function relationshipEnded(status: RelationshipStatus): boolean {
+  return status === 'expired' || status === 'terminated';
+}
+
 export type RelationshipAction = 'lockForApproval' | 'approve' | 'terminate' | 'reject';
 
 /**

@@ -10,7 +10,7 @@ import { storedLifecycle } from '../domain/effective-access.js';
 import {
   applyAction, assignmentCreateAllowed, checkAssignmentRoles, checkAutoExtend, checkDisplayName, checkRelationshipDuration, checkRoleIds,
   effectiveAssignment, effectiveRelationship, GLOBAL_ADMINISTRATOR_ROLE_ID, materializeRelationship, relationshipActionAllowed, relationshipActionTakenBy,
-  relationshipDeleteAllowed, relationshipUpdateAllowed, roleRemovalAllowed, type RelationshipAction, type RuleResult, type TransitionDelays,
+  relationshipDeleteAllowed, relationshipEnded, relationshipUpdateAllowed, roleRemovalAllowed, type RelationshipAction, type RuleResult, type TransitionDelays,
 } from '../domain/gdap-lifecycle.js';
 import type { AssignmentStatus, Caller, CustomerCaller, RelationshipStatus } from '../domain/model.js';
 import type { GdapWriteResult, StoredAssignment, StoredRelationship, StoredRelationshipRequest } from '../store/gdap-rows.js';
@@ -253,7 +253,10 @@ export class GdapService {
   }
 
   async createAssignment(caller: Caller, relationshipId: string, input: { groupId: string; roleIds: string[] }): Promise<AssignmentView> {
-    const relationship = await this.getRelationship(caller, relationshipId);
+    // Graph answers a create under an unknown relationship with 400 and this message, not 404.
+    const relationship = await this.getRelationship(caller, relationshipId).catch((error: unknown) => {
+      throw error instanceof GraphError && error.errorName === 'notFound' ? new GraphError('badRequest', 'The passed in delegatedAdminRelationshipId is invalid.') : error;
+    });
     ensure(assignmentCreateAllowed(relationship.effectiveStatus));
     ensure(checkRoleIds(input.roleIds));
     const roleIds = input.roleIds.map((r) => r.toLowerCase());
@@ -303,11 +306,14 @@ export class GdapService {
     written(await this.deps.store.writeGdap({ kind: 'updateAssignment', assignment: row, expectedVersion }), 'delegatedAdminAccessAssignment');
   }
 
-  /** The customers the partner has at least one relationship with. */
-  async listCustomers(caller: Caller): Promise<{ id: string; tenantId: string; displayName: string }[]> {
-    const seen = new Map<string, { id: string; tenantId: string; displayName: string }>();
-    for (const r of await this.deps.store.gdapRelationships(caller.partner.tenantId)) {
-      if (!seen.has(r.customerTenantId)) seen.set(r.customerTenantId, { id: r.customerTenantId, tenantId: r.customerTenantId, displayName: r.customerDisplayName });
+  /**
+   * The partner's delegatedAdminCustomers: those with at least one relationship that has not ended
+   * (Graph deletes the object "when no more active relationships exist"; see docs/parity.md).
+   */
+  async listCustomers(caller: Caller): Promise<{ tenantId: string; displayName: string }[]> {
+    const seen = new Map<string, { tenantId: string; displayName: string }>();
+    for (const r of await this.listRelationships(caller)) {
+      if (!relationshipEnded(r.effectiveStatus) && !seen.has(r.customerTenantId)) seen.set(r.customerTenantId, { tenantId: r.customerTenantId, displayName: r.customerDisplayName });
     }
     return [...seen.values()];
   }

@@ -315,7 +315,7 @@ describe('Graph delegatedAdminRelationships', () => {
     }
   });
 
-  test('isolation: another partner gets 404 on every path of Fabrikam\'s relationship; Read.All lists but cannot create', async (t) => {
+  test('isolation: another partner gets 404 on every path of Fabrikam\'s relationship (an assignment create 400, as for any unknown id); Read.All lists but cannot create', async (t) => {
     const { pcapi, graph } = await setup(t);
     const fabrikams = await activeRelationship(pcapi, graph, 'Fabrikam only');
     const path = `${RELS}/${fabrikams.id}`;
@@ -326,10 +326,12 @@ describe('Graph delegatedAdminRelationships', () => {
     for (const [method, target, body, headers] of [
       ['GET', path], ['PATCH', path, { autoExtendDuration: 'P180D' }, { 'if-match': '*' }], ['DELETE', path, undefined, { 'if-match': '*' }],
       ['POST', `${path}/requests`, { action: 'terminate' }], ['GET', `${path}/requests`],
-      ['GET', `${path}/accessAssignments`], ['POST', `${path}/accessAssignments`, assignment(adatumGroup.groupId, GLOBAL_READER)],
+      ['GET', `${path}/accessAssignments`],
     ] as [string, string, unknown?, Record<string, string>?][]) {
       assertGraphError(await adatum(method, target, body, headers), 404, 'Request_ResourceNotFound', /does not exist/);
     }
+    const unknownId = [path, `${RELS}/${randomUUID()}-${randomUUID()}`].map((relationship) => adatum('POST', `${relationship}/accessAssignments`, assignment(adatumGroup.groupId, GLOBAL_READER)));
+    for (const reply of await Promise.all(unknownId)) assertGraphError(reply, 400, 'badRequest', /^The passed in delegatedAdminRelationshipId is invalid\.$/);
     const adatumList = expectStatus(await adatum('GET', RELS), 200).value;
     assert.deepEqual(adatumList.map((r: { displayName: string }) => r.displayName), ['Litware readers']);
     assert.deepEqual(await pcapi.store.gdapRelationships(DEMO.fabrikam), before);
@@ -355,7 +357,8 @@ describe('Graph delegatedAdminRelationships', () => {
     assert.deepEqual(names(await list(`$filter=${q(`customer/tenantId eq '${DEMO.woodgrove}' and status eq 'expired'`)}`)), []);
 
     const selected = await list('$select=displayName,status');
-    for (const item of selected.value) assert.deepEqual(Object.keys(item).sort(), ['@odata.etag', 'displayName', 'id', 'status']);
+    for (const item of selected.value) assert.deepEqual(Object.keys(item), ['@odata.type', '@odata.etag', 'id', 'displayName', 'status']);
+    assert.equal(selected.value[0]['@odata.type'], '#microsoft.graph.delegatedAdminRelationship');
 
     const descending = ['Woodgrove helpdesk', 'Tailspin admins', 'Relecloud readers', 'Contoso readers'];
     assert.deepEqual(names(await list('$orderby=displayName%20desc')), descending);
@@ -381,18 +384,17 @@ describe('Graph delegatedAdminRelationships', () => {
     assertGraphError(await graph('GET', `${RELS}?$filter=${q("colour eq 'red'")}`), 400, 'badRequest', /colour/);
   });
 
-  test('delegatedAdminCustomers: the customers with relationships, by id, and 404 for any other', async (t) => {
+  test('delegatedAdminCustomers: the customers with a relationship that has not ended, by id, and 404 for any other', async (t) => {
     const { graph } = await setup(t);
     const customers = async () => expectStatus(await graph('GET', `${CUSTOMERS}?$orderby=displayName`), 200).value;
-    assert.deepEqual(await customers(), [
-      { id: DEMO.contoso, tenantId: DEMO.contoso, displayName: 'Contoso' },
-      { id: DEMO.relecloud, tenantId: DEMO.relecloud, displayName: 'Relecloud' },
-      { id: DEMO.tailspin, tenantId: DEMO.tailspin, displayName: 'Tailspin Toys' },
-      { id: DEMO.woodgrove, tenantId: DEMO.woodgrove, displayName: 'Woodgrove Bank' },
-    ], 'Northwind (DAP only) has no relationship');
+    const listed = await customers();
+    assert.deepEqual(listed.map((c: { displayName: string }) => c.displayName), ['Contoso', 'Relecloud', 'Woodgrove Bank'],
+      'Northwind (DAP only) has no relationship; Tailspin\'s only one expired');
+    assert.deepEqual(Object.keys(listed[0]), ['@odata.type', '@odata.etag', 'id', 'tenantId', 'displayName']);
+    assert.deepEqual(listed[0], { ...listed[0], '@odata.type': '#microsoft.graph.delegatedAdminCustomer', id: DEMO.contoso, tenantId: DEMO.contoso });
     const contoso = expectStatus(await graph('GET', `${CUSTOMERS}/${DEMO.contoso}`), 200);
     assert.deepEqual([contoso.id, contoso.tenantId, contoso.displayName], [DEMO.contoso, DEMO.contoso, 'Contoso']);
-    for (const unknown of [DEMO.northwind, DEMO.litware, randomUUID()]) {
+    for (const unknown of [DEMO.northwind, DEMO.litware, DEMO.tailspin, randomUUID()]) {
       assertGraphError(await graph('GET', `${CUSTOMERS}/${unknown}`), 404, 'Request_ResourceNotFound');
     }
 

@@ -65,10 +65,10 @@ export function graphErrorForStatus(status: number, message: string): GraphError
   return new GraphError(entry?.[0] ?? (status >= 500 ? 'internal' : 'badRequest'), message);
 }
 
-/** The request's `client-request-id` when it is one a client could have sent (a GUID or short token). */
+/** The request's `client-request-id` when it is one a client could have sent: up to 128 visible ASCII characters. */
 function clientRequestId(request: FastifyRequest): string | undefined {
   const value = request.headers['client-request-id'];
-  return typeof value === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(value) ? value : undefined;
+  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
 }
 
 /** Graph's per-response headers: `request-id`, and `client-request-id` echoed (or the request id). */

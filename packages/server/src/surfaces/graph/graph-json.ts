@@ -8,6 +8,7 @@ import type { StoredGroup, StoredRelationshipRequest } from '../../store/gdap-ro
 import type { AssignmentView, RelationshipView } from '../../services/gdap-service.js';
 import { GraphError } from './graph-errors.js';
 import { unstorableCharacter } from '../../domain/storable-text.js';
+import { stableId } from '../../seed/stable-id.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -37,6 +38,7 @@ const roles = (roleIds: string[]) => ({ unifiedRoles: roleIds.map((roleDefinitio
 
 export function relationshipJson(r: RelationshipView): Record<string, unknown> {
   return {
+    '@odata.type': '#microsoft.graph.delegatedAdminRelationship',
     '@odata.etag': etag(r.id, r.version),
     id: r.id,
     displayName: r.displayName,
@@ -67,12 +69,38 @@ export function relationshipValue(r: RelationshipView, path: string): unknown {
   }
 }
 
-export function requestJson(r: StoredRelationshipRequest): Record<string, unknown> {
-  return { id: r.id, action: r.action, status: r.status, createdDateTime: iso(r.createdMs), lastModifiedDateTime: iso(r.lastModifiedMs) };
+/** Actions after `unknownFutureValue` in Graph's evolvable enum: shown only to callers that ask for them. */
+const EVOLVED_ACTIONS = new Set(['reject']);
+
+/**
+ * `includeUnknownEnumMembers`: the request sent `Prefer: include-unknown-enum-members`; otherwise an
+ * action after the enum's sentinel reads `unknownFutureValue`, as Graph answers older clients.
+ * Requests never change once made: their tag is the id's first version.
+ */
+export function requestJson(r: StoredRelationshipRequest, includeUnknownEnumMembers: boolean): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.delegatedAdminRelationshipRequest',
+    '@odata.etag': etag(r.id, 1),
+    id: r.id,
+    action: EVOLVED_ACTIONS.has(r.action) && !includeUnknownEnumMembers ? 'unknownFutureValue' : r.action,
+    status: r.status,
+    createdDateTime: iso(r.createdMs),
+    lastModifiedDateTime: iso(r.lastModifiedMs),
+  };
+}
+
+/** Whether the request's `Prefer` header asks for evolvable enum members past the sentinel. */
+export function prefersUnknownEnumMembers(prefer: string | string[] | undefined): boolean {
+  return [prefer ?? []].flat().some((value) => value.split(',').some((part) => part.trim().toLowerCase() === 'include-unknown-enum-members'));
+}
+
+export function customerJson(c: { tenantId: string; displayName: string }): Record<string, unknown> {
+  return { '@odata.type': '#microsoft.graph.delegatedAdminCustomer', '@odata.etag': etag(c.tenantId, 1), id: c.tenantId, tenantId: c.tenantId, displayName: c.displayName };
 }
 
 export function assignmentJson(a: AssignmentView): Record<string, unknown> {
   return {
+    '@odata.type': '#microsoft.graph.delegatedAdminAccessAssignment',
     '@odata.etag': etag(a.id, a.version),
     id: a.id,
     status: a.effectiveStatus,
@@ -81,6 +109,27 @@ export function assignmentJson(a: AssignmentView): Record<string, unknown> {
     accessContainer: { accessContainerId: a.groupId, accessContainerType: 'securityGroup' },
     accessDetails: roles(a.roleIds),
   };
+}
+
+/**
+ * The admin portals a partner opens for a customer, as Graph lists them. Graph's list depends on the
+ * customer's subscriptions; pcapi knows none, so every customer gets these (docs/parity.md), each
+ * addressed by the customer's tenant id, with ids that stay the same from call to call.
+ */
+const MANAGED_SERVICES: { serviceName: string; url: (tenantId: string) => string }[] = [
+  { serviceName: 'Microsoft 365 admin center', url: (tenantId) => `https://admin.microsoft.com/Partner/BeginClientSession.aspx?CTID=${tenantId}&CSDEST=o365admincenter` },
+  { serviceName: 'Azure Active Directory', url: (tenantId) => `https://aad.portal.azure.com/${tenantId}` },
+  { serviceName: 'Microsoft Intune', url: (tenantId) => `https://intune.microsoft.com/${tenantId}` },
+  { serviceName: 'Microsoft 365 Lighthouse', url: () => 'https://lighthouse.microsoft.com' },
+];
+
+export function serviceManagementDetailsJson(customerTenantId: string): Record<string, unknown>[] {
+  return MANAGED_SERVICES.map(({ serviceName, url }) => ({
+    '@odata.type': '#microsoft.graph.delegatedAdminServiceManagementDetail',
+    id: stableId('serviceManagementDetail', customerTenantId, serviceName),
+    serviceManagementUrl: url(customerTenantId),
+    serviceName,
+  }));
 }
 
 export function groupJson(g: StoredGroup): Record<string, unknown> {

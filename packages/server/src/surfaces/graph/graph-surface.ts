@@ -66,9 +66,13 @@ export interface GraphContext {
   url(path: string): string;
 }
 
-function authFailure(error: unknown): unknown {
+/** Graph's challenge on a 401: where to sign in, and Graph's own app id as the resource. */
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+const challenge = (publicUrl: string) => ({ 'www-authenticate': `Bearer realm="", authorization_uri="${publicUrl}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"` });
+
+function authFailure(error: unknown, publicUrl: string): unknown {
   if (!(error instanceof AuthenticationFailure)) return error;
-  return new GraphError('unauthenticated', error.kind === 'missing' ? 'Access token is empty.' : `Access token validation failure: ${error.message}.`);
+  return new GraphError('unauthenticated', error.kind === 'missing' ? 'Access token is empty.' : `Access token validation failure: ${error.message}.`, challenge(publicUrl));
 }
 
 export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDeps): void {
@@ -102,12 +106,12 @@ export function registerGraphSurface(app: FastifyInstance, deps: GraphSurfaceDep
         caller = await deps.authentication.authenticate(request.headers.authorization);
       } catch (error) {
         // A customer's administrator (approving a relationship) signs in at the customer's tenant.
-        if (!(error instanceof AuthenticationFailure && error.kind === 'customerTenant')) throw authFailure(error);
+        if (!(error instanceof AuthenticationFailure && error.kind === 'customerTenant')) throw authFailure(error, deps.publicUrl());
         caller = await deps.authentication.authenticateCustomer(request.headers.authorization).catch((failure: unknown) => {
-          throw authFailure(failure);
+          throw authFailure(failure, deps.publicUrl());
         });
       }
-      if (caller.audience !== 'graph') throw new GraphError('unauthenticated', 'Access token validation failure. Invalid audience: the token is not for https://graph.microsoft.com.');
+      if (caller.audience !== 'graph') throw new GraphError('unauthenticated', 'Access token validation failure. Invalid audience: the token is not for https://graph.microsoft.com.', challenge(deps.publicUrl()));
       if ('partner' in caller) request.caller = caller;
       else request.customerCaller = caller;
     });

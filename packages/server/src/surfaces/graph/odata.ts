@@ -365,8 +365,8 @@ export function equalityValue(query: ODataQuery, property: string): string | und
 function project(item: object, select: string[]): Record<string, unknown> {
   const source = item as Record<string, unknown>;
   const projected: Record<string, unknown> = {};
-  // The etag and id identify the entity for later requests, so Graph returns them whatever $select says.
-  for (const key of ['@odata.etag', 'id']) if (Object.hasOwn(source, key)) projected[key] = source[key];
+  // The type, etag and id identify the entity for later requests, so Graph returns them whatever $select says.
+  for (const key of ['@odata.type', '@odata.etag', 'id']) if (Object.hasOwn(source, key)) projected[key] = source[key];
   for (const key of select) projected[key] = source[key] ?? null; // Graph shows unset selected properties as null
   return projected;
 }

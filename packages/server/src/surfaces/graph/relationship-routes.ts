@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RelationshipAction } from '../../domain/gdap-lifecycle.js';
 import { GraphError } from './graph-errors.js';
 import {
-  assignmentJson, bodyObject, customerTenantId, relationshipJson, relationshipValue, requestJson, stringProperty, unifiedRoles, versionFromIfMatch,
+  assignmentJson, bodyObject, customerJson, customerTenantId, prefersUnknownEnumMembers, relationshipJson, relationshipValue, requestJson, serviceManagementDetailsJson,
+  stringProperty, unifiedRoles, versionFromIfMatch,
 } from './graph-json.js';
 import type { GraphContext } from './graph-surface.js';
 import { equalityValue, type ODataOptions } from './odata.js';
@@ -34,6 +35,15 @@ const ASSIGNMENT_OPTIONS: ODataOptions = {
 const CUSTOMER_OPTIONS: ODataOptions = {
   entityType: 'microsoft.graph.delegatedAdminCustomer',
   filterable: { id: 'guid', tenantId: 'guid', displayName: 'string' }, selectable: ['id', 'tenantId', 'displayName'], orderable: ['displayName'],
+};
+const OPERATION_OPTIONS: ODataOptions = {
+  entityType: 'microsoft.graph.delegatedAdminRelationshipOperation',
+  filterable: { status: 'enum', operationType: 'enum' },
+  selectable: ['id', 'operationType', 'status', 'data', 'createdDateTime', 'lastModifiedDateTime'],
+  orderable: ['status', 'createdDateTime', 'lastModifiedDateTime'],
+};
+const SERVICE_DETAIL_OPTIONS: ODataOptions = {
+  entityType: 'microsoft.graph.delegatedAdminServiceManagementDetail', filterable: {}, selectable: ['id', 'serviceName', 'serviceManagementUrl'], orderable: [],
 };
 const READ_ONLY = ['id', 'status', 'createdDateTime', 'lastModifiedDateTime', 'activatedDateTime', 'endDateTime'];
 const ACTIONS: RelationshipAction[] = ['lockForApproval', 'approve', 'terminate', 'reject'];
@@ -99,14 +109,15 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
   const requestsPath = (id: string) => `${RELATIONSHIPS}('${id}')/requests`;
   app.get<{ Params: Params }>(`/${RELATIONSHIPS}/:id/requests`, async (request, reply) => {
     graph.requirePermission(request, READ);
-    const items = (await gdap.listRequests(graph.caller(request), request.params.id)).map(requestJson);
+    const evolved = prefersUnknownEnumMembers(request.headers.prefer);
+    const items = (await gdap.listRequests(graph.caller(request), request.params.id)).map((made) => requestJson(made, evolved));
     return graph.collection(request, reply, requestsPath(request.params.id), items, REQUEST_OPTIONS);
   });
   app.get<{ Params: Params }>(`/${RELATIONSHIPS}/:id/requests/:requestId`, async (request, reply) => {
     graph.requirePermission(request, READ);
     const found = (await gdap.listRequests(graph.caller(request), request.params.id)).find((r) => r.id === request.params.requestId?.toLowerCase());
     if (!found) throw new GraphError('notFound', `The delegatedAdminRelationshipRequest '${String(request.params.requestId).slice(0, 80)}' does not exist.`);
-    return graph.entity(request, reply, requestsPath(request.params.id), requestJson(found), REQUEST_OPTIONS.selectable);
+    return graph.entity(request, reply, requestsPath(request.params.id), requestJson(found, prefersUnknownEnumMembers(request.headers.prefer)), REQUEST_OPTIONS.selectable);
   });
   app.post<{ Params: Params }>(`/${RELATIONSHIPS}/:id/requests`, async (request, reply) => {
     graph.requirePermission(request, WRITE);
@@ -120,14 +131,14 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
         const own = await gdap.getRelationship(graph.caller(request), request.params.id);
         return { relationship: own, request: await gdap.requestAction(own, action as RelationshipAction, { byCustomer: false }) };
       })();
-    return graph.entity(request, reply, requestsPath(relationship.id), requestJson(made), REQUEST_OPTIONS.selectable, 201, graph.url(`${RELATIONSHIPS}/${relationship.id}/requests/${made.id}`));
+    return graph.entity(request, reply, requestsPath(relationship.id), requestJson(made, prefersUnknownEnumMembers(request.headers.prefer)), REQUEST_OPTIONS.selectable, 201, graph.url(`${RELATIONSHIPS}/${relationship.id}/requests/${made.id}`));
   });
 
   // ---- operations: none are long-running here (see docs/parity.md) ----
   app.get<{ Params: Params }>(`/${RELATIONSHIPS}/:id/operations`, async (request, reply) => {
     graph.requirePermission(request, READ);
     await gdap.getRelationship(graph.caller(request), request.params.id);
-    return graph.collection(request, reply, `${RELATIONSHIPS}('${request.params.id}')/operations`, [], { filterable: { status: 'enum' }, selectable: ['id', 'operationType', 'status', 'data'], orderable: [] });
+    return graph.collection(request, reply, `${RELATIONSHIPS}('${request.params.id}')/operations`, [], OPERATION_OPTIONS);
   });
   app.get<{ Params: Params }>(`/${RELATIONSHIPS}/:id/operations/:operationId`, async (request) => {
     graph.requirePermission(request, READ);
@@ -181,14 +192,27 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
   });
 
   // ---- customers ----
-  app.get('/tenantRelationships/delegatedAdminCustomers', async (request, reply) => {
-    graph.requirePermission(request, READ);
-    return graph.collection(request, reply, 'tenantRelationships/delegatedAdminCustomers', await gdap.listCustomers(graph.caller(request)), CUSTOMER_OPTIONS);
-  });
-  app.get<{ Params: Params }>('/tenantRelationships/delegatedAdminCustomers/:id', async (request, reply) => {
-    graph.requirePermission(request, READ);
-    const found = (await gdap.listCustomers(graph.caller(request))).find((c) => c.id === request.params.id.toLowerCase());
+  const CUSTOMERS = 'tenantRelationships/delegatedAdminCustomers';
+  const customerOf = async (request: FastifyRequest<{ Params: Params }>) => {
+    const found = (await gdap.listCustomers(graph.caller(request))).find((c) => c.tenantId === request.params.id.toLowerCase());
     if (!found) throw new GraphError('notFound', `The delegatedAdminCustomer '${request.params.id.slice(0, 80)}' does not exist.`);
-    return graph.entity(request, reply, 'tenantRelationships/delegatedAdminCustomers', found, CUSTOMER_OPTIONS.selectable);
+    return found;
+  };
+  app.get(`/${CUSTOMERS}`, async (request, reply) => {
+    graph.requirePermission(request, READ);
+    return graph.collection(request, reply, CUSTOMERS, (await gdap.listCustomers(graph.caller(request))).map(customerJson), CUSTOMER_OPTIONS);
+  });
+  app.get<{ Params: Params }>(`/${CUSTOMERS}/:id`, async (request, reply) => {
+    graph.requirePermission(request, READ);
+    return graph.entity(request, reply, CUSTOMERS, customerJson(await customerOf(request)), CUSTOMER_OPTIONS.selectable);
+  });
+  // Delegated permissions only: Graph documents no application permission for this list.
+  app.get<{ Params: Params }>(`/${CUSTOMERS}/:id/serviceManagementDetails`, async (request, reply) => {
+    graph.requirePermission(request, READ);
+    if (graph.caller(request).appOnly) {
+      throw new GraphError('forbidden', 'Listing serviceManagementDetails needs a delegated token (a user signed in to the app); application permissions are not supported for it.');
+    }
+    const customer = await customerOf(request);
+    return graph.collection(request, reply, `${CUSTOMERS}('${customer.tenantId}')/serviceManagementDetails`, serviceManagementDetailsJson(customer.tenantId), SERVICE_DETAIL_OPTIONS);
   });
 }

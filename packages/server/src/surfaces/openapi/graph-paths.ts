@@ -107,16 +107,20 @@ function gdapPaths(): Json {
       get: operation({ operationId: 'listDelegatedAdminAccessAssignments', tags: GDAP, summary: 'A relationship\'s access assignments.', permission: READ, path: [relationshipId], query: 'collection',
         ok: { status: 200, schema: collection('DelegatedAdminAccessAssignment'), description: 'One page of assignments.' }, errors: [404] }),
       post: operation({ operationId: 'createDelegatedAdminAccessAssignment', tags: GDAP, summary: 'Assigns roles of an active relationship to a security group (one assignment per group).', permission: WRITE, path: [relationshipId], body: 'DelegatedAdminAccessAssignmentCreate',
-        ok: { status: 201, schema: 'DelegatedAdminAccessAssignment', description: 'The assignment, and its URL in Location.' }, errors: [400, 404, 409] }),
+        ok: { status: 201, schema: 'DelegatedAdminAccessAssignment', description: 'The assignment, and its URL in Location.' }, errors: [400, 409] }),
     },
     [`${RELATIONSHIPS}/{id}/accessAssignments/{assignmentId}`]: assignmentPath(),
     '/v1.0/tenantRelationships/delegatedAdminCustomers': {
-      get: operation({ operationId: 'listDelegatedAdminCustomers', tags: GDAP, summary: 'The customers with at least one relationship.', permission: READ, query: 'collection',
+      get: operation({ operationId: 'listDelegatedAdminCustomers', tags: GDAP, summary: 'The customers with at least one relationship that has not ended (expired or terminated).', permission: READ, query: 'collection',
         ok: { status: 200, schema: collection('DelegatedAdminCustomer'), description: 'One page of customers.' }, errors: [] }),
     },
     '/v1.0/tenantRelationships/delegatedAdminCustomers/{id}': {
       get: operation({ operationId: 'getDelegatedAdminCustomer', tags: GDAP, summary: 'One customer.', permission: READ, path: [id('customer (tenant)')], query: 'entity',
         ok: { status: 200, schema: 'DelegatedAdminCustomer', description: 'The customer.' }, errors: [404] }),
+    },
+    '/v1.0/tenantRelationships/delegatedAdminCustomers/{id}/serviceManagementDetails': {
+      get: operation({ operationId: 'listDelegatedAdminServiceManagementDetails', tags: GDAP, summary: 'The admin portals the partner opens for this customer (a fixed list here; docs/parity.md). Delegated tokens only: an app-only token is refused with 403.', permission: READ, path: [id('customer (tenant)')], query: 'entity',
+        ok: { status: 200, schema: collection('DelegatedAdminServiceManagementDetail'), description: 'The portals.' }, errors: [403, 404] }),
     },
   };
 }

@@ -17,6 +17,7 @@ const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 
 const etag = { type: 'string', description: 'Send it back in If-Match to update or delete.' };
 const RELATIONSHIP_ACTIONS = ['lockForApproval', 'approve', 'terminate', 'reject'];
+const odataType = (name: string) => ({ const: `#microsoft.graph.${name}` });
 
 export const GRAPH_SCHEMAS: Record<string, Json> = {
   GraphError: object({
@@ -28,7 +29,7 @@ export const GRAPH_SCHEMAS: Record<string, Json> = {
   }, ['error']),
   UnifiedRoles: object({ unifiedRoles: { type: 'array', items: object({ roleDefinitionId: string }, ['roleDefinitionId']) } }, ['unifiedRoles']),
   DelegatedAdminRelationship: object({
-    '@odata.etag': etag, id: string, displayName: string, duration, status: { type: 'string', enum: [...RELATIONSHIP_STATUSES] },
+    '@odata.type': odataType('delegatedAdminRelationship'), '@odata.etag': etag, id: string, displayName: string, duration, status: { type: 'string', enum: [...RELATIONSHIP_STATUSES] },
     autoExtendDuration: duration, createdDateTime: dateTime, lastModifiedDateTime: dateTime, activatedDateTime: nullableDateTime, endDateTime: nullableDateTime,
     customer: object({ displayName: nullableString, tenantId: string }), accessDetails: ref('UnifiedRoles'),
   }),
@@ -40,19 +41,21 @@ export const GRAPH_SCHEMAS: Record<string, Json> = {
     displayName: string, duration, customer: object({ tenantId: { type: 'string', format: 'uuid' } }, ['tenantId']), accessDetails: ref('UnifiedRoles'), autoExtendDuration: duration,
   }),
   DelegatedAdminRelationshipRequest: object({
-    id: string, action: { type: 'string', enum: RELATIONSHIP_ACTIONS }, status: { type: 'string', examples: ['created', 'succeeded'] }, createdDateTime: dateTime, lastModifiedDateTime: dateTime,
+    '@odata.type': odataType('delegatedAdminRelationshipRequest'), '@odata.etag': string, id: string,
+    action: { type: 'string', enum: [...RELATIONSHIP_ACTIONS, 'unknownFutureValue'], description: '`reject` reads `unknownFutureValue` unless the request sent `Prefer: include-unknown-enum-members`.' }, status: { type: 'string', examples: ['created', 'succeeded'] }, createdDateTime: dateTime, lastModifiedDateTime: dateTime,
   }),
   DelegatedAdminRelationshipRequestCreate: object({ action: { type: 'string', enum: RELATIONSHIP_ACTIONS } }, ['action']),
-  DelegatedAdminRelationshipOperation: object({ id: string, operationType: string, status: string, data: string }),
+  DelegatedAdminRelationshipOperation: object({ id: string, operationType: string, status: string, data: string, createdDateTime: dateTime, lastModifiedDateTime: dateTime }),
   DelegatedAdminAccessAssignment: object({
-    '@odata.etag': etag, id: string, status: { type: 'string', enum: [...ASSIGNMENT_STATUSES] }, createdDateTime: dateTime, lastModifiedDateTime: dateTime,
+    '@odata.type': odataType('delegatedAdminAccessAssignment'), '@odata.etag': etag, id: string, status: { type: 'string', enum: [...ASSIGNMENT_STATUSES] }, createdDateTime: dateTime, lastModifiedDateTime: dateTime,
     accessContainer: object({ accessContainerId: string, accessContainerType: { const: 'securityGroup' } }), accessDetails: ref('UnifiedRoles'),
   }),
   DelegatedAdminAccessAssignmentCreate: object({
     accessContainer: object({ accessContainerId: string, accessContainerType: { const: 'securityGroup' } }, ['accessContainerId']), accessDetails: ref('UnifiedRoles'),
   }, ['accessContainer', 'accessDetails']),
   DelegatedAdminAccessAssignmentUpdate: object({ accessDetails: ref('UnifiedRoles') }, ['accessDetails']),
-  DelegatedAdminCustomer: object({ id: string, tenantId: string, displayName: string }),
+  DelegatedAdminCustomer: object({ '@odata.type': odataType('delegatedAdminCustomer'), '@odata.etag': string, id: string, tenantId: string, displayName: string }),
+  DelegatedAdminServiceManagementDetail: object({ '@odata.type': odataType('delegatedAdminServiceManagementDetail'), id: string, serviceManagementUrl: string, serviceName: string }),
   Group: object({
     id: string, displayName: string, description: nullableString, mailNickname: string, mailEnabled: boolean, securityEnabled: boolean,
     groupTypes: { type: 'array', items: string }, createdDateTime: dateTime,

@@ -65,7 +65,7 @@ export function graphError(status: number): Json {
   if (rows.length === 0) throw new Error(`no Graph error has status ${status}`);
   return response(`Graph error \`${rows.map(([, entry]) => entry.code).join('`, `')}\` (docs/errors.md#graph).`, {
     content: jsonContent(schemaRef('GraphError')),
-    headers: { ...GRAPH_ID_HEADERS, ...(RETRY_AFTER_STATUSES.has(status) ? RETRY_AFTER : {}) },
+    headers: { ...GRAPH_ID_HEADERS, ...(status === 401 ? { 'WWW-Authenticate': ref('headers/WWW-Authenticate-Graph') } : {}), ...(RETRY_AFTER_STATUSES.has(status) ? RETRY_AFTER : {}) },
   });
 }
 

@@ -32,6 +32,7 @@ const HEADERS: Json = {
   'MS-CV': header('The caller\'s correlation vector extended (`<cv>.0`), or a new one. On every response.'),
   'MS-ServerId': header('An opaque id of the answering process. On every response.'),
   'WWW-Authenticate': header(`RFC 6750 challenge: \`Bearer realm="${PARTNER_CENTER_RESOURCE}"\`, plus \`error="invalid_token"\` and an \`error_description\` when a token was sent.`),
+  'WWW-Authenticate-Graph': header('On the Graph surface (/v1.0): `Bearer realm="", authorization_uri="<public URL>/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`, as Graph challenges. The emulator endpoints send none.'),
   Allow: header('The methods the resource has: `GET, HEAD`.'),
   'Retry-After': header('Whole seconds to wait before retrying.', { type: 'integer', minimum: 0 }),
   'request-id': header('Graph: the request\'s id (MS-RequestId).'),
