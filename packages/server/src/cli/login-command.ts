@@ -76,7 +76,7 @@ async function postForm(url: string, fields: Record<string, string>): Promise<{ 
 }
 
 function describe(body: { error: string; error_description?: string }): string {
-  return `${body.error}: ${(body.error_description ?? '').split(' Trace ID:')[0]}`;
+  return `${body.error}: ${(body.error_description ?? '').split(/\s*Trace ID:/)[0]}`;
 }
 
 function toResult(body: TokenBody, options: LoginOptions, requestedAt: number): LoginResult {

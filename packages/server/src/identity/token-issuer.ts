@@ -92,7 +92,8 @@ export class TokenIssuer {
   }
 
   /** An OpenID Connect ID token for a user, as MSAL expects with the `openid` scope. */
-  async mintIdToken(principal: Principal, clientId: string, nonce?: string): Promise<string> {
+  /** `code`: the authorization code it travels with (the hybrid flow), bound by `c_hash` as OpenID Connect requires. */
+  async mintIdToken(principal: Principal, clientId: string, nonce?: string, code?: string): Promise<string> {
     const now = epochSeconds(this.clock);
     const claims: JWTPayload & Record<string, unknown> = {
       aud: clientId, iss: this.issuer(principal.tenantId), iat: now, nbf: now, exp: now + DEFAULT_TOKEN_LIFETIME_SECONDS,
@@ -100,7 +101,13 @@ export class TokenIssuer {
       name: principal.displayName, preferred_username: principal.userPrincipalName, uti: randomUUID(),
     };
     if (nonce) claims.nonce = nonce;
+    if (code !== undefined) claims.c_hash = leftHalfHash(code);
     const key = await this.signingKey();
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
   }
+}
+
+/** OpenID Connect's `c_hash` (and `at_hash`) for RS256: base64url of the left half of the value's SHA-256. */
+export function leftHalfHash(value: string): string {
+  return createHash('sha256').update(value, 'ascii').digest().subarray(0, 16).toString('base64url');
 }

@@ -7,6 +7,7 @@
  * RefreshTokenCredential, until the admin's password changes (`pcapi seed` from another process).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,8 @@ test('SAM: consent with MFA, v1 code redemption with resource=, refresh a month 
   assert.equal(consent.params?.get('state'), 'sam');
   assert.equal(claimsOf(consent.params?.get('id_token')).nonce, 'sample-nonce');
   const code = consent.params!.get('code')!;
+  // OpenID Connect binds the code to the ID token; OWIN's and ASP.NET Core's validators require it.
+  assert.equal(claimsOf(consent.params?.get('id_token')).c_hash, createHash('sha256').update(code).digest().subarray(0, 16).toString('base64url'));
 
   // 2. The consent app redeems the code at the partner tenant's v1 endpoint for Partner Center.
   const v1Token = `/${DEMO.fabrikam}/oauth2/token`;

@@ -36,7 +36,7 @@ async function post(pcapi: InjectApp, form: Form): Promise<Answer> {
     headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString(),
   });
   const body = JSON.parse(response.body) as { error?: string; error_codes?: number[]; error_description?: string };
-  return { status: response.statusCode, error: body.error, code: body.error_codes?.[0], description: body.error_description?.replace(/ Trace ID: .*$/, '') ?? '' };
+  return { status: response.statusCode, error: body.error, code: body.error_codes?.[0], description: body.error_description?.replace(/\r\nTrace ID: [^]*$/, '') ?? '' };
 }
 
 const codes = (answers: Answer[]) => answers.map((a) => a.code ?? a.status);

@@ -35,7 +35,7 @@ async function post(pcapi: InjectApp, form: Form) {
  */
 function comparable(body: Record<string, unknown>, form: Form) {
   const { trace_id: _trace, correlation_id: _correlation, timestamp: _timestamp, ...rest } = body;
-  const description = String(rest.error_description).replace(/ Trace ID: .*$/, '').replaceAll(form.client_id!, '<client_id>');
+  const description = String(rest.error_description).replace(/\r\nTrace ID: [^]*$/, '').replaceAll(form.client_id!, '<client_id>');
   return { ...rest, error_description: description };
 }
 

@@ -24,7 +24,7 @@ async function post(pcapi: InjectApp, form: Form, options: { authorization?: str
     payload: new URLSearchParams(form).toString(),
   });
   const body = JSON.parse(response.body) as Record<string, unknown>;
-  return { status: response.statusCode, body, code: (body.error_codes as number[] | undefined)?.[0], description: String(body.error_description ?? '') };
+  return { status: response.statusCode, headers: response.headers, body, code: (body.error_codes as number[] | undefined)?.[0], description: String(body.error_description ?? '') };
 }
 
 test('HTTP Basic and client_secret in the body together are invalid_request, even when both are right', async (t) => {
@@ -140,6 +140,16 @@ test('an error\'s correlation_id is the client-request-id MSAL sent (query, head
   assert.equal(odd.headers['client-request-id'], undefined);
 });
 
+test('every answer names itself in x-ms-request-id, as Entra\'s do: an error by its trace_id', async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const issued = await post(pcapi, appForm());
+  assert.equal(issued.status, 200);
+  assert.match(String(issued.headers['x-ms-request-id']), /^[0-9a-f-]{36}$/);
+  const refused = await post(pcapi, appForm({ client_secret: 'wrong' }));
+  assert.equal(refused.status, 401);
+  assert.equal(refused.headers['x-ms-request-id'], refused.body.trace_id);
+});
+
 test('every echoed request value is cut to 64 characters and carries no control characters', async (t) => {
   const pcapi = await buildInjectApp(t, { lockoutThreshold: '0' });
   // Each case: the request, the value its description repeats, and the code it answers with.
@@ -154,7 +164,10 @@ test('every echoed request value is cut to 64 characters and carries no control 
   for (const { label, form, tenant, echoes, code } of cases) {
     const answer = await post(pcapi, form, tenant === undefined ? {} : { tenant: encodeURIComponent(tenant) });
     assert.equal(answer.code, code, `${label}: ${JSON.stringify(answer.body)}`);
-    assert.doesNotMatch(answer.description, UNSAFE, `${label}: ${JSON.stringify(answer.description)}`);
+    // Entra's own lines (message, Trace ID, Correlation ID, Timestamp) are the only line breaks.
+    const [message, ...framing] = answer.description.split('\r\n');
+    assert.deepEqual(framing.map((line) => line.split(':')[0]), ['Trace ID', 'Correlation ID', 'Timestamp'], label);
+    assert.doesNotMatch([message, ...framing].join(' '), UNSAFE, `${label}: ${JSON.stringify(answer.description)}`);
     assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(answer.description), `${label}: half a surrogate pair`);
     assert.ok(answer.description.includes(expectedEcho(echoes)), `${label}: ${JSON.stringify(answer.description)}`);
   }
@@ -167,5 +180,5 @@ test('echoed() cuts whole characters; an OAuthError never renders a control char
   assert.equal(echoed('\u{1F600}'.repeat(ECHO_LIMIT + 5)), `${'\u{1F600}'.repeat(ECHO_LIMIT)}…`);
   assert.equal(echoed('a\nb\u202ec'), 'a\uFFFDb\uFFFDc');
   const body = new OAuthError(400, 'invalid_request', 900144, 'raw \r\n\u0000 value').body('00000000-0000-4000-8000-000000000000', Date.UTC(2026, 5, 1));
-  assert.match(body.error_description, /^AADSTS900144: raw \uFFFD\uFFFD\uFFFD value Trace ID: /);
+  assert.match(body.error_description, /^AADSTS900144: raw \uFFFD\uFFFD\uFFFD value\r\nTrace ID: /);
 });

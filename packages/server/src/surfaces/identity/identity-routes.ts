@@ -195,7 +195,9 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
       const response = await endpoint.grant(request.params.tenant, fields, readClientCredentials(fields, request.headers.authorization), v1);
       if (deps.audit) noteAudit(request, tokenSubject(response.access_token));
       deps.metrics?.tokenRequests.labels(Metrics.grantLabel(fields.grant_type), 'issued').inc();
-      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(v1 ? toV1Response(response, deps.clock.now()) : response);
+      // Entra names each answer in x-ms-request-id (msal-common reads it for its telemetry).
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').header('x-ms-request-id', request.id)
+        .send(v1 ? toV1Response(response, deps.clock.now()) : response);
     } catch (error) {
       if (deps.audit) noteAudit(request, attemptedSubject(request.params.tenant, request.body as Record<string, unknown> | undefined));
       if (deps.metrics && error instanceof OAuthError) {

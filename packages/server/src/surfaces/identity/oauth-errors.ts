@@ -51,7 +51,8 @@ export class OAuthError extends Error {
     const timestamp = new Date(now).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     return {
       error: this.error,
-      error_description: `AADSTS${this.aadsts}: ${this.description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+      // Entra's lines: MSAL and tools show the first, the message.
+      error_description: `AADSTS${this.aadsts}: ${this.description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
       error_codes: [this.aadsts],
       timestamp,
       trace_id: traceId,
@@ -80,5 +81,6 @@ function clientRequestIdOf(request: FastifyRequest): string | undefined {
 export function sendOAuthErrorBody(error: OAuthError, request: FastifyRequest, reply: FastifyReply, nowMs: number): FastifyReply {
   const clientRequestId = clientRequestIdOf(request);
   if (clientRequestId) reply.header('client-request-id', clientRequestId);
-  return reply.code(error.status).header('cache-control', 'no-store').send(error.body(clientRequestId ?? request.correlationId, nowMs));
+  const body = error.body(clientRequestId ?? request.correlationId, nowMs);
+  return reply.code(error.status).header('cache-control', 'no-store').header('x-ms-request-id', body.trace_id).send(body);
 }

@@ -44,7 +44,7 @@ const identity: Record<string, Json> = {
   }, ['token_type', 'expires_in', 'expires_on', 'not_before', 'resource', 'access_token'], { description: 'The v1 endpoint: numbers as strings.' }),
   OAuthError: object({
     error: { ...string, examples: ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_resource', 'invalid_tenant', 'authorization_pending', 'expired_token', 'temporarily_unavailable'] },
-    error_description: { ...string, description: '`AADSTS<code>: <text> Trace ID: … Correlation ID: … Timestamp: …`' },
+    error_description: { ...string, description: '`AADSTS<code>: <text>\\r\\nTrace ID: …\\r\\nCorrelation ID: …\\r\\nTimestamp: …` (lines, as Entra writes it)' },
     error_codes: { type: 'array', items: integer },
     timestamp: string, trace_id: string, correlation_id: string, error_uri: uri,
     suberror: { ...string, enum: ['bad_token', 'consent_required', 'basic_action'] },
