@@ -8,7 +8,7 @@ export class AbortError extends Error {
   override name = 'AbortError';
 }
 
-export function isAbortError(error: unknown): boolean {
+export function isAbortError(error: unknown): error is AbortError {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
 }
 

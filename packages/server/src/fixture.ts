@@ -15,6 +15,8 @@ import { parseSeedText, readSeedFile } from './seed/validate-seed.js';
 import { startServer, type RunningServer } from './server.js';
 import { createStoredSigningKey, importSigningKey, type SigningKey } from './identity/signing-key.js';
 import type { FaultSpec, FaultRule } from './surfaces/emulator/faults.js';
+import { AuthenticationError } from '@pcapi/client';
+import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 
 /** Azure CLI's public client id: the app user tokens are issued to unless told otherwise (as `pcapi token` does). */
 const DEFAULT_USER_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
@@ -110,6 +112,9 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
   if (unknown.length > 0) throw new TypeError(`startPcapi: options ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a' : 'are not'} pcapi serve setting${unknown.length === 1 ? '' : 's'} (docs/configuration.md lists them by name: ${Object.keys(SERVE_SETTINGS).slice(0, 4).join(', ')}, ...)`);
   const seed = seedSettings(options.seed);
   const store = options.store ?? 'memory';
+  if (typeof store !== 'string' || (/^[a-z][a-z0-9+.-]*:\/\//i.test(store) && !/^postgres(ql)?:\/\//i.test(store))) {
+    throw new TypeError(`startPcapi: store ${JSON.stringify(store)} is not 'memory', a SQLite file's path or a postgres:// URL`);
+  }
   const config = resolveServeConfig({
     host: '127.0.0.1', port: '0', logLevel: 'silent', throttleTenant: '0', throttleTenantCustomer: '0',
     database: store === 'memory' ? ':memory:' : store,
@@ -124,12 +129,27 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
   });
   const url = server.url;
 
-  const emulator = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  let closed = false;
+  const open = (what: string) => {
+    if (closed) throw new Error(`startPcapi: ${what}: this pcapi was closed`);
+  };
+  /** An emulator call; a refusal throws with the server's message (a 400 as a TypeError: the caller's input). */
+  const emulator = async <T>(what: string, method: string, path: string, body?: unknown): Promise<T> => {
+    open(what);
     const response = await fetch(`${url}/_pcapi${path}`, {
       method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`pcapi ${method} /_pcapi${path}: ${response.status} ${text}`);
+    if (!response.ok) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
+      } catch {
+        // not Graph's error body: the text as it came
+      }
+      const Failure = response.status === 400 ? TypeError : Error;
+      throw new Failure(`startPcapi: ${what}: ${message} (${method} /_pcapi${path}: ${response.status})`);
+    }
     return (text === '' ? undefined : JSON.parse(text)) as T;
   };
 
@@ -138,17 +158,22 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
       const partner = await server.store.findPartnerTenant(name.split('@')[1]!);
       const user = partner && (await server.store.findUserByName(partner.tenantId, name));
       if (user) return user;
-      throw new Error(`startPcapi: no user ${name} in the seed (a partner's users are found by their domain)`);
+      throw new AuthenticationError(`startPcapi: no user ${name} in the seed (a partner's users are found by their domain)`);
     }
     const rows = await server.store.exportRows();
     const app = rows.principals.find((p) => p.kind === 'app' && p.clientId === name.toLowerCase());
-    if (!app) throw new Error(`startPcapi: no application with client id ${name} in the seed`);
+    if (!app) throw new AuthenticationError(`startPcapi: no application with client id ${name} in the seed`);
     return app;
   };
 
   const mint = async (principalName: string, scope: string, mintOptions: Pick<MintOptions, 'clientId' | 'mfa' | 'lifetimeSeconds' | 'overrides'> = {}) => {
-    const principal = await findPrincipal(principalName);
+    open('a token');
     const graph = /^(https:\/\/graph\.microsoft\.com|00000003-0000-0000-c000-000000000000)(\/|$)/i.test(scope);
+    const partnerCenter = scope.toLowerCase().startsWith(PARTNER_CENTER_RESOURCE) || scope.toLowerCase().startsWith(PARTNER_CENTER_APP_ID);
+    if (!graph && !partnerCenter) {
+      throw new AuthenticationError(`startPcapi: the scope "${scope.slice(0, 80)}" names neither Partner Center (${PARTNER_CENTER_RESOURCE}/.default) nor Microsoft Graph (${GRAPH_RESOURCE}/.default)`);
+    }
+    const principal = await findPrincipal(principalName);
     const audience = graph ? GRAPH_RESOURCE : undefined;
     const options: MintOptions = principal.kind === 'app'
       ? { ...mintOptions, audience, ...(graph ? { roles: principal.appPermissions } : {}) }
@@ -178,24 +203,30 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
       return (await mint(principal, scope, rest)).token;
     },
     clock: {
-      get: () => emulator<ClockState>('GET', '/clock'),
-      set: (instant, setOptions = {}) => emulator<ClockState>('PUT', '/clock', { now: toIso(instant, 'clock.set:'), frozen: setOptions.frozen ?? false }),
-      advance: (by) => emulator<ClockState>('POST', '/clock/advance', { by }),
-      reset: () => emulator<ClockState>('DELETE', '/clock'),
+      get: () => emulator<ClockState>('clock.get', 'GET', '/clock'),
+      set: (instant, setOptions = {}) => emulator<ClockState>('clock.set', 'PUT', '/clock', { now: toIso(instant, 'clock.set:'), frozen: setOptions.frozen ?? false }),
+      advance: (by) => {
+        if (!(typeof by === 'number' && Number.isFinite(by)) && typeof by !== 'string') {
+          return Promise.reject(new TypeError(`startPcapi: clock.advance: ${String(by)} is not milliseconds or an ISO 8601 duration`));
+        }
+        return emulator<ClockState>('clock.advance', 'POST', '/clock/advance', { by });
+      },
+      reset: () => emulator<ClockState>('clock.reset', 'DELETE', '/clock'),
     },
     async reset() {
-      await emulator('POST', '/reset');
+      await emulator('reset', 'POST', '/reset');
     },
     faults: {
-      add: (spec) => emulator<FaultRule>('POST', '/faults', spec),
+      add: (spec) => emulator<FaultRule>('faults.add', 'POST', '/faults', spec),
       async clear() {
-        await emulator('DELETE', '/faults');
+        await emulator('faults.clear', 'DELETE', '/faults');
       },
     },
     server,
     // Connections a client left open (a request half sent, a keep-alive) are closed after a second,
     // not after the request timeout a production server gives them: a test run's teardown waits for this.
     async close() {
+      closed = true;
       const closing = server.close();
       const cut = setTimeout(() => server.app.server.closeAllConnections(), 1000);
       cut.unref();

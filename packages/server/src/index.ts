@@ -4,3 +4,4 @@ export { startServer, type RunningServer } from './server.js';
 export { buildApp, type AppDeps } from './app.js';
 export { startPcapi, type Pcapi, type StartPcapiOptions, type FixtureCredential, type ClockState } from './fixture.js';
 export type { SeedDocument } from './seed/seed-document.js';
+export type { FaultSpec, FaultRule, FaultStatus } from './surfaces/emulator/faults.js';

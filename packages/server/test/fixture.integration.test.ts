@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { PartnerCenterClient } from '@pcapi/client';
+import { isAuthenticationError, PartnerCenterClient } from '@pcapi/client';
 import { startPcapi } from '../src/index.js';
 import { DEMO } from './helpers/demo-ids.js';
 
@@ -107,11 +107,11 @@ test('a client made once keeps working while the clock moves: credentialFor hand
 test('bad fixture options are refused with what is wrong, and nothing is started or written', async (t) => {
   const work = inTemporaryFolder(t);
   const refusals: [Parameters<typeof startPcapi>[0], RegExp][] = [
-    [{ seed: {} as never }, /the seed given to startPcapi[\s\S]*partners/],
+    [{ seed: {} as never }, /^the seed given to startPcapi is not valid[\s\S]*partners/],
     [{ seed: { partners: [], bogus: 1 } as never }, /bogus/],
     [{ seed: 42 as never }, /the seed given to startPcapi/],
     [{ seed: null as never }, /the seed given to startPcapi/],
-    [{ store: 'mysql://x' }, /a mysql:\/\/ URL is not a store pcapi can use/],
+    [{ store: 'mysql://x' }, /^startPcapi: store "mysql:\/\/x" is not 'memory', a SQLite file's path or a postgres:\/\/ URL$/],
     [{ options: { nonsense: 1 } as never }, /options nonsense is not a pcapi serve setting/],
     [{ clockStart: 'not a date' }, /clockStart "not a date" is not a date/],
   ];
@@ -122,6 +122,29 @@ test('bad fixture options are refused with what is wrong, and nothing is started
     });
   }
   assert.deepEqual(readdirSync(work), [], 'nothing written');
+});
+
+test("the fixture's helpers refuse bad input in their own words: a TypeError naming the helper, an AuthenticationError from a credential", async (t) => {
+  const pcapi = await startPcapi();
+  t.after(() => pcapi.close());
+  const refused = async (call: () => Promise<unknown>, kind: 'TypeError' | 'AuthenticationError', mentions: RegExp) => {
+    await assert.rejects(call(), (error: Error) => {
+      assert.equal(kind === 'AuthenticationError' ? isAuthenticationError(error) : error instanceof TypeError, true, `${kind}: ${error.name} ${error.message}`);
+      assert.match(error.message, mentions);
+      assert.doesNotMatch(error.message, /innerError|\{"error"/, 'no raw error body');
+      return true;
+    });
+  };
+  await refused(() => pcapi.faults.add({ route: 'nonsense', status: 999 as never }), 'TypeError', /^startPcapi: faults\.add: The fault rule is not valid/);
+  await refused(() => pcapi.clock.advance('30 days'), 'TypeError', /^startPcapi: clock\.advance: /);
+  await refused(() => pcapi.token('admin@fabrikam.example', { scope: 'https://example.com/.default' }), 'AuthenticationError', /names neither Partner Center .* nor Microsoft Graph/);
+  const client = new PartnerCenterClient(pcapi.url, pcapi.credentialFor('nobody@fabrikam.example'), { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+  await refused(() => client.getCustomerOrganization(DEMO.contoso), 'AuthenticationError', /no user nobody@fabrikam\.example in the seed/);
+
+  await pcapi.close();
+  for (const call of [() => pcapi.reset(), () => pcapi.token('admin@fabrikam.example'), () => pcapi.clock.get()]) {
+    await assert.rejects(call(), /this pcapi was closed/);
+  }
 });
 
 test('close() does not wait for a client that left a request half sent', async (t) => {

@@ -20,7 +20,8 @@ export class SeedError extends Error {
     const safe = problems.map(printable);
     const more = safe.length - SHOWN_PROBLEMS;
     const shown = more > 0 ? [...safe.slice(0, SHOWN_PROBLEMS), `... and ${more} more problems`] : safe;
-    super(`seed file ${printable(source)} is not valid:\n  ${shown.join('\n  ')}`);
+    // A source named in words ("the request body", "the seed given to startPcapi") is not a file.
+    super(`${/^the /.test(source) ? source : `seed file ${printable(source)}`} is not valid:\n  ${shown.join('\n  ')}`);
     this.name = 'SeedError';
     this.problems = safe;
   }

@@ -21,7 +21,8 @@ export const MAX_FAULT_RULES = 1000;
 /** What a user POSTs. */
 export interface FaultSpec {
   route?: string;
-  status?: number;
+  /** 429, 500, 502, 503 or 504 (FaultStatus); a body from elsewhere is checked by parseFaultSpec. */
+  status?: FaultStatus;
   retryAfterSeconds?: number;
   delayMs?: number;
   count?: number;
