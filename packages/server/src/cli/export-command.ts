@@ -54,6 +54,11 @@ function writePrivateFile(file: string, text: string): void {
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    // Named by the file asked for, not the temporary one beside it.
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `the folder ${dirname(file)} does not exist`
+      : code === 'EACCES' || code === 'EPERM' ? `no permission to write in ${dirname(file)}`
+        : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+    throw new Error(`cannot write ${file}: ${why}; nothing was written`, { cause: error });
   }
 }

@@ -163,6 +163,8 @@ export async function planEntries(entries: PartnerEntry[], options: PlanOptions)
       problems.push(`${path}: not a date: use ISO 8601 with a time zone ("2026-01-31T00:00:00Z") or "now", "in 300 days", "10 days ago", within the years 0001-9999`);
       return null;
     }
+    // The same instant written another way (an export's "2025-10-02T…Z" for a stored "431 days ago") is no change.
+    if (stored && Date.parse(stored.value) === Date.parse(value)) return stored;
     return { value, source: text.trim() };
   };
 

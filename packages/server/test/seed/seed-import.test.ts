@@ -8,6 +8,8 @@ import { ENTRA_ROLES } from '@pcapi/contracts';
 import { authorize } from '../../src/domain/authorize.js';
 import { verifySecret } from '../../src/identity/secrets.js';
 import { DEMO_SEED_FILE, importSeedDocument, importSeedFile } from '../../src/seed/import-seed.js';
+import { exportSeed } from '../../src/seed/export-seed.js';
+import { IMMEDIATE_DELAYS } from '../../src/domain/gdap-lifecycle.js';
 import { SeedError } from '../../src/seed/seed-error.js';
 import { parseSeedText } from '../../src/seed/validate-seed.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -89,6 +91,17 @@ describe('importing the demo seed', () => {
     const endAfter = (await factsFor(store, 'admin@fabrikam.example', DEMO.contoso)).relationships[0]!.endDateTime;
     assert.equal(endAfter, endBefore, 'a relative end date must not move on re-import');
     assert.deepEqual(dump(file), before);
+  });
+
+  test('its own export imported back changes nothing: a relative date and the instant it was resolved to are the same date', async (t) => {
+    const { store, file } = await openStore(t);
+    await importSeedFile(store, DEMO_SEED_FILE, NOW);
+    const before = dump(file);
+    const exported = exportSeed(await store.exportRows(), { now: NOW.getTime(), delays: IMMEDIATE_DELAYS });
+    assert.ok(JSON.stringify(exported).includes(new Date(NOW.getTime() + 300 * DAY).toISOString()), 'the export writes instants');
+    const again = await importSeedDocument(store, exported, 'export.json', LATER);
+    assert.deepEqual({ inserted: again.inserted, updated: again.updated }, { inserted: 0, updated: 0 });
+    assert.deepEqual(dump(file), before, 'no row rewritten: etags and the relative dates as written stay');
   });
 
   test('a changed file updates exactly what changed', async (t) => {
