@@ -38,7 +38,7 @@ async function callerOf(store: Store, principal: string, tenant: string | undefi
     return (await lookUpCaller(store, principal, tenant)).caller;
   } catch (error) {
     if (!(error instanceof PrincipalLookupError)) throw error;
-    if (error.kind === 'clientIdNeedsPartner') throw new ExplainCommandError(`--principal ${principal} is a client id: give its partner with --tenant (a tenant id or domain)`);
+    if (error.kind === 'clientIdNeedsPartner') throw new ExplainCommandError(`--principal ${error.message.replace(/: its partner .*$/, '')}: give its partner with --tenant (a tenant id or domain)`);
     throw new ExplainCommandError(error.message);
   }
 }
@@ -89,7 +89,7 @@ export async function runExplain(options: ExplainOptions): Promise<number> {
 
 export function registerExplainCommand(program: Command): void {
   addStoreOptions(program.command('explain').description('why a caller may or may not read a customer: the decision with every check, as the server decides'))
-    .requiredOption('--principal <upn | client id>', 'the caller: a user principal name, or an application (client) id with --tenant')
+    .requiredOption('--principal <upn | client id>', 'the caller: a user principal name, or an application (client) id (with --tenant when several partners register it)')
     .requiredOption('--customer <tenant id>', 'the customer tenant')
     .option('--tenant <partner>', "the principal's partner tenant (id or domain); a user's comes from the name")
     .option('--at <instant>', 'decide as of this ISO 8601 instant (default: the shared clock, else now)')

@@ -28,7 +28,8 @@ const program = new Command('pcapi')
   .description('A local, wire-faithful Partner Center "Get a customer organization" API')
   .version(serverVersion(), '-V, --version', 'print pcapi\'s version')
   .exitOverride()
-  .showHelpAfterError();
+  // One line, not the whole help, after a usage error: the message is what matters.
+  .showHelpAfterError('(pcapi <command> --help lists the options)');
 
 addServeOptions(program.command('serve').description('serve the API and the local token issuer')).action(async (options: RawServeOptions) => {
   const config = resolveServeConfig(options);

@@ -19,12 +19,18 @@ export class PrincipalLookupError extends Error {
 /**
  * The caller a token of this principal would make: a user by user principal name (its partner from
  * the name's domain unless given), an application by client id within `partner` (a tenant id or
- * domain). Throws PrincipalLookupError.
+ * domain; unless given, the one tenant holding that client id). Throws PrincipalLookupError.
  */
 export async function lookUpCaller(store: Store, principal: string, partner: string | undefined): Promise<{ caller: Caller; found: PrincipalCredential }> {
   const isUser = principal.includes('@');
-  const partnerText = partner ?? (isUser ? principal.split('@')[1]! : undefined);
-  if (partnerText === undefined) throw new PrincipalLookupError('clientIdNeedsPartner', `${principal} is a client id: its partner (a tenant id or domain) is needed too`);
+  let partnerText = partner ?? (isUser ? principal.split('@')[1]! : undefined);
+  if (partnerText === undefined) {
+    // A client id is unique per tenant, not globally: the one tenant holding it, as `pcapi token --app` finds it.
+    const holders = await store.partnersHoldingPrincipal({ clientId: principal });
+    if (holders.length === 0) throw new PrincipalLookupError('unknownPrincipal', `no application ${principal} in any partner tenant`);
+    if (holders.length > 1) throw new PrincipalLookupError('clientIdNeedsPartner', `${principal} is a client id registered in ${holders.length} partner tenants (${holders.map((h) => h.displayName).join(', ')}): its partner (a tenant id or domain) is needed too`);
+    partnerText = holders[0]!.tenantId;
+  }
   const tenant = await store.findPartnerTenant(partnerText);
   if (!tenant) throw new PrincipalLookupError('unknownPartner', `no partner tenant "${partnerText}" in the store`);
   const found = isUser ? await store.findUserByName(tenant.tenantId, principal) : await store.findAppByClientId(tenant.tenantId, principal);

@@ -67,9 +67,14 @@ for (const [name, storeArgs] of Object.entries(stores)) {
       const unknown = await pcapi(['explain', '--principal', 'nobody@fabrikam.example', '--customer', DEMO.contoso, ...where]);
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /no user nobody@fabrikam\.example in partner Fabrikam/);
+      // A client id one partner holds needs no --tenant, as with pcapi token --app.
       const noTenant = await pcapi(['explain', '--principal', DEMO.fabrikamReporting, '--customer', DEMO.contoso, ...where]);
-      assert.equal(noTenant.code, 2);
-      assert.match(noTenant.stderr, /give its partner with --tenant/);
+      assert.equal(noTenant.code, 1, noTenant.stderr);
+      const afterTime = (text: string) => text.replace(/ at \S+ /, ' at … ');
+      assert.equal(afterTime(noTenant.stdout), afterTime(app.stdout));
+      const unknownApp = await pcapi(['explain', '--principal', '00000000-0000-4000-8000-000000000000', '--customer', DEMO.contoso, ...where]);
+      assert.equal(unknownApp.code, 2);
+      assert.match(unknownApp.stderr, /no application 00000000-0000-4000-8000-000000000000 in any partner tenant/);
     });
   });
 }

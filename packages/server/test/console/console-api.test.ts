@@ -217,7 +217,8 @@ describe('console API', () => {
     assertGraphError(await get(pcapi, `/explain?principal=${ADMIN}&customer=${DEMO.contoso}&at=tomorrow`, 400), 'badRequest', /at.*ISO 8601/);
     assertGraphError(await get(pcapi, `/explain?principal=nobody@fabrikam.example&customer=${DEMO.contoso}`, 400), 'badRequest', /principal: no user nobody@fabrikam\.example in partner Fabrikam/);
     assertGraphError(await get(pcapi, `/explain?principal=someone@nowhere.example&customer=${DEMO.contoso}`, 400), 'badRequest', /no partner tenant "nowhere\.example"/);
-    assertGraphError(await get(pcapi, `/explain?principal=${DEMO.fabrikamAutomation}&customer=${DEMO.contoso}`, 400), 'badRequest', /client id.*partner=/);
+    assert.equal((await get(pcapi, `/explain?principal=${DEMO.fabrikamAutomation}&customer=${DEMO.contoso}`, 200)).partner, 'Fabrikam', 'a client id one partner holds needs no partner=');
+    assertGraphError(await get(pcapi, `/explain?principal=00000000-0000-4000-8000-000000000000&customer=${DEMO.contoso}`, 400), 'badRequest', /no application .* in any partner tenant/);
     assertGraphError(await get(pcapi, `/explain?principal=${DEMO.fabrikamAutomation}&partner=nobody.example&customer=${DEMO.contoso}`, 400), 'badRequest', /^partner: no partner tenant/);
     assertGraphError(await get(pcapi, `/explain?principal=${DEMO.adatumAutomation}&partner=fabrikam.example&customer=${DEMO.contoso}`, 400), 'badRequest', /no application/);
   });
