@@ -2,7 +2,12 @@
  * `pcapi clock get|set|advance|reset` and `pcapi reset`: the emulator endpoints of a running pcapi
  * (started with --emulator), for shell scripts and test suites in other languages.
  */
+import { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
+import { resolveServeConfig } from '../config.js';
+import { addStoreOptions } from './serve-options.js';
+
+const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 export class EmulatorCommandError extends Error {
   override name = 'EmulatorCommandError';
@@ -12,23 +17,47 @@ export class EmulatorCommandError extends Error {
 }
 
 interface EmulatorOptions {
-  url: string;
+  url?: string;
   adminKey?: string;
+  dataDir?: string;
+  database?: string;
 }
 
 function addEmulatorOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--url <url>', 'the running pcapi').env('PCAPI_URL').default('http://127.0.0.1:8080'))
-    .addOption(new Option('--admin-key <key>', 'its --emulator-key, when it has one').env('PCAPI_EMULATOR_KEY'));
+  return addStoreOptions(command
+    .addOption(new Option('--url <url>', `the running pcapi (default: the URL the last pcapi serve on the store recorded, else ${DEFAULT_URL})`).env('PCAPI_URL'))
+    .addOption(new Option('--admin-key <key>', 'its --emulator-key, when it has one').env('PCAPI_EMULATOR_KEY')));
+}
+
+/**
+ * Where the server is: --url (PCAPI_URL), else the URL the last `pcapi serve` on the store recorded
+ * (as `pcapi token` finds its issuer), else the default. A folder with no store is not an error here.
+ */
+async function serverUrl(options: EmulatorOptions): Promise<string> {
+  if (options.url !== undefined) return options.url;
+  try {
+    const { openCliStore, recordedPublicUrl } = await import('./cli-store.js');
+    const store = await openCliStore(resolveServeConfig({ dataDir: options.dataDir, database: options.database }).database, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    try {
+      const recorded = await recordedPublicUrl(store);
+      if (recorded) process.stderr.write(`pcapi: ${recorded.url} (recorded by pcapi serve on this store at ${recorded.recordedAt}; --url picks another)\n`);
+      return recorded?.url ?? DEFAULT_URL;
+    } finally {
+      await store.close();
+    }
+  } catch {
+    return DEFAULT_URL;
+  }
 }
 
 /** Calls an emulator endpoint; prints the JSON answer, or exits 1 with the server's message. */
 async function call(options: EmulatorOptions, method: string, path: string, body?: unknown): Promise<void> {
+  const url = await serverUrl(options);
   let base: URL;
   try {
-    base = new URL(options.url);
+    base = new URL(url);
   } catch {
-    throw new EmulatorCommandError(`--url "${options.url}" is not a URL`, 2);
+    throw new EmulatorCommandError(`--url "${url}" is not a URL`, 2);
   }
   let response: Response;
   try {

@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { join } from 'node:path';
+import { recordPublicUrl } from '../../src/cli/cli-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { pcapiCommand } from '../helpers/pcapi-command.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { runProgram } from '../helpers/run-cli.js';
@@ -85,6 +88,16 @@ test('pcapi clock and pcapi reset drive a running server; without --emulator the
   const bad = await pcapi('clock', 'set', 'next tuesday');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /400: .*ISO 8601 instant/);
+
+  // Without --url: the URL the last pcapi serve on the store recorded (as pcapi serve records it).
+  const store = new SqliteStore(join(server.dataDir, 'pcapi.db'));
+  await store.init();
+  await recordPublicUrl(store, server.url, new Date());
+  await store.close();
+  const found = await runProgram(node, [bundle, 'clock', 'get', '--data-dir', server.dataDir]);
+  assert.equal(found.code, 0, found.stderr);
+  assert.equal((JSON.parse(found.stdout) as { offsetMs: number }).offsetMs, 10 * DAY);
+  assert.match(found.stderr, new RegExp(`^pcapi: ${server.url} \\(recorded by pcapi serve on this store`));
 
   const reset = await pcapi('reset');
   assert.equal(reset.code, 0, reset.stderr);
