@@ -163,6 +163,31 @@ test('password grant gives an app+user token with user_impersonation, upn and mf
   assert.equal(await api.text(), CONTOSO_BODY);
 });
 
+test('password grant with offline_access returns a refresh token, redeemed for Partner Center like any other; Graph still needs consent', async () => {
+  assert.equal((await postToken(DEMO.fabrikam, userForm('admin@fabrikam.example'))).body.refresh_token, undefined, 'v2 without offline_access: none');
+  const { response, body } = await postToken(DEMO.fabrikam, userForm('admin@fabrikam.example', { scope: `${PC}/user_impersonation openid profile offline_access`, client_secret: DEMO.secret }));
+  assert.equal(response.status, 200, JSON.stringify(body));
+  assert.equal(typeof body.refresh_token, 'string');
+
+  const refresh = (extra: Record<string, string>) => postToken(DEMO.fabrikam, {
+    grant_type: 'refresh_token', client_id: DEMO.fabrikamAutomation, client_secret: DEMO.secret, refresh_token: body.refresh_token as string, ...extra,
+  });
+  const renewed = await refresh({ scope: `${PC}/.default offline_access` });
+  assert.equal(renewed.response.status, 200, JSON.stringify(renewed.body));
+  const claims = await verifyAccessToken(renewed.body.access_token as string);
+  assert.deepEqual([claims.scp, claims.upn, claims.amr], ['user_impersonation', 'admin@fabrikam.example', ['pwd', 'mfa']]);
+  assert.notEqual(renewed.body.refresh_token, body.refresh_token, 'a new refresh token on every use');
+  assert.equal((await pcapi.getOrganization(DEMO.contoso, { token: renewed.body.access_token as string })).status, 200);
+
+  const graph = await refresh({ scope: 'https://graph.microsoft.com/User.Read' });
+  assertOAuthError(400, graph.response, graph.body, 'invalid_grant', 65001);
+
+  const v1 = await fetch(`${pcapi.url}/${DEMO.fabrikam}/oauth2/token`, { method: 'POST', body: new URLSearchParams({
+    grant_type: 'password', client_id: DEMO.fabrikamAutomation, client_secret: DEMO.secret, username: 'admin@fabrikam.example', password: DEMO.secret, resource: PC,
+  }) });
+  assert.equal(typeof ((await v1.json()) as { refresh_token?: unknown }).refresh_token, 'string', 'v1: always');
+});
+
 test('a user without MFA gets a token without mfa in amr, which the API refuses with 900421', async () => {
   const { response, body } = await postToken('fabrikam.example', userForm('nomfa@fabrikam.example'));
   assert.equal(response.status, 200, JSON.stringify(body));

@@ -37,6 +37,11 @@ export class SignInGrants {
 
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
+  /** The clock's time, for what a grant records of its sign-in. */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** Creates a grant; returns the secret to hand out (the store keeps its hash). */
   async issue(kind: GrantKind, state: string, payload: Record<string, unknown>, options: { userCode?: string } = {}): Promise<{ secret: string; grant: StoredGrant }> {
     const now = this.clock.now();

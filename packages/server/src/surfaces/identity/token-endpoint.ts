@@ -135,6 +135,10 @@ export class TokenEndpoint implements ClientAuthenticator {
       if (!user.accountEnabled) throw signInErrors.userDisabled();
       const { token, expiresIn } = await this.issuer.mintAccessToken(user, { audience, clientId, clientAuthenticated: clientSecret !== undefined });
       const response: TokenResponse = { token_type: 'Bearer', scope: [granted, ...oidc].join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
+      // Entra's password grant returns a refresh token with offline_access (MSAL asks for it), and always at v1.
+      if ((v1 || oidc.includes('offline_access')) && this.userGrants) {
+        response.refresh_token = await this.userGrants.passwordRefreshToken(app.clientId ?? clientId, user, user.mfaRegistered ? ['pwd', 'mfa'] : ['pwd'], audience);
+      }
       if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId);
       if (v1) response.resource = audience;
       if (form.client_info === '1') {

@@ -38,6 +38,11 @@ interface RefreshPayload extends Record<string, unknown> {
   credential: string;
   /** The consents' dates it was issued under (user's own, tenant-wide): withdrawing either revokes it. */
   consent: { user: number | null; tenant: number | null } | null;
+  /**
+   * Issued by the password grant, which asks no consent (docs/parity.md): its tokens for this
+   * resource (Partner Center) need none either; any other resource does, as in every flow.
+   */
+  consentWaivedFor?: string;
 }
 
 /** The request fields the user grants read. */
@@ -122,7 +127,18 @@ export class UserGrants {
     }
     const oidc = this.oidcScopes(request.v1, [form.scope]);
     const target = this.target(request, {});
-    return this.issue({ request, client, authenticated, user, signIn: issued.user, target, oidc, nonce: null, offline: true });
+    return this.issue({ request, client, authenticated, user, signIn: issued.user, target, oidc, nonce: null, offline: true, consentWaivedFor: issued.consentWaivedFor });
+  }
+
+  /**
+   * The refresh token a password grant returns (with offline_access, and always at v1, as Entra):
+   * redeemed like any other, for the resource it was issued for without a consent.
+   */
+  async passwordRefreshToken(clientId: string, user: PrincipalCredential, amr: string[], resource: string): Promise<string> {
+    const payload: RefreshPayload = {
+      clientId, user: { tenantId: user.tenantId, objectId: user.objectId, amr, authTimeMs: this.grants.now() }, credential: credentialDigest(user), consent: null, consentWaivedFor: resource,
+    };
+    return (await this.grants.issue('refresh_token', 'active', payload)).secret;
   }
 
   async deviceCode(request: UserGrantRequest): Promise<TokenResponse> {
@@ -151,12 +167,13 @@ export class UserGrants {
 
   private async issue(args: {
     request: UserGrantRequest; client: SignInClient; authenticated: boolean; user: PrincipalCredential; signIn: SignedInUser;
-    target: ResourceRequest; oidc: string[]; nonce: string | null; offline: boolean;
+    target: ResourceRequest; oidc: string[]; nonce: string | null; offline: boolean; consentWaivedFor?: string;
   }): Promise<TokenResponse> {
     const { request, client, user, target } = args;
     let consent: RefreshPayload['consent'] = null;
     let scp = grantedPermissions(target, []);
-    if (!client.firstParty) {
+    const waived = args.consentWaivedFor !== undefined && args.consentWaivedFor === target.resource.uri;
+    if (!client.firstParty && !waived) {
       const consents = await this.store.consents(user.tenantId, client.clientId, user.objectId);
       const granted = consents.flatMap((c) => c.scopes);
       const missing = missingConsent(target, granted);
@@ -165,13 +182,14 @@ export class UserGrants {
       consent = consentDates(consents, user.objectId);
     }
     const { token, expiresIn } = await this.issuer.mintAccessToken(user, {
-      audience: target.resource.uri, clientId: client.clientId, mfa: args.signIn.amr.includes('mfa'), scp: scp.join(' '), clientAuthenticated: args.authenticated,
+      // A waived consent with `.default` asks nothing by name: the password grant's own scp, then.
+      audience: target.resource.uri, clientId: client.clientId, mfa: args.signIn.amr.includes('mfa'), scp: waived && scp.length === 0 ? undefined : scp.join(' '), clientAuthenticated: args.authenticated,
     });
     const response: TokenResponse = {
       token_type: 'Bearer', scope: request.v1 ? scp.join(' ') : responseScope(target, args.oidc), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token,
     };
     if (args.offline) {
-      const payload: RefreshPayload = { clientId: client.clientId, user: args.signIn, credential: credentialDigest(user), consent };
+      const payload: RefreshPayload = { clientId: client.clientId, user: args.signIn, credential: credentialDigest(user), consent, ...(waived ? { consentWaivedFor: args.consentWaivedFor } : {}) };
       response.refresh_token = (await this.grants.issue('refresh_token', 'active', payload)).secret;
     }
     if (args.oidc.includes('openid') || request.v1) response.id_token = await this.issuer.mintIdToken(user, client.clientId, args.nonce ?? undefined);
