@@ -80,7 +80,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
   const endpoint = new TokenEndpoint(deps.store, deps.issuer, deps.lockout);
   const grants = new SignInGrants(deps.store, deps.clock);
   endpoint.userGrants = new UserGrants(deps.store, grants, deps.issuer, endpoint);
-  registerSignInRoutes(app, { flow: new SignInFlow(deps.store, grants, endpoint, deps.issuer, deps.clock), publicUrl: deps.publicUrl, clock: deps.clock });
+  registerSignInRoutes(app, { flow: new SignInFlow(deps.store, grants, endpoint, deps.issuer, deps.clock), store: deps.store, publicUrl: deps.publicUrl, clock: deps.clock });
 
   const sendOAuthError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(error instanceof OAuthError)) throw error;
@@ -122,6 +122,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
         authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
         token_endpoint: `${base}/oauth2/v2.0/token`,
         device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
         jwks_uri: `${base}/discovery/v2.0/keys`,
         token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
         grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials', 'password'],
@@ -154,6 +155,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
         authorization_endpoint: `${base}/oauth2/authorize`,
         token_endpoint: `${base}/oauth2/token`,
         device_authorization_endpoint: `${base}/oauth2/devicecode`,
+        end_session_endpoint: `${base}/oauth2/logout`,
         jwks_uri: `${base}/discovery/keys`,
         token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
         response_types_supported: ['code', 'code id_token'],

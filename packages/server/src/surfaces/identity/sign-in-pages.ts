@@ -71,6 +71,10 @@ export function deviceDonePage(client: string): Page {
   return page('Signed in', `<h1 id="done">You have signed in</h1><p>You have signed in to <b>${escapeHtml(client)}</b> on your device. You may now close this window.</p>`);
 }
 
+export function signedOutPage(): Page {
+  return page('Signed out', '<h1 id="signed-out">You signed out of your account</h1><p>It\'s a good idea to close all browser windows.</p>');
+}
+
 export function errorPage(error: OAuthError, correlationId: string): Page {
   return page('Sign in error', `<h1>Sorry, but we're having trouble signing you in.</h1>
 <p class="error" id="error"><b>AADSTS${error.aadsts}</b>: ${escapeHtml(error.description)}</p>

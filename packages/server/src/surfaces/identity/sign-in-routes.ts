@@ -5,7 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { OAuthError, sendOAuthErrorBody } from './oauth-errors.js';
-import { consentPage, deviceCodePage, deviceDonePage, errorPage, formPostPage, mfaPage, passwordPage, type Page } from './sign-in-pages.js';
+import { consentPage, deviceCodePage, deviceDonePage, errorPage, formPostPage, mfaPage, passwordPage, signedOutPage, type Page } from './sign-in-pages.js';
+import { signOutRedirect } from './sign-out.js';
+import type { Store } from '../../store/store.js';
 import type { FlowView, SignInFlow } from './sign-in-flow.js';
 import { repeatedParameterIn, signInErrors } from './sign-in-errors.js';
 
@@ -14,6 +16,7 @@ type TenantRequest = FastifyRequest<TenantRoute>;
 
 export interface SignInRouteDeps {
   flow: SignInFlow;
+  store: Store;
   publicUrl: () => string;
   clock: Clock;
 }
@@ -73,6 +76,13 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInRouteDeps
   };
   app.get('/:tenant/oauth2/v2.0/authorize', authorize(false));
   app.get('/:tenant/oauth2/authorize', authorize(true));
+
+  const signOut = async (request: TenantRequest, reply: FastifyReply) => {
+    const target = await signOutRedirect(deps.store, request.params.tenant, request.query ?? {});
+    return target ? reply.code(302).header('location', target).header('cache-control', 'no-store').send() : sendPage(reply, signedOutPage());
+  };
+  app.get('/:tenant/oauth2/v2.0/logout', signOut);
+  app.get('/:tenant/oauth2/logout', signOut);
 
   // Every sign-in page posts here; `step` says which, and the sign-in's own state must agree.
   app.post('/:tenant/login', async (request: TenantRequest, reply) => {

@@ -44,6 +44,22 @@ function authorize(v1: boolean): Json {
   };
 }
 
+function signOut(v1: boolean): Json {
+  return {
+    get: {
+      operationId: v1 ? 'signOutV1' : 'signOut',
+      tags: TAG,
+      summary: 'The end-session endpoint discovery names: pcapi keeps no session, so it only sends the browser back.',
+      description: 'Query: post_logout_redirect_uri, client_id or id_token_hint (which app), state. The browser goes back only to a redirect URI that app registered.',
+      parameters: [PARAMETER.tenant],
+      responses: {
+        200: html('The signed-out page (no registered URI to go back to).'),
+        302: redirect('post_logout_redirect_uri, with state.'),
+      },
+    },
+  };
+}
+
 function deviceCode(v1: boolean): Json {
   return {
     post: {
@@ -102,6 +118,8 @@ export function identityPaths(): Json {
     '/{tenant}/discovery/keys': keys(true),
     '/{tenant}/oauth2/v2.0/authorize': authorize(false),
     '/{tenant}/oauth2/authorize': authorize(true),
+    '/{tenant}/oauth2/v2.0/logout': signOut(false),
+    '/{tenant}/oauth2/logout': signOut(true),
     '/{tenant}/login': {
       post: {
         operationId: 'submitSignInPage', tags: TAG,

@@ -57,13 +57,13 @@ const identity: Record<string, Json> = {
   SignInForm: object({ step: { ...string, enum: ['password', 'mfa', 'consent'] }, flow: string, login: string, passwd: string, action: { ...string, enum: ['approve', 'deny', 'accept', 'cancel'] } }, ['step', 'flow']),
   DeviceLoginForm: object({ otc: { ...string, description: 'The user code.' } }, ['otc']),
   OpenIdConfiguration: object({
-    issuer: string, authorization_endpoint: uri, token_endpoint: uri, device_authorization_endpoint: uri, jwks_uri: uri,
+    issuer: string, authorization_endpoint: uri, token_endpoint: uri, device_authorization_endpoint: uri, end_session_endpoint: uri, jwks_uri: uri,
     token_endpoint_auth_methods_supported: { type: 'array', items: string }, grant_types_supported: { type: 'array', items: string },
     response_types_supported: { type: 'array', items: string }, scopes_supported: { type: 'array', items: string },
     id_token_signing_alg_values_supported: { type: 'array', items: string }, cloud_instance_name: string,
   }, ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri']),
   OpenIdConfigurationV1: object({
-    issuer: string, authorization_endpoint: uri, token_endpoint: uri, device_authorization_endpoint: uri, jwks_uri: uri, microsoft_multi_refresh_token: { type: 'boolean' },
+    issuer: string, authorization_endpoint: uri, token_endpoint: uri, device_authorization_endpoint: uri, end_session_endpoint: uri, jwks_uri: uri, microsoft_multi_refresh_token: { type: 'boolean' },
   }, ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri']),
   InstanceDiscovery: object({
     tenant_discovery_endpoint: string, 'api-version': string,
