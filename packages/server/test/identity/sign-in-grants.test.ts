@@ -349,7 +349,11 @@ test('discovery: /common and /organizations use the {tenantid} issuer; a tenant 
   const instance = await json(`/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${TEST_PUBLIC_URL}/fabrikam.example/oauth2/v2.0/authorize`)}`);
   assert.equal(instance.status, 200);
   assert.equal(instance.body['api-version'], '1.1');
-  assert.equal(instance.body.tenant_discovery_endpoint, `${TEST_PUBLIC_URL}/{tenant}/v2.0/.well-known/openid-configuration`);
+  assert.equal(instance.body.tenant_discovery_endpoint, `${TEST_PUBLIC_URL}/fabrikam.example/v2.0/.well-known/openid-configuration`, 'the tenant the authority names');
+  assert.equal((await json(instance.body.tenant_discovery_endpoint.slice(TEST_PUBLIC_URL.length))).status, 200, 'a document that answers');
+  const bare = await json('/common/discovery/instance?api-version=1.0');
+  assert.equal(bare.body['api-version'], '1.0');
+  assert.equal(bare.body.tenant_discovery_endpoint, `${TEST_PUBLIC_URL}/{tenant}/v2.0/.well-known/openid-configuration`, 'no authority named: the template');
   assert.deepEqual(instance.body.metadata, [{ preferred_network: '127.0.0.1:8080', preferred_cache: '127.0.0.1:8080', aliases: ['127.0.0.1:8080'] }]);
 
   for (const path of ['/nowhere.example/v2.0/.well-known/openid-configuration', '/nowhere.example/.well-known/openid-configuration']) {

@@ -140,6 +140,20 @@ test('an error\'s correlation_id is the client-request-id MSAL sent (query, head
   assert.equal(odd.headers['client-request-id'], undefined);
 });
 
+test("Entra's codes: client credentials at /common or /organizations is 50059, a request without scope 900144", async (t) => {
+  const pcapi = await buildInjectApp(t);
+  for (const tenant of ['common', 'organizations']) {
+    const answer = await post(pcapi, appForm(), { tenant });
+    assert.deepEqual([answer.status, answer.body.error, answer.code], [400, 'invalid_request', 50059], tenant);
+  }
+  const { scope: _scope, ...noScope } = appForm();
+  for (const form of [noScope, appForm({ scope: ' ' }), userForm({ scope: '' })]) {
+    const answer = await post(pcapi, form as Form);
+    assert.deepEqual([answer.status, answer.code], [400, 900144], JSON.stringify(form));
+    assert.match(answer.description, /'scope'/);
+  }
+});
+
 test('every answer names itself in x-ms-request-id, as Entra\'s do: an error by its trace_id', async (t) => {
   const pcapi = await buildInjectApp(t);
   const issued = await post(pcapi, appForm());

@@ -173,11 +173,20 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRoute
 
   // Instance discovery: what MSAL asks when it is not told the authority is known. This server is
   // its own cloud: one host, its own aliases.
-  app.get('/common/discovery/instance', async () => {
+  // The tenant is the one the authority MSAL asks about names (MSAL Python fetches the URL as given).
+  app.get('/common/discovery/instance', async (request) => {
     const host = new URL(deps.publicUrl()).host;
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    let tenant = '{tenant}';
+    try {
+      const segment = new URL(String(query.authorization_endpoint)).pathname.split('/')[1];
+      if (segment && /^[A-Za-z0-9.-]{1,256}$/.test(segment)) tenant = segment;
+    } catch {
+      // no authority named: the template
+    }
     return {
-      tenant_discovery_endpoint: `${deps.publicUrl()}/{tenant}/v2.0/.well-known/openid-configuration`,
-      'api-version': '1.1',
+      tenant_discovery_endpoint: `${deps.publicUrl()}/${tenant}/v2.0/.well-known/openid-configuration`,
+      'api-version': query['api-version'] === '1.0' ? '1.0' : '1.1',
       metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
     };
   });

@@ -39,6 +39,7 @@ const RESOURCES: { names: string[]; audience: string; grants: ('client_credentia
 
 /** Splits `scope` into the Partner Center resource and its permission (`.default` or `user_impersonation`). */
 function parseScope(scope: string | undefined, grant: 'client_credentials' | 'password') {
+  if (scope === undefined || scope.trim() === '') throw signInErrors.missingParameter('scope');
   const scopes = (scope ?? '').split(' ').filter((s) => s !== '');
   const oidc = scopes.filter((s) => OIDC_SCOPES.has(s));
   const resourceScopes = scopes.filter((s) => !OIDC_SCOPES.has(s));
@@ -104,6 +105,8 @@ export class TokenEndpoint implements ClientAuthenticator {
     }
 
     if (grantType === 'client_credentials') {
+      // An app-only token is for one tenant: /common and /organizations name none (Entra's 50059).
+      if (isMultiTenant(tenantParam)) throw new OAuthError(400, 'invalid_request', 50059, 'No tenant-identifying information found in either the request or implied by any provided credentials: client credentials need the tenant in the path.');
       const partner = await this.resolveTenant(tenantParam);
       const { audience, granted } = parseScope(form.scope, 'client_credentials');
       if (!clientSecret) throw new OAuthError(401, 'invalid_client', 7000215, 'Invalid client secret provided: the request has no client_secret.');
