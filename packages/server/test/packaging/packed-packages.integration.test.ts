@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { before, after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { closedPort as freePort } from '../helpers/ports.js';
@@ -63,7 +63,7 @@ before(async () => {
   const packed = join(work, 'tarballs');
   await run(process.execPath, ['scripts/pack-packages.mjs', packed], { cwd: REPO_ROOT, env: userEnv(), timeout: 300_000 });
   tarballs = readdirSync(packed).map((name) => join(packed, name)).sort();
-  assert.deepEqual(tarballs.map((path) => /pcapi-(\w+)-/.exec(path)?.[1]), ['client', 'contracts', 'server']);
+  assert.deepEqual(tarballs.map((path) => /^pcapi-(\w+)-/.exec(basename(path))?.[1]), ['client', 'contracts', 'server']);
   project = join(work, 'project');
   mkdirSync(project);
   // As the README tells a user: npm 12 runs only the install scripts a project allows.

@@ -97,7 +97,7 @@ function gdapPaths(): Json {
     },
     [`${RELATIONSHIPS}/{id}/operations`]: {
       get: operation({ operationId: 'listDelegatedAdminRelationshipOperations', tags: GDAP, summary: 'Long-running operations: always none here.', permission: READ, path: [relationshipId], query: 'collection',
-        ok: { status: 200, schema: collection('DelegatedAdminRelationshipOperation'), description: 'An empty list.' }, errors: [404] }),
+        ok: { status: 200, schema: collection('DelegatedAdminRelationshipOperation'), description: 'An empty list.' }, errors: [400, 404] }),
     },
     [`${RELATIONSHIPS}/{id}/operations/{operationId}`]: {
       get: operation({ operationId: 'getDelegatedAdminRelationshipOperation', tags: GDAP, summary: 'One operation: never found (404), as none is long-running here.', permission: READ, path: [relationshipId, pathParameter('operationId', 'The operation\'s id.')],
