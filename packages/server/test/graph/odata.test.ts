@@ -154,6 +154,23 @@ describe('$filter', () => {
     assert.deepEqual(numbers(run({ $filter: `((contractType eq 'ResellerPartner' AND customer/tenantId eq ${TENANT_A})) and displayName ne null` }).page), expected);
   });
 
+  test("or, with and binding tighter, inside parentheses, and 'in' as any of the equalities", () => {
+    const all = numbers(run({}).page);
+    const either = numbers(run({ $filter: `customer/tenantId eq ${TENANT_A} or customer/tenantId eq ${TENANT_B}` }).page);
+    assert.deepEqual(either, all.filter((n) => CONTRACTS[n - 1]!.customer.tenantId === TENANT_A || CONTRACTS[n - 1]!.customer.tenantId === TENANT_B));
+    const reseller = numbers(run({ $filter: "contractType eq 'ResellerPartner'" }).page);
+    const named = numbers(run({ $filter: 'displayName eq null' }).page);
+    assert.deepEqual(numbers(run({ $filter: "contractType eq 'ResellerPartner' or displayName eq null" }).page), all.filter((n) => reseller.includes(n) || named.includes(n)));
+    // 'and' before 'or': a or (b and c); parentheses change it.
+    const tenantA = numbers(run({ $filter: `customer/tenantId eq ${TENANT_A}` }).page);
+    assert.deepEqual(numbers(run({ $filter: `displayName eq null or contractType eq 'ResellerPartner' and customer/tenantId eq ${TENANT_A}` }).page),
+      all.filter((n) => named.includes(n) || (reseller.includes(n) && tenantA.includes(n))));
+    assert.deepEqual(numbers(run({ $filter: `(displayName eq null or contractType eq 'ResellerPartner') and customer/tenantId eq ${TENANT_A}` }).page),
+      all.filter((n) => (named.includes(n) || reseller.includes(n)) && tenantA.includes(n)));
+    assert.deepEqual(numbers(run({ $filter: `customer/tenantId in (${TENANT_A}, '${TENANT_B}')` }).page), either);
+    assert.deepEqual(numbers(run({ $filter: "contractType in ('ResellerPartner')" }).page), reseller);
+  });
+
   test('parentheses nest up to 32 deep; deeper is a bad request, not a stack overflow', () => {
     const nested = (depth: number) => `${'('.repeat(depth)}contractType eq 'ResellerPartner'${')'.repeat(depth)}`;
     assert.deepEqual(numbers(run({ $filter: `${nested(32)} and customer/tenantId eq ${TENANT_A}` }).page), [1, 5]);
@@ -184,7 +201,11 @@ describe('$filter', () => {
     ["customerId eq 'not-a-guid'", ["'not-a-guid'", 'GUID', 'customerId']],
     ['customerId eq 12345', ["'12345'", 'GUID']],
     ["displayName eq 'Contoso", ["'Contoso", 'unterminated']],
-    ["displayName eq 'a' or displayName eq 'b'", ["'or'", "displayName eq 'a' or displayName eq 'b'"]],
+    ["displayName eq 'a' or", ['ends unexpectedly']],
+    ["contractType in ('ResellerPartner'", ['ends unexpectedly']],
+    ["contractType in ('ResellerPartner' 'x')", ["expected ')'"]],
+    ['contractType in (ResellerPartner)', ["'ResellerPartner'", 'quoted']],
+    ["contractType in 'ResellerPartner'", ["expected '('"]],
     ["not displayName eq 'a'", ["'not'"]],
     ["contains(displayName,'a')", ["'contains'"]],
     ["createdDateTime eq '2026-01-01T00:00:00Z'", ["'2026-01-01T00:00:00Z'", 'unquoted']],

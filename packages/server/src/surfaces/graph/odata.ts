@@ -28,11 +28,13 @@ export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 export type FilterLiteral = string | boolean | null;
 export type FilterCondition =
   | { kind: 'compare'; property: string; propertyKind: PropertyKind; operator: ComparisonOperator; value: FilterLiteral }
-  | { kind: 'startswith'; property: string; propertyKind: PropertyKind; prefix: string };
+  | { kind: 'startswith'; property: string; propertyKind: PropertyKind; prefix: string }
+  /** `or` (and `in`): holds when every condition of any one branch holds. */
+  | { kind: 'any'; of: FilterCondition[][] };
 export interface OrderByClause { property: string; propertyKind: PropertyKind | undefined; descending: boolean }
 
 export interface ODataQuery {
-  filter: FilterCondition[]; // all must hold ('and' is the only connective); empty matches every item
+  filter: FilterCondition[]; // all must hold (joined by 'and'; an 'or' is one 'any' condition); empty matches every item
   select: string[] | null; // canonical spelling; null means whole items
   orderBy: OrderByClause[];
   top: number;
@@ -186,13 +188,21 @@ function parseFilter(raw: string | undefined, options: ODataOptions): FilterCond
     return unknownProperty(token.value, options);
   };
 
+  // 'and' binds tighter than 'or', as in OData.
+  const disjunction = (): FilterCondition[] => {
+    const branches = [conjunction()];
+    while (isWord(peek(), 'or')) {
+      position++;
+      branches.push(conjunction());
+    }
+    return branches.length === 1 ? branches[0]! : [{ kind: 'any', of: branches }];
+  };
   const conjunction = (): FilterCondition[] => {
     const conditions = term();
     while (isWord(peek(), 'and')) {
       position++;
       conditions.push(...term());
     }
-    if (isWord(peek(), 'or')) fail(`Invalid filter clause: the 'or' operator is not supported in '${raw}'; combine conditions with 'and'.`);
     return conditions;
   };
   // Parentheses nest by recursion: bounded, so that a filter of thousands of '(' is a 400, not a stack overflow.
@@ -201,7 +211,7 @@ function parseFilter(raw: string | undefined, options: ODataOptions): FilterCond
     const token = next();
     if (token.kind === '(') {
       if (++depth > MAX_FILTER_DEPTH) fail(`Invalid filter clause: parentheses nest more than ${MAX_FILTER_DEPTH} deep.`);
-      const inner = conjunction();
+      const inner = disjunction();
       expect(')');
       depth--;
       return inner;
@@ -224,6 +234,7 @@ function parseFilter(raw: string | undefined, options: ODataOptions): FilterCond
   const comparison = (name: Token): FilterCondition => {
     const [property, propertyKind] = filterable(name);
     const operatorToken = next();
+    if (isWord(operatorToken, 'in')) return membership(property, propertyKind);
     const operator = operatorToken.value.toLowerCase() as ComparisonOperator;
     if (operatorToken.kind !== 'word' || !['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(operator)) {
       fail(`Invalid filter clause: unknown operator '${operatorToken.text}' after '${name.text}'.`);
@@ -235,7 +246,19 @@ function parseFilter(raw: string | undefined, options: ODataOptions): FilterCond
     return { kind: 'compare', property, propertyKind, operator, value };
   };
 
-  const conditions = conjunction();
+  /** `property in ('a', 'b')`: any of the equalities. */
+  const membership = (property: string, propertyKind: PropertyKind): FilterCondition => {
+    expect('(');
+    const values: FilterLiteral[] = [literal(next(), property, propertyKind)];
+    while (peek()?.kind === ',') {
+      position++;
+      values.push(literal(next(), property, propertyKind));
+    }
+    expect(')');
+    return { kind: 'any', of: values.map((value) => [{ kind: 'compare', property, propertyKind, operator: 'eq', value }]) };
+  };
+
+  const conditions = disjunction();
   if (position < tokens.length) fail(`Invalid filter clause: unexpected '${tokens[position]!.text}' in '${raw}'.`);
   return conditions;
 }
@@ -299,7 +322,15 @@ function compareValues(a: Comparable, b: Comparable): number {
 
 /** The query's $filter as a predicate, for callers that filter elsewhere (a store scan, a stream). */
 export function filterPredicate<T>(query: ODataQuery, valueOf: ValueOf<T> = valueAtPath): (item: T) => boolean {
-  const tests = query.filter.map((condition): ((item: T) => boolean) => {
+  return allOf(query.filter, valueOf);
+}
+
+function allOf<T>(conditions: FilterCondition[], valueOf: ValueOf<T>): (item: T) => boolean {
+  const tests = conditions.map((condition): ((item: T) => boolean) => {
+    if (condition.kind === 'any') {
+      const branches = condition.of.map((branch) => allOf(branch, valueOf));
+      return (item) => branches.some((branch) => branch(item));
+    }
     if (condition.kind === 'startswith') {
       const prefix = condition.prefix.toLowerCase();
       return (item) => {
