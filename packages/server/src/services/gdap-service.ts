@@ -23,6 +23,8 @@ export interface RelationshipView extends StoredRelationship {
   effectiveStatus: RelationshipStatus;
   effectiveActivatedMs: number | null;
   effectiveEndMs: number | null;
+  /** When the derived status began (a write, or the clock passing a delay or the end date). */
+  effectiveStatusSinceMs: number;
   /** When the derived status or dates next change (null: never); a view must not be reused past it. */
   nextChangeAt: number | null;
 }
@@ -82,7 +84,7 @@ export class GdapService {
   private view(row: StoredRelationship, now = this.deps.clock.now()): RelationshipView {
     const effective = effectiveRelationship(storedLifecycle(row), now, this.deps.delays);
     return {
-      ...row, effectiveStatus: effective.status, effectiveActivatedMs: effective.activatedAt, effectiveEndMs: effective.endAt, nextChangeAt: effective.nextChangeAt,
+      ...row, effectiveStatus: effective.status, effectiveActivatedMs: effective.activatedAt, effectiveEndMs: effective.endAt, effectiveStatusSinceMs: effective.statusSince, nextChangeAt: effective.nextChangeAt,
     };
   }
 

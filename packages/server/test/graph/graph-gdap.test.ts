@@ -188,13 +188,18 @@ describe('Graph delegatedAdminRelationships', () => {
     assert.equal(await organizationStatus(pcapi, 'admin@fabrikam.example', DEMO.litware), 200);
 
     pcapi.clock.advance(DAY - 1000);
-    assert.equal(expectStatus(await graph('GET', `${RELS}/${relationship.id}`), 200).status, 'active');
+    const lastActive = expectStatus(await graph('GET', `${RELS}/${relationship.id}`), 200);
+    assert.equal(lastActive.status, 'active');
     assert.equal(await organizationStatus(pcapi, 'admin@fabrikam.example', DEMO.litware), 200, 'a second before the end');
 
     pcapi.clock.advance(2000);
     const expired = expectStatus(await graph('GET', `${RELS}/${relationship.id}`), 200);
     assert.equal(expired.status, 'expired');
     assert.equal(expired.endDateTime, new Date(start + DAY).toISOString());
+    // The clock changed it: a sync by lastModifiedDateTime sees it, and a tag read before is stale.
+    assert.equal(expired.lastModifiedDateTime, expired.endDateTime);
+    assert.notEqual(expired['@odata.etag'], lastActive['@odata.etag']);
+    assertGraphError(await graph('PATCH', `${RELS}/${relationship.id}`, { autoExtendDuration: 'P180D' }, { 'if-match': lastActive['@odata.etag'] }), 412, 'PreconditionFailed');
     const denied = await pcapi.getOrganization(DEMO.litware, { token: await pcapi.tokenFor('admin@fabrikam.example') });
     assert.equal(denied.status, 403);
     assert.match(await denied.text(), /expired/);

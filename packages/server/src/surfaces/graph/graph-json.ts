@@ -12,41 +12,49 @@ import { stableId } from '../../seed/stable-id.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** A weak entity tag naming the row and its version: If-Match must send it back unchanged. */
-export function etag(id: string, version: number): string {
-  return `W/"${Buffer.from(`${id}:${version}`).toString('base64')}"`;
+/**
+ * A weak entity tag naming the row, its version and (for what the clock moves) its derived status:
+ * If-Match must send it back unchanged, so a tag read before an activation or an expiry is stale.
+ */
+export function etag(id: string, version: number, status?: string): string {
+  return `W/"${Buffer.from(`${id}:${version}${status === undefined ? '' : `:${status}`}`).toString('base64')}"`;
 }
 
 /**
  * The version an If-Match names for this row: `*` matches any. Absent → refused, as Graph requires
  * If-Match on these writes; another row's or a malformed tag → 412 like a stale one.
  */
-export function versionFromIfMatch(header: string | string[] | undefined, id: string, currentVersion: number): number {
+export function versionFromIfMatch(header: string | string[] | undefined, id: string, currentVersion: number, currentStatus?: string): number {
   if (header === undefined || header === '') throw new GraphError('badRequest', 'The If-Match header is required: send the @odata.etag of the object as you read it.');
   const value = Array.isArray(header) ? header[0]! : header;
   if (value.trim() === '*') return currentVersion;
   for (const tag of value.split(',').map((t) => t.trim())) {
     const match = /^(?:W\/)?"([A-Za-z0-9+/=]+)"$/.exec(tag);
     if (!match) continue;
-    const [tagId, version] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
-    if (tagId === id && /^\d+$/.test(version ?? '')) return Number(version);
+    const [tagId, version, status] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
+    if (tagId !== id || !/^\d+$/.test(version ?? '')) continue;
+    // The status the clock has moved on since the read: the object changed, as after a write.
+    return status === currentStatus ? Number(version) : -1;
   }
   return -1;
 }
+
+/** The last write, or the status the clock moved it to since, whichever is later: sync by lastModifiedDateTime sees expiries. */
+const relationshipLastModified = (r: RelationshipView): number => Math.max(r.lastModifiedMs ?? r.createdMs, r.effectiveStatusSinceMs);
 
 const roles = (roleIds: string[]) => ({ unifiedRoles: roleIds.map((roleDefinitionId) => ({ roleDefinitionId })) });
 
 export function relationshipJson(r: RelationshipView): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.delegatedAdminRelationship',
-    '@odata.etag': etag(r.id, r.version),
+    '@odata.etag': etag(r.id, r.version, r.effectiveStatus),
     id: r.id,
     displayName: r.displayName,
     duration: r.duration,
     status: r.effectiveStatus,
     autoExtendDuration: r.autoExtendDuration,
     createdDateTime: iso(r.createdMs),
-    lastModifiedDateTime: iso(r.lastModifiedMs ?? r.createdMs),
+    lastModifiedDateTime: iso(relationshipLastModified(r)),
     activatedDateTime: iso(r.effectiveActivatedMs),
     endDateTime: iso(r.effectiveEndMs),
     customer: { displayName: r.customerDisplayName, tenantId: r.customerTenantId },
@@ -61,7 +69,7 @@ export function relationshipValue(r: RelationshipView, path: string): unknown {
     case 'customer/tenantId': return r.customerTenantId;
     case 'customer/displayName': return r.customerDisplayName;
     case 'createdDateTime': return iso(r.createdMs);
-    case 'lastModifiedDateTime': return iso(r.lastModifiedMs ?? r.createdMs);
+    case 'lastModifiedDateTime': return iso(relationshipLastModified(r));
     case 'activatedDateTime': return iso(r.effectiveActivatedMs);
     case 'endDateTime': return iso(r.effectiveEndMs);
     case 'id': case 'displayName': case 'duration': case 'autoExtendDuration': return r[path];
@@ -101,7 +109,7 @@ export function customerJson(c: { tenantId: string; displayName: string }): Reco
 export function assignmentJson(a: AssignmentView): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.delegatedAdminAccessAssignment',
-    '@odata.etag': etag(a.id, a.version),
+    '@odata.etag': etag(a.id, a.version, a.effectiveStatus),
     id: a.id,
     status: a.effectiveStatus,
     createdDateTime: iso(a.createdMs),

@@ -54,7 +54,7 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
   const { gdap } = graph;
   const ifMatch = async (request: FastifyRequest<{ Params: Params }>) => {
     const current = await gdap.getRelationship(graph.caller(request), request.params.id);
-    return versionFromIfMatch(request.headers['if-match'], current.id, current.version);
+    return versionFromIfMatch(request.headers['if-match'], current.id, current.version, current.effectiveStatus);
   };
 
   app.get(`/${RELATIONSHIPS}`, async (request, reply) => {
@@ -150,7 +150,7 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
   const assignmentsPath = (id: string) => `${RELATIONSHIPS}('${id}')/accessAssignments`;
   const assignmentIfMatch = async (request: FastifyRequest<{ Params: Params }>) => {
     const current = await gdap.getAssignment(graph.caller(request), request.params.id, request.params.assignmentId!);
-    return versionFromIfMatch(request.headers['if-match'], current.id, current.version);
+    return versionFromIfMatch(request.headers['if-match'], current.id, current.version, current.effectiveStatus);
   };
   app.get<{ Params: Params }>(`/${RELATIONSHIPS}/:id/accessAssignments`, async (request, reply) => {
     graph.requirePermission(request, READ);
