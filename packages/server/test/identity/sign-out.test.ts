@@ -41,4 +41,7 @@ test('discovery names the end-session endpoint; signing out returns to a registe
     assert.equal(page.headers.location, undefined);
     assert.match(page.body, /You signed out/);
   }
+  const v1Page = await logout(DEMO.fabrikam, {}, true);
+  assert.equal(v1Page.statusCode, 200);
+  assert.match(v1Page.body, /You signed out/);
 });
