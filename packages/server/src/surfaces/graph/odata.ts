@@ -4,8 +4,8 @@
 //
 // Deliberate limits, each answered with a badRequest naming the option, as Graph does for
 // directory objects: $expand, $search and $skip are refused ($skip because Graph's directory
-// endpoints page only by $skiptoken), $filter accepts eq/ne (plus gt/ge/lt/le on date-times),
-// 'and' and startswith(), and refuses 'or', 'not' and other functions.
+// endpoints page only by $skiptoken), $filter accepts eq/ne (plus gt/ge/lt/le on date-times), in,
+// 'and', 'or' and startswith(), and refuses 'not', lambdas and other functions.
 import { createHash } from 'node:crypto';
 
 /** How a filterable property's literals are typed and compared ('boolean' is for flags such as accountEnabled). */
