@@ -93,7 +93,8 @@ export class TokenIssuer {
 
   /** An OpenID Connect ID token for a user, as MSAL expects with the `openid` scope. */
   /** `code`: the authorization code it travels with (the hybrid flow), bound by `c_hash` as OpenID Connect requires. */
-  async mintIdToken(principal: Principal, clientId: string, nonce?: string, code?: string): Promise<string> {
+  /** `v1`: from the v1 endpoint, which adds the names ADAL-era code reads (`upn`, `unique_name`). */
+  async mintIdToken(principal: Principal, clientId: string, nonce?: string, code?: string, v1 = false): Promise<string> {
     const now = epochSeconds(this.clock);
     const claims: JWTPayload & Record<string, unknown> = {
       aud: clientId, iss: this.issuer(principal.tenantId), iat: now, nbf: now, exp: now + DEFAULT_TOKEN_LIFETIME_SECONDS,
@@ -102,6 +103,7 @@ export class TokenIssuer {
     };
     if (nonce) claims.nonce = nonce;
     if (code !== undefined) claims.c_hash = leftHalfHash(code);
+    if (v1 && principal.userPrincipalName) Object.assign(claims, { upn: principal.userPrincipalName, unique_name: principal.userPrincipalName });
     const key = await this.signingKey();
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
   }

@@ -40,6 +40,7 @@ test('SAM: consent with MFA, v1 code redemption with resource=, refresh a month 
   assert.equal(claimsOf(consent.params?.get('id_token')).nonce, 'sample-nonce');
   const code = consent.params!.get('code')!;
   // OpenID Connect binds the code to the ID token; OWIN's and ASP.NET Core's validators require it.
+  assert.deepEqual([claimsOf(consent.params?.get('id_token')).upn, claimsOf(consent.params?.get('id_token')).unique_name], ['admin@fabrikam.example', 'admin@fabrikam.example'], 'v1: the names ADAL-era code reads');
   assert.equal(claimsOf(consent.params?.get('id_token')).c_hash, createHash('sha256').update(code).digest().subarray(0, 16).toString('base64url'));
 
   // 2. The consent app redeems the code at the partner tenant's v1 endpoint for Partner Center.

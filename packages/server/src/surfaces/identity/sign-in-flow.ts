@@ -96,7 +96,7 @@ export interface UserAuthenticator {
 
 /** The hybrid flow (`code id_token`) hands the app an ID token with the code. */
 export interface IdTokenMinter {
-  mintIdToken(user: PrincipalCredential, clientId: string, nonce?: string, code?: string): Promise<string>;
+  mintIdToken(user: PrincipalCredential, clientId: string, nonce?: string, code?: string, v1?: boolean): Promise<string>;
 }
 
 const param = (params: Record<string, unknown>, name: string): string | null => {
@@ -290,7 +290,7 @@ export class SignInFlow {
     if (request.responseType === 'code id_token') {
       const principal = await this.store.findPrincipal(user!.tenantId, user!.objectId);
       if (!principal) return this.flowGone();
-      params.id_token = await this.idTokens.mintIdToken(principal, request.clientId, request.nonce ?? undefined, secret);
+      params.id_token = await this.idTokens.mintIdToken(principal, request.clientId, request.nonce ?? undefined, secret, request.v1);
     }
     return { view: 'respond', redirectUri: request.redirectUri!, mode: request.responseMode, params };
   }

@@ -142,7 +142,7 @@ export class TokenEndpoint implements ClientAuthenticator {
       if ((v1 || oidc.includes('offline_access')) && this.userGrants) {
         response.refresh_token = await this.userGrants.passwordRefreshToken(app.clientId ?? clientId, user, user.mfaRegistered ? ['pwd', 'mfa'] : ['pwd'], audience);
       }
-      if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId);
+      if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId, undefined, undefined, v1);
       if (v1) response.resource = audience;
       if (form.client_info === '1') {
         response.client_info = Buffer.from(JSON.stringify({ uid: user.objectId, utid: user.tenantId })).toString('base64url');
