@@ -132,6 +132,22 @@ test('device code: pending until the user signs in on /devicelogin, then tokens 
   assertOAuthError(withSecret, 401, 'invalid_client', 700025);
 });
 
+test("device code at /organizations with a partner's app (DeviceCodeCredential without a tenant): its partner's user signs in", async (t) => {
+  const pcapi = await buildInjectApp(t);
+  const app = DEMO.fabrikamAutomation;
+  const started = await requestDeviceCode(pcapi.fetch, { client_id: app, scope: DEVICE_SCOPE }, '/organizations/oauth2/v2.0/devicecode');
+  assert.equal(started.status, 200, JSON.stringify(started.body));
+  const approval = await approveOnDeviceLogin(pcapi.fetch, String(started.body.user_code), { username: 'admin@fabrikam.example' });
+  assert.match(approval.html, /You have signed in/);
+  const tokens = await pollLikeMsalPython(pcapi.fetch, started.body.device_code, app, '/organizations/oauth2/v2.0/token');
+  assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+  assert.deepEqual([claimsOf(tokens.body.access_token).appid, claimsOf(tokens.body.access_token).tid], [app, DEMO.fabrikam]);
+
+  assertOAuthError(await requestDeviceCode(pcapi.fetch, { client_id: '00000000-0000-4000-8000-000000000000', scope: DEVICE_SCOPE }, '/organizations/oauth2/v2.0/devicecode'), 400, 'unauthorized_client', 700016);
+  // A confidential app (no public client flows) is refused at /organizations as in its own tenant.
+  assertOAuthError(await requestDeviceCode(pcapi.fetch, { client_id: DEMO.fabrikamReporting, scope: DEVICE_SCOPE }, '/organizations/oauth2/v2.0/devicecode'), 401, 'invalid_client', 7000218);
+});
+
 test('device code: expiry after 15 minutes, MFA denied, a wrong user code, another client, a confidential app', async (t) => {
   const pcapi = await buildInjectApp(t);
   const start = async (clientId = AZURE_CLI) => {

@@ -218,7 +218,9 @@ export class SignInFlow {
 
   /** /devicecode: a device code for a public client, waiting for a user to approve it on /devicelogin. */
   async startDevice(tenant: string, clientId: string, scope: string | null, resource: string | null, v1: boolean): Promise<{ deviceCode: string; userCode: string }> {
-    const checked = await this.resolveClient(isMultiTenant(tenant) ? undefined : tenant, clientId);
+    const checked = isMultiTenant(tenant) && !firstPartyClient(clientId)
+      ? await this.resolveAnyTenantClient(clientId)
+      : await this.resolveClient(isMultiTenant(tenant) ? undefined : tenant, clientId);
     if ('error' in checked) throw checked.error;
     if (!checked.client.publicClient) throw signInErrors.publicClientNotAllowed(clientId);
     const request = this.deviceRequest(tenant, clientId, scope, resource, v1);
@@ -339,6 +341,17 @@ export class SignInFlow {
     const app = await this.store.findAppByClientId(partner.tenantId, clientId);
     if (!app) return { error: signInErrors.unknownClient(clientId, partner.displayName) };
     return { client: registeredClient(app), partner };
+  }
+
+  /**
+   * A partner's app at /common or /organizations (@azure/identity's device code credential without a
+   * tenant): known by its client id in the partners that register it. The user's sign-in then checks
+   * it again in the user's own tenant, as /authorize does.
+   */
+  private async resolveAnyTenantClient(clientId: string): Promise<{ client: SignInClient; partner?: PartnerTenant } | { error: OAuthError }> {
+    const resolved = await Promise.all((await this.store.partnersHoldingPrincipal({ clientId })).map((partner) => this.resolveClient(partner.tenantId, clientId)));
+    const found = resolved.filter((entry): entry is { client: SignInClient; partner?: PartnerTenant } => !('error' in entry));
+    return found.find((entry) => entry.client.publicClient) ?? found[0] ?? { error: signInErrors.unknownClient(clientId, 'common') };
   }
 
   private checkRequest(request: AuthorizeRequest, params: Record<string, unknown>): OAuthError | undefined {
