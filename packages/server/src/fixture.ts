@@ -113,7 +113,9 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
   const seed = seedSettings(options.seed);
   const store = options.store ?? 'memory';
   if (typeof store !== 'string' || (/^[a-z][a-z0-9+.-]*:\/\//i.test(store) && !/^postgres(ql)?:\/\//i.test(store))) {
-    throw new TypeError(`startPcapi: store ${JSON.stringify(store)} is not 'memory', a SQLite file's path or a postgres:// URL`);
+    // Named by its scheme only: a URL may hold a password.
+    const scheme = typeof store === 'string' ? /^[a-z][a-z0-9+.-]*:/i.exec(store)?.[0] : undefined;
+    throw new TypeError(`startPcapi: store ${scheme ? `"${scheme}//…"` : String(typeof store)} is not 'memory', a SQLite file's path or a postgres:// URL`);
   }
   const config = resolveServeConfig({
     host: '127.0.0.1', port: '0', logLevel: 'silent', throttleTenant: '0', throttleTenantCustomer: '0',

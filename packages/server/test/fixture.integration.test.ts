@@ -111,7 +111,7 @@ test('bad fixture options are refused with what is wrong, and nothing is started
     [{ seed: { partners: [], bogus: 1 } as never }, /bogus/],
     [{ seed: 42 as never }, /the seed given to startPcapi/],
     [{ seed: null as never }, /the seed given to startPcapi/],
-    [{ store: 'mysql://x' }, /^startPcapi: store "mysql:\/\/x" is not 'memory', a SQLite file's path or a postgres:\/\/ URL$/],
+    [{ store: 'mysql://app:S3cret@db.example/x' }, /^startPcapi: store "mysql:\/\/…" is not 'memory', a SQLite file's path or a postgres:\/\/ URL$/],
     [{ options: { nonsense: 1 } as never }, /options nonsense is not a pcapi serve setting/],
     [{ clockStart: 'not a date' }, /clockStart "not a date" is not a date/],
   ];

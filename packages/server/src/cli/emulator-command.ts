@@ -45,8 +45,10 @@ async function serverUrl(options: EmulatorOptions): Promise<string> {
     } finally {
       await store.close();
     }
-  } catch {
-    return DEFAULT_URL;
+  } catch (error) {
+    // No store in the folder: nothing recorded, the default. Anything else (a bad --database) is said.
+    if ((error as Error).name === 'NoStoreError') return DEFAULT_URL;
+    throw error;
   }
 }
 

@@ -51,6 +51,8 @@ export class AuditTrail {
   private readonly maxPending: number;
   /** Callers waiting for the next event here (the console's live view, `waitMs`). */
   private readonly waiters = new Set<() => void>();
+  /** Events this process has recorded: a caller that looked at the trail tells by it whether any came since. */
+  recordedCount = 0;
 
   constructor(private readonly options: AuditTrailOptions) {
     if (!(options.retentionDays >= 1)) throw new Error('the audit trail needs a retention of at least one day');
@@ -81,6 +83,7 @@ export class AuditTrail {
       return;
     }
     this.pending.push(this.options.clock.now(), subject, requestId, correlationId);
+    this.recordedCount++;
     for (const wake of this.waiters) wake();
   }
 

@@ -216,6 +216,19 @@ describe('audit trail', () => {
     assert.deepEqual(events.map((event) => event.requestId), [call.headers.get('ms-requestid')]);
   });
 
+  test('waitMs: a matching call recorded while the wait looks at a non-matching one is not missed', async (t) => {
+    const { pcapi } = await auditedApp(t);
+    const token = await pcapi.tokenFor(ADMIN);
+    const newest = Math.max(0, ...(await audit(pcapi)).map((event) => event.id));
+    const started = performance.now();
+    const waiting = audit(pcapi, { after: String(newest), customer: DEMO.contoso, waitMs: '20000' });
+    // Back to back: the second is recorded while the wait is looking at (or pausing after) the first.
+    const [, call] = await Promise.all([pcapi.getOrganization(DEMO.tailspin, { token }), pcapi.getOrganization(DEMO.contoso, { token })]);
+    const events = await waiting;
+    assert.deepEqual(events.map((event) => event.requestId), [call.headers.get('ms-requestid')]);
+    assert.ok(performance.now() - started < 10_000, `answered after ${Math.round(performance.now() - started)} ms, not at the end of waitMs`);
+  });
+
   test('waitMs: nothing recorded answers empty when the time passes, or at once when the server stops', async (t) => {
     const { pcapi } = await auditedApp(t);
     const newest = Math.max(0, ...(await audit(pcapi)).map((event) => event.id));

@@ -99,6 +99,10 @@ test('pcapi clock and pcapi reset drive a running server; without --emulator the
   assert.equal((JSON.parse(found.stdout) as { offsetMs: number }).offsetMs, 10 * DAY);
   assert.match(found.stderr, new RegExp(`^pcapi: ${server.url} \\(recorded by pcapi serve on this store`));
 
+  const misconfigured = await runProgram(node, [bundle, 'clock', 'get', '--database', 'mysql://x']);
+  assert.equal(misconfigured.code, 2, 'a bad --database is said, not passed over for the default URL');
+  assert.match(misconfigured.stderr, /mysql/);
+
   const reset = await pcapi('reset');
   assert.equal(reset.code, 0, reset.stderr);
   assert.equal((JSON.parse(reset.stdout) as { clock: { offsetMs: number } }).clock.offsetMs, 0);

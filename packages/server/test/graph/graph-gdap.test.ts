@@ -205,6 +205,18 @@ describe('Graph delegatedAdminRelationships', () => {
     assert.match(await denied.text(), /expired/);
   });
 
+  test('the clock: an auto-extension moves the end date, and with it the tag', async (t) => {
+    const { pcapi, graph } = await setup(t);
+    const start = pcapi.clock.now();
+    const relationship = await activeRelationship(pcapi, graph, 'Extends', { duration: 'P1D', autoExtendDuration: 'P180D' });
+    pcapi.clock.advance(DAY + 1000);
+    const extended = expectStatus(await graph('GET', `${RELS}/${relationship.id}`), 200);
+    assert.deepEqual([extended.status, extended.endDateTime], ['active', new Date(start + DAY + 180 * DAY).toISOString()]);
+    assert.notEqual(extended['@odata.etag'], relationship['@odata.etag'], 'the end date changed: so does the tag');
+    assertGraphError(await graph('PATCH', `${RELS}/${relationship.id}`, { autoExtendDuration: 'PT0S' }, { 'if-match': relationship['@odata.etag'] }), 412, 'PreconditionFailed');
+    expectStatus(await graph('PATCH', `${RELS}/${relationship.id}`, { autoExtendDuration: 'PT0S' }, { 'if-match': `${relationship['@odata.etag']}, ${extended['@odata.etag']}` }), 200);
+  });
+
   test('If-Match: required on PATCH and DELETE, a stale tag is 412 with nothing changed, the current tag or * applies', async (t) => {
     const { pcapi, graph } = await setup(t);
     const created = await create(graph, newRelationship('Etag test'));

@@ -5,6 +5,7 @@
  * answered instead of at its next poll.
  */
 import type { FastifyInstance } from 'fastify';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as pause } from 'node:timers/promises';
 import { auditEventJson, parseAuditQuery, type RawAuditQuery } from '../../domain/audit-query.js';
 import type { AuditTrail } from '../../services/audit-trail.js';
@@ -17,6 +18,8 @@ const LOOK_GAP_MS = 100;
 export function registerAuditRoute(scope: FastifyInstance, trail: AuditTrail): void {
   // A stopping server answers its waiting calls now instead of holding its close for up to waitMs.
   const stopping = new AbortController();
+  // One listener per waiting call: as many as there are watchers, not a leak.
+  setMaxListeners(0, stopping.signal);
   scope.addHook('preClose', (done) => {
     stopping.abort();
     done();
@@ -31,28 +34,33 @@ export function registerAuditRoute(scope: FastifyInstance, trail: AuditTrail): v
     else if (waitMs > 0 && !filters.after) problems.push('waitMs: only with after (waiting follows the trail forward)');
     if (problems.length || 'problems' in parsed) throw new GraphError('badRequest', `The audit query is not valid: ${problems.join('; ')}`);
 
-    let events = await trail.query(parsed.query);
-    if (events.length === 0 && waitMs > 0) {
-      // Real time, not the emulated clock: this is how long a network call is held. A timer of our
-      // own, not AbortSignal.timeout(), whose timer does not keep the process alive.
-      const waited = new AbortController();
-      const stop = () => waited.abort();
-      const timer = setTimeout(stop, waitMs);
-      reply.raw.once('close', stop);
-      stopping.signal.addEventListener('abort', stop, { once: true });
-      if (stopping.signal.aborted) stop();
-      const done = waited.signal;
-      try {
-        while (events.length === 0 && !done.aborted) {
-          await trail.nextRecord(done);
-          events = await trail.query(parsed.query);
-          if (events.length === 0) await pause(LOOK_GAP_MS, undefined, { signal: done }).catch(() => undefined);
-        }
-      } finally {
-        clearTimeout(timer);
-        reply.raw.removeListener('close', stop);
-        stopping.signal.removeEventListener('abort', stop);
+    if (waitMs === 0) return { value: (await trail.query(parsed.query)).map(auditEventJson) };
+    // Real time, not the emulated clock: this is how long a network call is held. A timer of our
+    // own, not AbortSignal.timeout(), whose timer does not keep the process alive. Set up before the
+    // first look, so a caller that leaves meanwhile is not waited for.
+    const waited = new AbortController();
+    const stop = () => waited.abort();
+    const timer = setTimeout(stop, waitMs);
+    reply.raw.once('close', stop);
+    stopping.signal.addEventListener('abort', stop, { once: true });
+    if (stopping.signal.aborted || request.raw.destroyed) stop();
+    const done = waited.signal;
+    let events;
+    try {
+      // Events recorded while a look is under way (or during the pause) count too: the look is
+      // repeated at once when the trail's count moved since it began.
+      let seen = trail.recordedCount;
+      events = await trail.query(parsed.query);
+      while (events.length === 0 && !done.aborted) {
+        if (trail.recordedCount === seen) await trail.nextRecord(done);
+        seen = trail.recordedCount;
+        events = await trail.query(parsed.query);
+        if (events.length === 0) await pause(LOOK_GAP_MS, undefined, { signal: done }).catch(() => undefined);
       }
+    } finally {
+      clearTimeout(timer);
+      reply.raw.removeListener('close', stop);
+      stopping.signal.removeEventListener('abort', stop);
     }
     return { value: events.map(auditEventJson) };
   });

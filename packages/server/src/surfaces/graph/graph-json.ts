@@ -34,10 +34,13 @@ export function versionFromIfMatch(header: string | string[] | undefined, id: st
     const [tagId, version, status] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
     if (tagId !== id || !/^\d+$/.test(version ?? '')) continue;
     // The status the clock has moved on since the read: the object changed, as after a write.
-    return status === currentStatus ? Number(version) : -1;
+    if (status === currentStatus) return Number(version);
   }
   return -1;
 }
+
+/** What the clock changes in a relationship without a write: its status, and its end date (auto-extension). */
+export const relationshipState = (r: RelationshipView): string => `${r.effectiveStatus}/${r.effectiveEndMs ?? ''}`;
 
 /** The last write, or the status the clock moved it to since, whichever is later: sync by lastModifiedDateTime sees expiries. */
 const relationshipLastModified = (r: RelationshipView): number => Math.max(r.lastModifiedMs ?? r.createdMs, r.effectiveStatusSinceMs);
@@ -47,7 +50,7 @@ const roles = (roleIds: string[]) => ({ unifiedRoles: roleIds.map((roleDefinitio
 export function relationshipJson(r: RelationshipView): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.delegatedAdminRelationship',
-    '@odata.etag': etag(r.id, r.version, r.effectiveStatus),
+    '@odata.etag': etag(r.id, r.version, relationshipState(r)),
     id: r.id,
     displayName: r.displayName,
     duration: r.duration,

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RelationshipAction } from '../../domain/gdap-lifecycle.js';
 import { GraphError } from './graph-errors.js';
 import {
-  assignmentJson, bodyObject, customerJson, customerTenantId, prefersUnknownEnumMembers, relationshipJson, relationshipValue, requestJson, serviceManagementDetailsJson,
+  assignmentJson, bodyObject, customerJson, customerTenantId, prefersUnknownEnumMembers, relationshipJson, relationshipState, relationshipValue, requestJson, serviceManagementDetailsJson,
   stringProperty, unifiedRoles, versionFromIfMatch,
 } from './graph-json.js';
 import type { GraphContext } from './graph-surface.js';
@@ -54,7 +54,7 @@ export function registerRelationshipRoutes(app: FastifyInstance, graph: GraphCon
   const { gdap } = graph;
   const ifMatch = async (request: FastifyRequest<{ Params: Params }>) => {
     const current = await gdap.getRelationship(graph.caller(request), request.params.id);
-    return versionFromIfMatch(request.headers['if-match'], current.id, current.version, current.effectiveStatus);
+    return versionFromIfMatch(request.headers['if-match'], current.id, current.version, relationshipState(current));
   };
 
   app.get(`/${RELATIONSHIPS}`, async (request, reply) => {

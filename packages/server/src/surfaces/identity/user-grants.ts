@@ -189,7 +189,8 @@ export class UserGrants {
       token_type: 'Bearer', scope: request.v1 ? scp.join(' ') : responseScope(target, args.oidc), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token,
     };
     if (args.offline) {
-      const payload: RefreshPayload = { clientId: client.clientId, user: args.signIn, credential: credentialDigest(user), consent, ...(waived ? { consentWaivedFor: args.consentWaivedFor } : {}) };
+      // The waiver travels with every refresh token it leads to, whatever resource this one was for.
+      const payload: RefreshPayload = { clientId: client.clientId, user: args.signIn, credential: credentialDigest(user), consent, ...(args.consentWaivedFor ? { consentWaivedFor: args.consentWaivedFor } : {}) };
       response.refresh_token = (await this.grants.issue('refresh_token', 'active', payload)).secret;
     }
     if (args.oidc.includes('openid') || request.v1) response.id_token = await this.issuer.mintIdToken(user, client.clientId, args.nonce ?? undefined, undefined, request.v1);
