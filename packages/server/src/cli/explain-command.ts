@@ -38,7 +38,7 @@ async function callerOf(store: Store, principal: string, tenant: string | undefi
     return (await lookUpCaller(store, principal, tenant)).caller;
   } catch (error) {
     if (!(error instanceof PrincipalLookupError)) throw error;
-    if (error.kind === 'clientIdNeedsPartner') throw new ExplainCommandError(`--principal ${error.message.replace(/: its partner .*$/, '')}: give its partner with --tenant (a tenant id or domain)`);
+    if (error.kind === 'clientIdNeedsPartner') throw new ExplainCommandError(`--principal ${error.message}: give its partner with --tenant (a tenant id or domain)`);
     throw new ExplainCommandError(error.message);
   }
 }

@@ -8,6 +8,20 @@ import type { SigningKey, SigningKeySource } from './signing-key.js';
 
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
+export interface IdTokenOptions {
+  /** Echoed as the `nonce` claim when the sign-in sent one. */
+  nonce?: string;
+  /** The authorization code it travels with (the hybrid flow), bound by `c_hash` as OpenID Connect requires. */
+  code?: string;
+  /** From the v1 endpoint, which adds the names ADAL-era code reads (`upn`, `unique_name`). */
+  v1?: boolean;
+}
+
+/** A user's `amr` after a password sign-in: `mfa` too when forced, else when the user is registered for it. */
+export function passwordAmr(principal: Principal, mfa?: boolean): string[] {
+  return (mfa ?? principal.mfaRegistered) ? ['pwd', 'mfa'] : ['pwd'];
+}
+
 export interface MintOptions {
   /** The app a user token is issued to (`appid`); apps are their own client. */
   clientId?: string;
@@ -68,7 +82,6 @@ export class TokenIssuer {
       Object.assign(claims, { appid: principal.clientId, appidacr: '1', idtyp: 'app', app_displayname: principal.displayName });
       if (options.roles && options.roles.length > 0) claims.roles = options.roles;
     } else {
-      const mfa = options.mfa ?? principal.mfaRegistered;
       Object.assign(claims, {
         appid: options.clientId,
         appidacr: options.clientAuthenticated ? '1' : '0',
@@ -78,7 +91,7 @@ export class TokenIssuer {
         upn: principal.userPrincipalName,
         unique_name: principal.userPrincipalName,
         name: principal.displayName,
-        amr: mfa ? ['pwd', 'mfa'] : ['pwd'],
+        amr: passwordAmr(principal, options.mfa),
       });
     }
     for (const [name, value] of Object.entries(options.overrides ?? {})) {
@@ -92,9 +105,8 @@ export class TokenIssuer {
   }
 
   /** An OpenID Connect ID token for a user, as MSAL expects with the `openid` scope. */
-  /** `code`: the authorization code it travels with (the hybrid flow), bound by `c_hash` as OpenID Connect requires. */
-  /** `v1`: from the v1 endpoint, which adds the names ADAL-era code reads (`upn`, `unique_name`). */
-  async mintIdToken(principal: Principal, clientId: string, nonce?: string, code?: string, v1 = false): Promise<string> {
+  async mintIdToken(principal: Principal, clientId: string, options: IdTokenOptions = {}): Promise<string> {
+    const { nonce, code, v1 = false } = options;
     const now = epochSeconds(this.clock);
     const claims: JWTPayload & Record<string, unknown> = {
       aud: clientId, iss: this.issuer(principal.tenantId), iat: now, nbf: now, exp: now + DEFAULT_TOKEN_LIFETIME_SECONDS,

@@ -192,7 +192,7 @@ export class ConsoleService {
     } catch (error) {
       if (!(error instanceof PrincipalLookupError)) throw error;
       const parameter = error.kind === 'unknownPartner' && question.partner !== undefined ? 'partner' : 'principal';
-      throw new GraphError('badRequest', `${parameter}: ${error.kind === 'clientIdNeedsPartner' ? `${error.message.replace(/: its partner .*$/, '')}: give its partner with partner= (a tenant id or domain)` : error.message}.`);
+      throw new GraphError('badRequest', `${parameter}: ${error.kind === 'clientIdNeedsPartner' ? `${error.message}: give its partner with partner= (a tenant id or domain)` : error.message}.`);
     }
     const { caller, found } = lookup;
     const { decision, facts, decidedAt } = await this.deps.organizations.explain(caller, question.customer, question.at);

@@ -28,7 +28,8 @@ export async function lookUpCaller(store: Store, principal: string, partner: str
     // A client id is unique per tenant, not globally: the one tenant holding it, as `pcapi token --app` finds it.
     const holders = await store.partnersHoldingPrincipal({ clientId: principal });
     if (holders.length === 0) throw new PrincipalLookupError('unknownPrincipal', `no application ${principal} in any partner tenant`);
-    if (holders.length > 1) throw new PrincipalLookupError('clientIdNeedsPartner', `${principal} is a client id registered in ${holders.length} partner tenants (${holders.map((h) => h.displayName).join(', ')}): its partner (a tenant id or domain) is needed too`);
+    // The message names the problem; each surface says how to give the partner (--tenant, partner=).
+    if (holders.length > 1) throw new PrincipalLookupError('clientIdNeedsPartner', `${principal} is a client id registered in ${holders.length} partner tenants (${holders.map((h) => h.displayName).join(', ')})`);
     partnerText = holders[0]!.tenantId;
   }
   const tenant = await store.findPartnerTenant(partnerText);

@@ -17,6 +17,7 @@ import type { Store, StoredGrant } from '../../store/store.js';
 import { OAuthError } from './oauth-errors.js';
 import { repeatedParameterIn, scopeRefusal, signInErrors } from './sign-in-errors.js';
 import { isMultiTenant } from './authority.js';
+import type { IdTokenOptions } from '../../identity/token-issuer.js';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
@@ -96,7 +97,7 @@ export interface UserAuthenticator {
 
 /** The hybrid flow (`code id_token`) hands the app an ID token with the code. */
 export interface IdTokenMinter {
-  mintIdToken(user: PrincipalCredential, clientId: string, nonce?: string, code?: string, v1?: boolean): Promise<string>;
+  mintIdToken(user: PrincipalCredential, clientId: string, options?: IdTokenOptions): Promise<string>;
 }
 
 const param = (params: Record<string, unknown>, name: string): string | null => {
@@ -292,7 +293,7 @@ export class SignInFlow {
     if (request.responseType === 'code id_token') {
       const principal = await this.store.findPrincipal(user!.tenantId, user!.objectId);
       if (!principal) return this.flowGone();
-      params.id_token = await this.idTokens.mintIdToken(principal, request.clientId, request.nonce ?? undefined, secret, request.v1);
+      params.id_token = await this.idTokens.mintIdToken(principal, request.clientId, { nonce: request.nonce ?? undefined, code: secret, v1: request.v1 });
     }
     return { view: 'respond', redirectUri: request.redirectUri!, mode: request.responseMode, params };
   }

@@ -9,7 +9,7 @@ import type { PartnerTenant, PrincipalCredential } from '../../domain/model.js';
 import { firstPartyClient, registeredClient, type SignInClient } from '../../identity/sign-in/clients.js';
 import { verifySecret } from '../../identity/secrets.js';
 import type { SignInLockout } from '../../identity/sign-in-lockout.js';
-import type { TokenIssuer } from '../../identity/token-issuer.js';
+import { passwordAmr, type TokenIssuer } from '../../identity/token-issuer.js';
 import type { Store } from '../../store/store.js';
 import type { ClientCredentials } from './client-credentials.js';
 import { echoed, OAuthError } from './oauth-errors.js';
@@ -140,9 +140,9 @@ export class TokenEndpoint implements ClientAuthenticator {
       const response: TokenResponse = { token_type: 'Bearer', scope: [granted, ...oidc].join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
       // Entra's password grant returns a refresh token with offline_access (MSAL asks for it), and always at v1.
       if ((v1 || oidc.includes('offline_access')) && this.userGrants) {
-        response.refresh_token = await this.userGrants.passwordRefreshToken(app.clientId ?? clientId, user, user.mfaRegistered ? ['pwd', 'mfa'] : ['pwd'], audience);
+        response.refresh_token = await this.userGrants.passwordRefreshToken(app.clientId ?? clientId, user, passwordAmr(user), audience);
       }
-      if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId, undefined, undefined, v1);
+      if (oidc.includes('openid')) response.id_token = await this.issuer.mintIdToken(user, clientId, { v1 });
       if (v1) response.resource = audience;
       if (form.client_info === '1') {
         response.client_info = Buffer.from(JSON.stringify({ uid: user.objectId, utid: user.tenantId })).toString('base64url');

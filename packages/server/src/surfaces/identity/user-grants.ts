@@ -193,7 +193,7 @@ export class UserGrants {
       const payload: RefreshPayload = { clientId: client.clientId, user: args.signIn, credential: credentialDigest(user), consent, ...(args.consentWaivedFor ? { consentWaivedFor: args.consentWaivedFor } : {}) };
       response.refresh_token = (await this.grants.issue('refresh_token', 'active', payload)).secret;
     }
-    if (args.oidc.includes('openid') || request.v1) response.id_token = await this.issuer.mintIdToken(user, client.clientId, args.nonce ?? undefined, undefined, request.v1);
+    if (args.oidc.includes('openid') || request.v1) response.id_token = await this.issuer.mintIdToken(user, client.clientId, { nonce: args.nonce ?? undefined, v1: request.v1 });
     if (request.form.client_info === '1') response.client_info = Buffer.from(JSON.stringify({ uid: user.objectId, utid: user.tenantId })).toString('base64url');
     if (request.v1) response.resource = target.resource.uri;
     return response;
