@@ -1,11 +1,13 @@
 /**
  * The benchmark: prepares datasets, then for pcapi on each dataset (decisions cached, then cache-cold;
- * a baseline commit's build too on the largest), the bare node:http ceiling and Stoplight Prism in
- * turn: start the server pinned to one core, probe it, warm it up, drive it for `runs` fixed-time runs
- * from a load generator pinned to the other core, read its peak RSS, stop it. Then cold starts,
- * medians, ratios (all within this run) and the goals of the issue.
+ * a baseline commit's build too on the largest), the bare node:http ceiling, the Fastify floor and
+ * Stoplight Prism: start each server pinned to one core, probe it, warm it up, drive it for `runs`
+ * fixed-time runs from a load generator pinned to the other core, read its peak RSS, stop it. The
+ * ceiling and the floor take their runs in turns with pcapi's largest cached group (the goal's
+ * ratio), run 1 of each, run 2 of each... Then cold starts, medians, ratios (all within this run) and
+ * the goals of the issue.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { prepareBaseline } from './baseline.js';
 import { ensureDataset, pcapiCommand, selectPcapiEntry, type Dataset } from './dataset.js';
@@ -104,6 +106,52 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
   let sample: ResponseSample | undefined;
   let referencePool: RequestPool | undefined;
 
+  // The references: the bare node:http ceiling, replaying pcapi's own 200 with no checks, and the
+  // Fastify floor, the same from one Fastify route with no hooks (what the framework costs before
+  // pcapi does anything).
+  const sampleFile = join(workDir, 'ceiling-sample.json');
+  const references = [
+    { kind: 'ceiling', label: 'ceiling (node:http)', version: process.version, framework: undefined },
+    { kind: 'fastify', label: `Fastify floor ${fastifyVersion()}`, version: fastifyVersion(), framework: 'fastify' },
+  ] as const;
+  type Reference = (typeof references)[number];
+  const wantedReferences = references.filter(({ kind }) => options.targets.includes(kind));
+  /** References started in turns with pcapi, kept running (idle between turns) until section 3; undefined when one failed to start. */
+  const referencesStarted = new Map<Reference['kind'], { target: TargetResult; running: RunningTarget } | undefined>();
+  function referenceTarget(reference: Reference): TargetResult {
+    const target: TargetResult = { id: reference.kind, kind: reference.kind, label: reference.label, status: 'ok', runs: [], version: reference.version };
+    targets.push(target);
+    return target;
+  }
+  async function startReference(reference: Reference, target: TargetResult, pool: RequestPool): Promise<RunningTarget> {
+    if (!existsSync(sampleFile)) {
+      if (!sample) notes.push('The ceiling and the Fastify floor replayed the OpenAPI example (pcapi was not measured, so none of its answers was captured).');
+      writeFileSync(sampleFile, JSON.stringify(sample ?? sampleFromOpenApi()));
+    }
+    const running = await startCeiling({
+      port: await freePort(), sampleFile, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, `${reference.kind}.log`), probe: probeFor(pool),
+      ...(reference.framework ? { framework: reference.framework } : {}),
+    });
+    target.startMs = running.readyMs;
+    return running;
+  }
+  /** The references for a group measured in turns with them: started once, reused by every --processes round. */
+  async function referencesRunning(pool: RequestPool): Promise<{ target: TargetResult; running: RunningTarget }[]> {
+    for (const reference of wantedReferences) {
+      if (referencesStarted.has(reference.kind)) continue;
+      const target = referenceTarget(reference);
+      try {
+        referencesStarted.set(reference.kind, { target, running: await startReference(reference, target, pool) });
+      } catch (error) {
+        referencesStarted.set(reference.kind, undefined);
+        target.status = 'failed';
+        target.error = (error as Error).message;
+        log(`  ${target.label} FAILED: ${target.error}`);
+      }
+    }
+    return [...referencesStarted.values()].filter((entry) => entry !== undefined);
+  }
+
   type PcapiBuild = { decisionCache: boolean; script: string | undefined; extraArgs?: string[] };
   /** The index of a pair the probes saw allowed (the cold starts ask for it). */
   let allowedIndex = 0;
@@ -113,9 +161,13 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
    * then measures them together: in turns when there are several (measureTogether), so their ratio
    * holds on a machine whose speed drifts. A target that fails to start is marked failed.
    */
-  async function measurePcapis(entries: { target: TargetResult; dataset: Dataset; build: PcapiBuild }[], pool: RequestPool, started: RunningTarget[] = []): Promise<void> {
+  async function measurePcapis(
+    entries: { target: TargetResult; dataset: Dataset; build: PcapiBuild }[], pool: RequestPool,
+    withReferences: boolean, started: RunningTarget[] = [],
+  ): Promise<void> {
     if (started.length === entries.length) {
-      await measureTogether(context, entries.map(({ target }, index) => ({ target, running: started[index]! })), pool.file);
+      const references = withReferences ? await referencesRunning(pool) : [];
+      await measureTogether(context, [...entries.map(({ target }, index) => ({ target, running: started[index]! })), ...references], pool.file);
       return;
     }
     const { target, dataset, build } = entries[started.length]!;
@@ -136,7 +188,7 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
       if (unexpected.length > 0) notes.push(`${target.label}: the probe of the mix saw statuses ${unexpected.join(', ')} besides 200 and 403.`);
       if (probed.allowed !== undefined) allowedIndex = probed.allowed;
       sample ??= await captureSample(running.url, probeFor(pool, allowedIndex));
-      await measurePcapis(entries, pool, [...started, running]);
+      await measurePcapis(entries, pool, withReferences, [...started, running]);
     });
   }
 
@@ -173,9 +225,12 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
           if (build?.commit) copyFileSync(join(dataset.dataDir, 'signing-key.json'), join(data.dataDir, 'signing-key.json'));
           return { target, dataset: data, build: { decisionCache, script: build?.script, extraArgs: build?.variant?.args } };
         });
+        // The goal's pcapi / ceiling is measured in turns: the references run with the largest size's
+        // cached group, so a machine whose speed drifts over the run slows both alike.
+        const withReferences = largest && decisionCache && group === groups[0];
         for (let round = 1; round <= options.processes; round++) {
           if (options.processes > 1) log(`  process ${round}/${options.processes} of ${entries.map(({ target }) => target.label).join(', ')}`);
-          await measurePcapis(entries, pool);
+          await measurePcapis(entries, pool, withReferences);
         }
         // Cold starts: once per dataset, for the work tree's build as it is normally run.
         const plain = entries.find((entry) => entry.build.script === undefined && entry.build.extraArgs === undefined);
@@ -194,29 +249,14 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
   }
 
   const pool = referencePool!;
-  // 3. The ceiling: the same bytes as pcapi's 200, no checks; then the Fastify floor: the same from
-  // one Fastify route, no hooks (what the framework costs before pcapi does anything).
-  const sampleFile = join(workDir, 'ceiling-sample.json');
-  if (!sample && (options.targets.includes('ceiling') || options.targets.includes('fastify'))) {
-    notes.push('The ceiling and the Fastify floor replayed the OpenAPI example (pcapi was not measured, so none of its answers was captured).');
+  // 3. The references measured alone: those not measured in turns with pcapi's largest cached group
+  // (above), for a run without pcapi, or whose pcapi target failed before they started.
+  for (const reference of wantedReferences) {
+    if (referencesStarted.has(reference.kind)) continue;
+    const target = referenceTarget(reference);
+    await runTarget(target, log, () => startReference(reference, target, pool), (running) => measure(context, target, running, pool.file));
   }
-  writeFileSync(sampleFile, JSON.stringify(sample ?? sampleFromOpenApi()));
-  const references = [
-    { kind: 'ceiling', label: 'ceiling (node:http)', version: process.version, framework: undefined },
-    { kind: 'fastify', label: `Fastify floor ${fastifyVersion()}`, version: fastifyVersion(), framework: 'fastify' },
-  ] as const;
-  for (const reference of references.filter(({ kind }) => options.targets.includes(kind))) {
-    const target: TargetResult = { id: reference.kind, kind: reference.kind, label: reference.label, status: 'ok', runs: [], version: reference.version };
-    targets.push(target);
-    await runTarget(target, log, async () => {
-      const running = await startCeiling({
-        port: await freePort(), sampleFile, cpu: pinning.enabled ? pinning.serverCpu : undefined, logFile: join(workDir, `${reference.kind}.log`), probe: probeFor(pool),
-        ...(reference.framework ? { framework: reference.framework } : {}),
-      });
-      target.startMs = running.readyMs;
-      return running;
-    }, (running) => measure(context, target, running, pool.file));
-  }
+  for (const entry of referencesStarted.values()) await entry?.running.started.stop();
 
   // 4. Stoplight Prism serving pcapi's OpenAPI document.
   if (options.targets.includes('prism')) {
