@@ -5,7 +5,8 @@
  * surfaces/partner-center/organization-route.ts.
  */
 import { createHash } from 'node:crypto';
-import { maxHeaderSize } from 'node:http';
+import { createServer as createHttpServer, maxHeaderSize, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuditTrail } from './services/audit-trail.js';
@@ -44,9 +45,10 @@ import { installErrorHandling, makeErrorSender, makeFrameworkErrorHandler } from
 import { installHttpRefusals, makeHttpRefusals } from './surfaces/partner-center/errors/http-refusals.js';
 import { methodRefusalFor, registerOrganizationRoutes } from './surfaces/partner-center/organization-route.js';
 import { makeRequestContextHook, requestIdFrom } from './surfaces/partner-center/request-context.js';
-import { makeThrottleHook } from './surfaces/partner-center/throttle.js';
+import { makeThrottleCheck, makeThrottleHook } from './surfaces/partner-center/throttle.js';
+import { makeRepeatCallLane, type RepeatCallLane } from './surfaces/partner-center/repeat-call-lane.js';
 import { SharedRedis } from './redis/shared-redis.js';
-import { registerRequestLog } from './request-log.js';
+import { registerRequestLog, requestLine } from './request-log.js';
 import { StoreOutage } from './store/store-outage.js';
 import { createThrottle, type ThrottleConfig } from './throttle/index.js';
 
@@ -92,6 +94,8 @@ export interface AppDeps {
   metricsOnOwnPort?: boolean;
   /** The audit trail, kept in the store this many days; none (nothing recorded) unless given. */
   audit?: { retentionDays: number; maxEvents?: number; flushIntervalMs?: number };
+  /** False: every call is routed through Fastify, none answered by the repeat-call lane (tests compare the two). */
+  repeatCallLane?: boolean;
 }
 
 /** The app and what a caller of buildApp may need from the inside: the issuer (to mint tokens) and the clock. */
@@ -100,6 +104,8 @@ export interface BuiltApp {
   issuer: TokenIssuer;
   clock: Clock;
   keyRing: KeyRing;
+  /** Calls answered by the repeat-call lane before routing (repeat-call-lane.ts). */
+  repeatCalls: { readonly answered: number };
 }
 
 /** An opaque, stable-per-process MS-ServerId. */
@@ -115,6 +121,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   let recordPartnerCenter: ReturnType<typeof makePartnerCenterRecorder> | undefined;
   const sendError = makeErrorSender({ explain: () => deps.explainDenials, realm: PARTNER_CENTER_RESOURCE, onSent: (request, status, error) => recordPartnerCenter?.(request, status, error) });
   let closing = false;
+  // Set once the services exist (below).
+  let repeatCallLane: RepeatCallLane | undefined;
+  const repeatCalls = { answered: 0 };
   const msServerId = serverId();
   const requestContext = makeRequestContextHook(msServerId, () => closing);
   const connections = deps.connections ?? DEFAULT_CONNECTION_LIMITS;
@@ -134,8 +143,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     // One logger for every request instead of a child per request (a measurable share of the hot
     // path); the few lines logged per request carry the request ids themselves.
     childLoggerFactory: (logger) => logger,
-    ...(deps.https ? { https: { ...deps.https, ...nodeServerOptions(connections) } } : { http: nodeServerOptions(connections) }),
-    // Fastify sets these two on the server after creating it (its requestTimeout default is none).
+    // The server is made here so that the repeat-call lane sees each request before Fastify routes it.
+    serverFactory: (routed) => {
+      const answer = (request: IncomingMessage, response: ServerResponse) => {
+        if (repeatCallLane !== undefined && repeatCallLane(request, response)) repeatCalls.answered++;
+        else routed(request, response);
+      };
+      return deps.https ? createHttpsServer({ ...deps.https, ...nodeServerOptions(connections) }, answer) : createHttpServer(nodeServerOptions(connections), answer);
+    },
+    // Fastify sets these two on the server (its requestTimeout default is none).
     requestTimeout: connections.requestTimeoutMs,
     keepAliveTimeout: connections.keepAliveTimeoutMs,
     clientErrorHandler: httpRefusals.onClientError,
@@ -177,9 +193,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   // Services: use cases over the store, each with its cache, knowing nothing of HTTP.
   const metrics = deps.metrics;
-  const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize, onCacheLookup: metrics?.cacheObserver('token') });
+  const tokenLookups = metrics?.cacheObserver('token');
+  const decisionLookups = metrics?.cacheObserver('decision');
+  const authentication = new AuthenticationService({ verifier, store, clock, cacheSize: deps.tokenCacheSize, onCacheLookup: tokenLookups });
   const delays = deps.gdapDelays ?? IMMEDIATE_DELAYS;
-  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache, delays, onCacheLookup: metrics?.cacheObserver('decision') });
+  const organizations = new OrganizationService({ store, clock, settings: deps.authorization, cache: deps.decisionCache, delays, onCacheLookup: decisionLookups });
   const gdap = new GdapService({ store, clock, delays });
   const directory = new DirectoryService({ store, clock });
   const auditTrail = deps.audit && new AuditTrail({ store, clock, ...deps.audit, log: outageLog });
@@ -229,12 +247,20 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   // Surfaces.
+  const throttleCheck = makeThrottleCheck({ throttle, limits: deps.throttle, clock, onThrottled: metrics && ((limit) => metrics.throttled.labels(limit).inc()) });
   registerOrganizationRoutes(app, {
     authenticate: makeAuthenticateHook(authentication),
-    throttle: makeThrottleHook({ throttle, limits: deps.throttle, clock, onThrottled: metrics && ((limit) => metrics.throttled.labels(limit).inc()) }),
+    throttle: makeThrottleHook(throttleCheck),
     organizations,
     metrics,
     onAllowed: recordPartnerCenter,
+  });
+  if (deps.repeatCallLane !== false) repeatCallLane = makeRepeatCallLane({
+    authentication, organizations, throttle: throttleCheck, faults, serverId: msServerId, isClosing: () => closing,
+    explainDenials: () => deps.explainDenials, metrics, record: recordPartnerCenter,
+    onTokenHit: tokenLookups && (() => tokenLookups(true)),
+    onDecisionHit: decisionLookups && (() => decisionLookups(true)),
+    logAnswered: deps.logRequests ? (answered) => app.log.info(requestLine(answered), 'request answered') : undefined,
   });
   registerIdentityRoutes(app, { store, issuer, keyRing, publicUrl: deps.publicUrl, clock, lockout, audit: auditHooks?.identity, metrics });
   registerGraphSurface(app, { authentication, gdap, directory, clock, publicUrl: deps.publicUrl, audit: auditHooks?.graph, storeOutage });
@@ -245,5 +271,5 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Every cache and the shared clock now listen: once other processes' commits reach them, the
   // server may answer (one started just after another moved the clock would otherwise keep the old one).
   await store.hearingOthers();
-  return { app, issuer, clock, keyRing };
+  return { app, issuer, clock, keyRing, repeatCalls };
 }

@@ -6,21 +6,34 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+/** What the line says of one answered request. */
+export interface AnsweredRequest {
+  requestId: string;
+  correlationId: string;
+  method: string;
+  /** The route as registered; null when none matched. */
+  route: string | null;
+  /** The request target as received. */
+  url: string;
+  status: number;
+  elapsedMs: number;
+  tenant: string | undefined;
+  customer: unknown;
+}
+
 /** The line logged for one answered request. */
-export function requestLine(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
-  const url = request.url;
+export function requestLine(answered: AnsweredRequest): Record<string, unknown> {
+  const { url, tenant, customer } = answered;
   const query = url.indexOf('?');
-  const customer = (request.params as { customerTenantId?: unknown } | undefined)?.customerTenantId;
-  const tenant = request.caller?.partner.tenantId ?? request.customerCaller?.tenantId;
   return {
-    requestId: request.id,
-    correlationId: request.correlationId,
-    method: request.method,
-    route: request.routeOptions.url ?? null,
+    requestId: answered.requestId,
+    correlationId: answered.correlationId,
+    method: answered.method,
+    route: answered.route,
     path: query < 0 ? url : url.slice(0, query),
-    status: reply.statusCode,
+    status: answered.status,
     // Two decimals: enough below a millisecond, and a short number to write.
-    ms: Math.round(reply.elapsedTime * 100) / 100,
+    ms: Math.round(answered.elapsedMs * 100) / 100,
     ...(tenant ? { tenant } : {}),
     ...(typeof customer === 'string' ? { customer } : {}),
   };
@@ -28,7 +41,21 @@ export function requestLine(request: FastifyRequest, reply: FastifyReply): Recor
 
 export function registerRequestLog(app: FastifyInstance): void {
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(requestLine(request, reply), 'request answered');
+    request.log.info(requestLine(answeredRequest(request, reply)), 'request answered');
     done();
   });
+}
+
+function answeredRequest(request: FastifyRequest, reply: FastifyReply): AnsweredRequest {
+  return {
+    requestId: request.id,
+    correlationId: request.correlationId,
+    method: request.method,
+    route: request.routeOptions.url ?? null,
+    url: request.url,
+    status: reply.statusCode,
+    elapsedMs: reply.elapsedTime,
+    tenant: request.caller?.partner.tenantId ?? request.customerCaller?.tenantId,
+    customer: (request.params as { customerTenantId?: unknown } | undefined)?.customerTenantId,
+  };
 }

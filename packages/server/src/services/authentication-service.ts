@@ -62,6 +62,13 @@ export class AuthenticationService {
     return this.authenticateUncached(header);
   }
 
+  /** The caller this exact header was verified as, if it is remembered; nothing is verified or counted. */
+  rememberedCaller(header: string | undefined): Caller | undefined {
+    if (header === undefined) return undefined;
+    const known = this.callers.peek(header.slice(-CACHE_KEY_CHARACTERS));
+    return known !== undefined && known.header === header ? known.caller : undefined;
+  }
+
   private async authenticateUncached(header: string | undefined): Promise<Caller> {
     if (header === undefined || header.trim() === '') throw new AuthenticationFailure('missing', 'the request has no Authorization header');
     const token = bearerToken(header);

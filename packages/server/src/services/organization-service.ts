@@ -45,6 +45,8 @@ export interface OrganizationServiceDeps {
   onCacheLookup?: (hit: boolean) => void;
 }
 
+const answerKey = (caller: Caller, customerId: string) => `${caller.partner.tenantId}/${caller.objectId}/${customerId}`;
+
 export class OrganizationService {
   private readonly answers: TtlCache<OrganizationAnswer>;
   private readonly ttlMs: number;
@@ -57,8 +59,13 @@ export class OrganizationService {
   /** The answer for this caller and customer: synchronous when it is cached. */
   get(caller: Caller, customerTenantId: string): OrganizationAnswer | Promise<OrganizationAnswer> {
     const customerId = customerTenantId.toLowerCase();
-    const key = `${caller.partner.tenantId}/${caller.objectId}/${customerId}`;
+    const key = answerKey(caller, customerId);
     return this.answers.get(key) ?? this.answers.load(key, () => this.decide(caller, customerId));
+  }
+
+  /** The cached answer for this caller and customer, if there is one; nothing is read or counted. */
+  cachedAnswer(caller: Caller, customerTenantId: string): OrganizationAnswer | undefined {
+    return this.answers.peek(answerKey(caller, customerTenantId.toLowerCase()));
   }
 
   /**

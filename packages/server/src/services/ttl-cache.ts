@@ -34,15 +34,17 @@ export class TtlCache<V> {
   }
 
   get(key: string): V | undefined {
+    const value = this.peek(key);
+    this.onLookup?.(value !== undefined);
+    return value;
+  }
+
+  /** A live entry's value, without telling the lookup observer (a look that may be given up: repeat-call-lane.ts). */
+  peek(key: string): V | undefined {
     const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      if (entry.expiresAt > this.clock.now()) {
-        this.onLookup?.(true);
-        return entry.value;
-      }
-      this.entries.delete(key);
-    }
-    this.onLookup?.(false);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt > this.clock.now()) return entry.value;
+    this.entries.delete(key);
     return undefined;
   }
 

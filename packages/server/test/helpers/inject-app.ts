@@ -60,6 +60,8 @@ export interface InjectApp {
   /** fetch() through app.inject(): the same Request/Response types, no socket. */
   fetch(input: string | URL, init?: RequestInit): Promise<Response>;
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Calls the repeat-call lane answered (only a listening app has any: inject() bypasses the server). */
+  repeatCalls: { readonly answered: number };
   close(): Promise<void>;
 }
 
@@ -103,7 +105,7 @@ export async function buildInjectApp(t: TestContext | undefined, options: RawSer
   else await store.importSeed(await plannedDemo());
   // No logs, unless the suite's logs are collected (PCAPI_TEST_LOG_DIR): then every line, and one per request.
   const logger = testLogger();
-  const { app, issuer } = await buildApp({
+  const { app, issuer, repeatCalls } = await buildApp({
     store, signingKey: await testSigningKey(), clock, publicUrl: () => TEST_PUBLIC_URL,
     explainDenials: config.explainDenials, authorization: config.authorization, decisionCache: config.decisionCache,
     tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
@@ -140,5 +142,5 @@ export async function buildInjectApp(t: TestContext | undefined, options: RawSer
       headers: { accept: 'application/json', ...(request.token ? { authorization: `Bearer ${request.token}` } : {}), ...request.headers },
     });
 
-  return { app, store, clock, issuer, url: TEST_PUBLIC_URL, tokenFor, getOrganization, fetch, inject: (options) => app.inject(options), close };
+  return { app, store, clock, issuer, url: TEST_PUBLIC_URL, tokenFor, getOrganization, fetch, inject: (options) => app.inject(options), repeatCalls, close };
 }

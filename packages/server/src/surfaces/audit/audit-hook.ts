@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { ApiError } from '../partner-center/errors/api-error.js';
 import type { AuditSubject, AuditSurface } from '../../domain/audit.js';
+import type { Caller } from '../../domain/model.js';
 import type { AuditRecord, AuditTrail } from '../../services/audit-trail.js';
 
 export interface AuditNote {
@@ -69,7 +70,7 @@ export function makeAuditHook(
  * that repeats it with the same caller, method and status reuses that subject without building a
  * record or looking it up (most calls of a busy client; the key fixes the customer).
  */
-export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyRequest, status: number, error?: ApiError, answer?: { memo: unknown }) => void {
+export function makePartnerCenterRecorder(trail: AuditTrail): PartnerCenterRecorder {
   return (request, status, error, answer) => {
     // Only the organization route has this parameter (cheaper to ask than request.routeOptions, built per access).
     const customer = (request.params as { customerTenantId?: unknown } | undefined)?.customerTenantId;
@@ -100,6 +101,18 @@ export function makePartnerCenterRecorder(trail: AuditTrail): (request: FastifyR
     trail.recordAs(subject, request.id, correlationId);
   };
 }
+
+/** What the recorder reads of a call: a Fastify request, or the repeat-call lane's own (repeat-call-lane.ts). */
+export interface PartnerCenterCall {
+  /** MS-RequestId. */
+  id: string;
+  method: string;
+  correlationId: string;
+  caller: Caller | null;
+  params: unknown;
+}
+
+export type PartnerCenterRecorder = (call: PartnerCenterCall, status: number, error?: ApiError, answer?: { memo: unknown }) => void;
 
 /** What an answer's last call was recorded under, and for whom. */
 interface RecordedUnder {

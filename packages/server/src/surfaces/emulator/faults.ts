@@ -195,6 +195,11 @@ export class FaultInjector {
     return { ...rule };
   }
 
+  /** Whether any rule is set (the repeat-call lane declines every call while one is). */
+  hasRules(): boolean {
+    return this.rules.length > 0;
+  }
+
   /** Active rules in creation order; copies, so callers cannot change them. */
   list(): FaultRule[] {
     return this.rules.map(({ rule }) => ({ ...rule }));

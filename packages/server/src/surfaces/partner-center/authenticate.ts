@@ -23,14 +23,19 @@ function toApiError(error: unknown): unknown {
     : new ApiError('tokenInvalid', [`failed: ${error.message}`], error.message);
 }
 
+/** Why Partner Center refuses a verified caller: a token for another API, or an app+user token without MFA. */
+export function callerRefusal(caller: Caller): ApiError | undefined {
+  // One token cache serves every surface; a token for another API is refused here.
+  if (caller.audience !== 'partnerCenter') {
+    const message = `the token's audience is not ${PARTNER_CENTER_RESOURCE}`;
+    return new ApiError('tokenInvalid', [`failed: ${message}`], message);
+  }
+  return mfaRefusal(caller);
+}
+
 export function makeAuthenticateHook(authentication: AuthenticationService) {
   const accept = (request: FastifyRequest, caller: Caller, done: (error?: Error) => void) => {
-    // One token cache serves every surface; a token for another API is refused here.
-    if (caller.audience !== 'partnerCenter') {
-      const message = `the token's audience is not ${PARTNER_CENTER_RESOURCE}`;
-      return done(new ApiError('tokenInvalid', [`failed: ${message}`], message));
-    }
-    const refusal = mfaRefusal(caller);
+    const refusal = callerRefusal(caller);
     if (refusal) return done(refusal);
     request.caller = caller;
     done();

@@ -5,6 +5,9 @@
  *   request ids (app-wide onRequest) → authenticate (onRequest) → customer id → throttle (preHandler)
  *   → the OrganizationService decides and loads (handler) → respond, or the error handler renders
  *   the catalog error.
+ *
+ * A repeat call whose token and answer are both remembered takes the same steps before routing, in
+ * repeat-call-lane.ts.
  */
 import type { Metrics } from '../../metrics.js';
 import http from 'node:http';
@@ -58,14 +61,19 @@ function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: Fas
   done(new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)']));
 }
 
-/** Sends an allowed answer; a denial becomes its catalog error, with the checks made as `data`. */
-function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined, onAllowed: AllowedListener | undefined): void {
+/** A denial as its catalog error, with the checks made as `data`; undefined for an allowed answer. Counted by outcome. */
+export function denialOf(answer: OrganizationAnswer, metrics: Metrics | undefined): ApiError | undefined {
   metrics?.authorization.labels(answer.allowed ? 'allowed' : answer.reason).inc();
-  if (!answer.allowed) {
-    const denial = new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
-    denial.answer = answer;
-    throw denial;
-  }
+  if (answer.allowed) return undefined;
+  const denial = new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
+  denial.answer = answer;
+  return denial;
+}
+
+/** Sends an allowed answer; a denial is thrown, for the error handler to render. */
+function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined, onAllowed: AllowedListener | undefined): void {
+  const denial = denialOf(answer, metrics);
+  if (denial || !answer.allowed) throw denial;
   onAllowed?.(reply.request, 200, undefined, answer);
   reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
 }

@@ -4,7 +4,7 @@
  * `MS-ServerId` are added. Every response, errors included, carries all four.
  */
 import { randomFillSync, randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isGuid } from '@pcapi/contracts';
 import type { Caller, CustomerCaller } from '../../domain/model.js';
@@ -47,15 +47,23 @@ export function correlationVectorFrom(given: string | undefined): string {
   return `${randomPool.toString('base64', randomOffset - 12, randomOffset)}.0`;
 }
 
+/** The caller's MS-CorrelationId when it is a GUID, else a new one. */
+export function correlationIdFrom(headers: IncomingHttpHeaders): string {
+  const correlation = headerValue(headers['ms-correlationid']);
+  return isGuid(correlation) ? correlation : randomUUID();
+}
+
+/** MS-CV: the caller's correlation vector extended, or a new one. */
+export const correlationVectorOf = (headers: IncomingHttpHeaders): string => correlationVectorFrom(headerValue(headers['ms-cv']));
+
 export function makeRequestContextHook(serverId: string, isClosing: () => boolean) {
   return function requestContext(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
-    const correlation = headerValue(request.headers['ms-correlationid']);
-    request.correlationId = isGuid(correlation) ? correlation : randomUUID();
+    request.correlationId = correlationIdFrom(request.headers);
     request.caller = null;
     reply
       .header('ms-requestid', request.id)
       .header('ms-correlationid', request.correlationId)
-      .header('ms-cv', correlationVectorFrom(headerValue(request.headers['ms-cv'])))
+      .header('ms-cv', correlationVectorOf(request.headers))
       .header('ms-serverid', serverId);
     // While shutting down, close each connection after its answer, so keep-alive clients reconnect
     // (to another process) instead of sending their next request into a socket about to close.

@@ -7,25 +7,45 @@ import type { Clock } from '../../clock.js';
 import { MemoryThrottle, throttleKeysFor, ThrottleUnavailableError, type Throttle, type ThrottleConfig, type ThrottleResult } from '../../throttle/index.js';
 import { ApiError } from './errors/api-error.js';
 
-export function makeThrottleHook(deps: {
+/** The throttle step: charges a call to its partner tenant and its partner + customer pair. */
+export interface ThrottleCheck {
+  /** Limits counted in this process answer synchronously; Redis's with a promise. */
+  readonly synchronous: boolean;
+  /** Charges the call: its 429 when a limit is used up, undefined when it may go on. */
+  charge(partnerTenantId: string, customerTenantId: string): ApiError | undefined | Promise<ApiError | undefined>;
+}
+
+/** The throttle step; none with both limits off (each step a request passes through costs time). */
+export function makeThrottleCheck(deps: {
   throttle: Throttle; limits: Pick<ThrottleConfig, 'tenantLimit' | 'tenantCustomerLimit'>; clock: Clock;
   /** Told of each refused call, by the limit used up (metrics). */
   onThrottled?: ((limit: 'tenant' | 'tenant-customer') => void) | undefined;
-}) {
-  const { throttle, clock } = deps;
-  // With both limits off there is no step at all: each hook a request passes through costs time.
-  if (deps.limits.tenantLimit.requests === 0 && deps.limits.tenantCustomerLimit.requests === 0) return undefined;
+}): ThrottleCheck | undefined {
+  const { throttle, clock, limits, onThrottled } = deps;
+  if (limits.tenantLimit.requests === 0 && limits.tenantCustomerLimit.requests === 0) return undefined;
+  const synchronous = throttle instanceof MemoryThrottle;
+  return {
+    synchronous,
+    charge(partnerTenantId, customerTenantId) {
+      const keys = throttleKeysFor(partnerTenantId, customerTenantId, limits);
+      if (keys.length === 0) return undefined;
+      if (throttle instanceof MemoryThrottle) return refusal(throttle.consumeNow(keys, clock.now()), onThrottled);
+      return throttle.consume(keys, clock.now()).then((result) => refusal(result, onThrottled), (error: unknown) => {
+        if (!(error instanceof ThrottleUnavailableError)) throw error;
+        return new ApiError('throttleUnavailable', ['failed: the rate limiter cannot be reached right now'], undefined, { 'retry-after': String(error.retryAfterSeconds) });
+      });
+    },
+  };
+}
+
+/** The route's throttle step (a preHandler); none without a check. */
+export function makeThrottleHook(check: ThrottleCheck | undefined) {
+  if (!check) return undefined;
   return function throttleCall(request: FastifyRequest<{ Params: { customerTenantId: string } }>, _reply: FastifyReply, done: (error?: Error) => void): void {
-    const keys = throttleKeysFor(request.caller!.partner.tenantId, request.params.customerTenantId, deps.limits);
-    if (keys.length === 0) return done();
+    const charged = check.charge(request.caller!.partner.tenantId, request.params.customerTenantId);
     // One process's limits are answered synchronously; Redis's asynchronously.
-    if (throttle instanceof MemoryThrottle) return done(refusal(throttle.consumeNow(keys, clock.now()), deps.onThrottled));
-    throttle.consume(keys, clock.now()).then((result) => done(refusal(result, deps.onThrottled)), (error: unknown) => {
-      if (error instanceof ThrottleUnavailableError) {
-        return done(new ApiError('throttleUnavailable', ['failed: the rate limiter cannot be reached right now'], undefined, { 'retry-after': String(error.retryAfterSeconds) }));
-      }
-      done(error as Error);
-    });
+    if (!(charged instanceof Promise)) return done(charged);
+    charged.then((refused) => done(refused), (error: unknown) => done(error as Error));
   };
 }
 
