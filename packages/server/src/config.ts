@@ -30,6 +30,8 @@ export interface ServeConfig {
   trustedIssuers: TrustedIssuer[];
   logLevel: LogLevel;
   explainDenials: boolean;
+  /** Repeat organization calls answered before routing (repeat-call-lane.ts). */
+  repeatCallLane: boolean;
   authorization: AuthorizationSettings;
   clockToleranceSeconds: number;
   tokenCacheSize: number;
@@ -128,6 +130,7 @@ export function resolveServeConfig(raw: RawServeOptions, cwd = process.cwd()): S
     trustedIssuers: values.trustedIssuer ?? [],
     logLevel: values.logLevel,
     explainDenials: values.explainDenials,
+    repeatCallLane: values.repeatCallLane,
     authorization: { nestedGroups: values.nestedGroups, servicePrincipalsInGdapGroups: values.servicePrincipalsInGdapGroups },
     clockToleranceSeconds: values.clockTolerance,
     tokenCacheSize: values.tokenCacheSize,

@@ -120,6 +120,11 @@ export const SERVE_SETTINGS = {
     help: 'let app-only callers gain GDAP access through groups',
     meaning: 'Let app-only callers gain GDAP access through security groups they are members of.',
   },
+  repeatCallLane: {
+    flags: '--repeat-call-lane <bool>', env: 'PCAPI_REPEAT_CALL_LANE', default: 'true', parse: kind.trueOrFalse,
+    help: 'answer repeat organization calls before routing',
+    meaning: 'Answer a repeated `GET` of the organization (its token and answer both in memory) before Fastify routes it, by the same steps: the same answer, audit event, metrics and log line, in less time ([benchmarks.md](benchmarks.md#the-repeat-call-lane)). `false` routes every call.',
+  },
   clockTolerance: {
     flags: '--clock-tolerance <seconds>', env: 'PCAPI_CLOCK_TOLERANCE', default: '60', parse: kind.wholeNumber(0, 600),
     help: 'allowed clock skew for exp/nbf/iat',

@@ -88,7 +88,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       tokenCacheSize: config.tokenCacheSize, trustedIssuers: config.trustedIssuers, clockToleranceSeconds: config.clockToleranceSeconds,
       throttle: config.throttle, lockout: config.lockout, https: config.tls, connections: config.connections,
       logger: createLogger({ level: config.logLevel, format: config.logFormat, destination: options.logDestination }),
-      logRequests: config.logRequests,
+      logRequests: config.logRequests, repeatCallLane: config.repeatCallLane,
     });
 
     built = app;

@@ -23,7 +23,7 @@ function nonDefaultValues(t: TestContext): Required<Pick<RawServeOptions, ServeS
     host: '0.0.0.0', port: '9000', dataDir: 'other-data', database: 'postgres://pcapi@db:5432/pcapi', publicUrl: 'https://pcapi.example',
     tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem'), seed: join(dir, 'seed.json'), demo: false,
     trustedIssuer: ['https://login.microsoftonline.com/{tenantid}/v2.0'], logLevel: 'debug', logFormat: 'json', logRequests: true,
-    explainDenials: 'false', nestedGroups: 'true', servicePrincipalsInGdapGroups: 'false', clockTolerance: '30', tokenCacheSize: '5',
+    explainDenials: 'false', repeatCallLane: 'false', nestedGroups: 'true', servicePrincipalsInGdapGroups: 'false', clockTolerance: '30', tokenCacheSize: '5',
     decisionCacheTtl: '5', decisionCacheSize: '5', workers: '2', redis: 'redis://cache:6379', throttleTenant: '10/1',
     throttleTenantCustomer: '0', lockoutThreshold: '3', lockoutDuration: '5', onRedisUnavailable: 'deny', headersTimeout: '5',
     requestTimeout: '20', keepAliveTimeout: '5', maxConnections: '50', metrics: true, metricsPort: '9464', auditRetention: '7', auditMaxEvents: '5000',
