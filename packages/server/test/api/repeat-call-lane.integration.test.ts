@@ -19,6 +19,7 @@ import { DEMO_SEED_FILE, importSeedDocument } from '../../src/seed/import-seed.j
 import { parseSeedText } from '../../src/seed/validate-seed.js';
 import { Metrics } from '../../src/metrics.js';
 import { buildInjectApp, DEMO, TEST_EPOCH, type InjectApp } from '../helpers/inject-app.js';
+import { connectRedis, deleteKeysAndQuit, REDIS_URL } from '../helpers/redis.js';
 
 type Seed = { partners: { customers?: { tenantId: string; gdapRelationships?: Record<string, unknown>[] }[] }[] };
 
@@ -211,6 +212,20 @@ describe('the repeat-call lane answers as the routed path does', () => {
     await pair.laned.fetch('/_pcapi/faults', { method: 'DELETE' });
     assert.equal((await call(pair.laneUrl, path, sent)).status, 200);
     assert.equal(pair.laned.repeatCalls.answered, before + 1, 'the lane again once the rules are gone');
+  });
+
+  test('limits counted in Redis answer asynchronously: those calls are routed, and counted there', async (t) => {
+    const keyPrefix = `pcapi-test-lane-${randomUUID()}:`;
+    const redis = await connectRedis();
+    t.after(() => deleteKeysAndQuit(redis, keyPrefix));
+    const pcapi = await buildInjectApp(t, {}, {
+      throttle: { redisUrl: REDIS_URL, keyPrefix, tenantLimit: { requests: 100, perSeconds: 60 }, tenantCustomerLimit: { requests: 0, perSeconds: 1 } },
+    });
+    const url = await listen(pcapi);
+    const sent = { authorization: `Bearer ${await pcapi.tokenFor(DEMO.fabrikamAutomation)}` };
+    for (let index = 0; index < 3; index++) assert.equal((await call(url, `/v1/customers/${DEMO.contoso}/organization`, sent)).status, 200);
+    assert.equal(pcapi.repeatCalls.answered, 0, 'every call routed');
+    assert.equal((await redis.keys(`${keyPrefix}*`)).length, 1, 'the partner tenant\'s budget is kept in Redis');
   });
 
   test('a data change, or the granting relationship\'s end, is seen on the next call: the lane answers only from a live cache entry', async (t) => {

@@ -55,6 +55,7 @@ const SUFFIX = '/organization';
 /** The one request target the lane takes: the path as documented, a GUID, no query. */
 const TARGET_LENGTH = PREFIX.length + 36 + SUFFIX.length;
 const JSON_TYPE = 'application/json; charset=utf-8';
+const NO_LIMITS = (): ApiError | undefined => undefined;
 
 export function makeRepeatCallLane(deps: RepeatCallLaneDeps): RepeatCallLane {
   const { authentication, organizations, throttle, metrics } = deps;
@@ -64,7 +65,9 @@ export function makeRepeatCallLane(deps: RepeatCallLaneDeps): RepeatCallLane {
     const headers = request.headers;
     // A body is read (or refused) by the routed path; so is a request without Host.
     if (headers.host === undefined || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
-    if (deps.isClosing() || (deps.faults !== undefined && deps.faults.hasRules()) || (throttle !== undefined && !throttle.synchronous)) return false;
+    // Limits counted elsewhere (Redis) answer asynchronously: such calls are routed.
+    const chargeNow = throttle === undefined ? NO_LIMITS : throttle.chargeNow;
+    if (chargeNow === undefined || deps.isClosing() || (deps.faults !== undefined && deps.faults.hasRules())) return false;
     const customerTenantId = url.slice(PREFIX.length, PREFIX.length + 36);
     if (!isGuid(customerTenantId)) return false;
     const caller = authentication.rememberedCaller(headers.authorization);
@@ -77,7 +80,7 @@ export function makeRepeatCallLane(deps: RepeatCallLaneDeps): RepeatCallLane {
     deps.onTokenHit?.();
     const call: PartnerCenterCall = { id: requestIdFrom(request), method: 'GET', correlationId: correlationIdFrom(headers), caller, params: { customerTenantId } };
     const idHeaders = ['ms-requestid', call.id, 'ms-correlationid', call.correlationId, 'ms-cv', correlationVectorOf(headers), 'ms-serverid', deps.serverId];
-    const refusal = throttle !== undefined ? (throttle.charge(caller.partner.tenantId, customerTenantId) as ApiError | undefined) : undefined;
+    const refusal = chargeNow(caller.partner.tenantId, customerTenantId);
     // The answer is looked up only by a call the throttle lets through.
     if (refusal === undefined) deps.onDecisionHit?.();
     const error = refusal ?? denialOf(answer, metrics);

@@ -9,10 +9,10 @@ import { ApiError } from './errors/api-error.js';
 
 /** The throttle step: charges a call to its partner tenant and its partner + customer pair. */
 export interface ThrottleCheck {
-  /** Limits counted in this process answer synchronously; Redis's with a promise. */
-  readonly synchronous: boolean;
-  /** Charges the call: its 429 when a limit is used up, undefined when it may go on. */
+  /** Charges the call: its 429 when a limit is used up, undefined when it may go on. Redis answers with a promise. */
   charge(partnerTenantId: string, customerTenantId: string): ApiError | undefined | Promise<ApiError | undefined>;
+  /** The same, for limits counted in this process only: they answer synchronously. */
+  readonly chargeNow: ((partnerTenantId: string, customerTenantId: string) => ApiError | undefined) | undefined;
 }
 
 /** The throttle step; none with both limits off (each step a request passes through costs time). */
@@ -23,18 +23,23 @@ export function makeThrottleCheck(deps: {
 }): ThrottleCheck | undefined {
   const { throttle, clock, limits, onThrottled } = deps;
   if (limits.tenantLimit.requests === 0 && limits.tenantCustomerLimit.requests === 0) return undefined;
-  const synchronous = throttle instanceof MemoryThrottle;
+  if (throttle instanceof MemoryThrottle) {
+    const chargeNow = (partnerTenantId: string, customerTenantId: string) => {
+      const keys = throttleKeysFor(partnerTenantId, customerTenantId, limits);
+      return keys.length === 0 ? undefined : refusal(throttle.consumeNow(keys, clock.now()), onThrottled);
+    };
+    return { charge: chargeNow, chargeNow };
+  }
   return {
-    synchronous,
     charge(partnerTenantId, customerTenantId) {
       const keys = throttleKeysFor(partnerTenantId, customerTenantId, limits);
       if (keys.length === 0) return undefined;
-      if (throttle instanceof MemoryThrottle) return refusal(throttle.consumeNow(keys, clock.now()), onThrottled);
       return throttle.consume(keys, clock.now()).then((result) => refusal(result, onThrottled), (error: unknown) => {
         if (!(error instanceof ThrottleUnavailableError)) throw error;
         return new ApiError('throttleUnavailable', ['failed: the rate limiter cannot be reached right now'], undefined, { 'retry-after': String(error.retryAfterSeconds) });
       });
     },
+    chargeNow: undefined,
   };
 }
 
