@@ -276,6 +276,9 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
     });
   }
 
+  // Reported in a fixed order whenever each was measured: pcapi's targets, then the references, then Prism.
+  const KIND_ORDER: Record<TargetResult['kind'], number> = { pcapi: 0, ceiling: 1, fastify: 2, prism: 3 };
+  targets.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
   for (const target of targets) {
     if (target.mix && target.median) target.mix.revisitSeconds = target.mix.pairs / target.median.rps;
     if (target.median && target.median.serverCpuPercent < 85) {
