@@ -17,8 +17,8 @@ import { TtlCache } from './ttl-cache.js';
 const MAX_NESTING_DEPTH = 16;
 
 export type OrganizationAnswer = (
-  /** `body`: the organization as the wire carries it, a JSON array of one object in the documented key order. */
-  | { allowed: true; body: string }
+  /** `body`: the organization as the wire carries it, a JSON array of one object in the documented key order, in UTF-8. */
+  | { allowed: true; body: Buffer }
   | { allowed: false; reason: DenialReason; checks: string[] }
 ) & {
   /**
@@ -96,7 +96,7 @@ export class OrganizationService {
     const validUntil = Math.min(decidedAt + this.ttlMs, nextChangeAt ?? Infinity);
     if (!decision.allowed) return { value: { allowed: false, reason: decision.reason, checks: decision.checks, memo: undefined }, expiresAt: validUntil };
     // The store builds the organization's keys in wire order.
-    const body = JSON.stringify([facts.customer!.organization]);
+    const body = Buffer.from(JSON.stringify([facts.customer!.organization]));
     return { value: { allowed: true, body, memo: undefined }, expiresAt: Math.min(validUntil, decision.grantedUntil) };
   }
 }
