@@ -146,7 +146,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     // The server is made here so that the repeat-call lane sees each request before Fastify routes it.
     serverFactory: (routed) => {
       const answer = (request: IncomingMessage, response: ServerResponse) => {
-        if (repeatCallLane !== undefined && repeatCallLane(request, response)) repeatCalls.answered++;
+        let answered = false;
+        try {
+          answered = repeatCallLane !== undefined && repeatCallLane(request, response);
+        } catch (error) {
+          // A defect in the lane must not take the process down: the call is routed (or, if the
+          // answer was begun, ended).
+          app.log.error({ err: error }, 'the repeat-call lane failed');
+          if (response.headersSent) return void response.end();
+        }
+        if (answered) repeatCalls.answered++;
         else routed(request, response);
       };
       return deps.https ? createHttpsServer({ ...deps.https, ...nodeServerOptions(connections) }, answer) : createHttpServer(nodeServerOptions(connections), answer);

@@ -214,6 +214,29 @@ describe('the repeat-call lane answers as the routed path does', () => {
     assert.equal(pair.laned.repeatCalls.answered, before + 1, 'the lane again once the rules are gone');
   });
 
+  test('a defect in the lane is answered as the routed path answers it, and the server goes on', async (t) => {
+    const metrics = new Metrics();
+    const pcapi = await buildInjectApp(t, {}, { metrics });
+    const url = await listen(pcapi);
+    const sent = { authorization: `Bearer ${await pcapi.tokenFor(DEMO.fabrikamAutomation)}` };
+    const path = `/v1/customers/${DEMO.contoso}/organization`;
+    assert.equal((await call(url, path, sent)).status, 200);
+    // A step both paths take fails from now on.
+    const labels = metrics.authorization.labels.bind(metrics.authorization);
+    metrics.authorization.labels = () => {
+      throw new Error('a defect');
+    };
+    for (let index = 0; index < 2; index++) {
+      const answer = await call(url, path, sent);
+      assert.equal(answer.status, 500, 'the catalog\'s internal error');
+      assert.equal((JSON.parse(answer.body) as { code: number }).code, 800003);
+    }
+    assert.equal(pcapi.repeatCalls.answered, 0, 'the lane gave the calls up');
+    metrics.authorization.labels = labels;
+    assert.equal((await call(url, path, sent)).status, 200);
+    assert.equal(pcapi.repeatCalls.answered, 1, 'and takes the next one');
+  });
+
   test('limits counted in Redis answer asynchronously: those calls are routed, and counted there', async (t) => {
     const keyPrefix = `pcapi-test-lane-${randomUUID()}:`;
     const redis = await connectRedis();

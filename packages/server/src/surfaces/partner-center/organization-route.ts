@@ -61,10 +61,10 @@ function parseCustomerId(request: FastifyRequest<OrganizationRoute>, _reply: Fas
   done(new ApiError('invalidCustomerId', ['failed: the customer-tenant-id in the path is not a GUID (expected 8-4-4-4-12 hexadecimal digits)']));
 }
 
-/** A denial as its catalog error, with the checks made as `data`; undefined for an allowed answer. Counted by outcome. */
-export function denialOf(answer: OrganizationAnswer, metrics: Metrics | undefined): ApiError | undefined {
+/** An allowed answer's body, or a denial as its catalog error with the checks made as `data`. Counted by outcome. */
+export function bodyOrDenial(answer: OrganizationAnswer, metrics: Metrics | undefined): Buffer | ApiError {
   metrics?.authorization.labels(answer.allowed ? 'allowed' : answer.reason).inc();
-  if (answer.allowed) return undefined;
+  if (answer.allowed) return answer.body;
   const denial = new ApiError(ERROR_FOR_DENIAL[answer.reason], answer.checks);
   denial.answer = answer;
   return denial;
@@ -72,10 +72,10 @@ export function denialOf(answer: OrganizationAnswer, metrics: Metrics | undefine
 
 /** Sends an allowed answer; a denial is thrown, for the error handler to render. */
 function respond(reply: FastifyReply, answer: OrganizationAnswer, metrics: Metrics | undefined, onAllowed: AllowedListener | undefined): void {
-  const denial = denialOf(answer, metrics);
-  if (denial || !answer.allowed) throw denial;
+  const body = bodyOrDenial(answer, metrics);
+  if (body instanceof ApiError) throw body;
   onAllowed?.(reply.request, 200, undefined, answer);
-  reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
+  reply.header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
 export function registerOrganizationRoutes(

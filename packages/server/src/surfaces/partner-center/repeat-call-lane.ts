@@ -23,9 +23,9 @@ import type { PartnerCenterCall, PartnerCenterRecorder } from '../audit/audit-ho
 import type { FaultInjector } from '../emulator/faults.js';
 import { recordAnswer } from '../health/metrics-routes.js';
 import { callerRefusal } from './authenticate.js';
-import type { ApiError } from './errors/api-error.js';
+import { ApiError } from './errors/api-error.js';
 import { renderError } from './errors/render.js';
-import { denialOf, ORGANIZATION_PATH } from './organization-route.js';
+import { bodyOrDenial, ORGANIZATION_PATH } from './organization-route.js';
 import { correlationIdFrom, correlationVectorOf, requestIdFrom } from './request-context.js';
 import type { ThrottleCheck } from './throttle.js';
 
@@ -85,17 +85,17 @@ export function makeRepeatCallLane(deps: RepeatCallLaneDeps): RepeatCallLane {
     const refusal = chargeNow(caller.partner.tenantId, customerTenantId);
     // The answer is looked up only by a call the throttle lets through.
     if (refusal === undefined) deps.onDecisionHit?.();
-    const error = refusal ?? denialOf(answer, metrics);
+    const result = refusal ?? bodyOrDenial(answer, metrics);
     let status = 200;
-    if (error === undefined && answer.allowed) {
-      deps.record?.(call, 200, undefined, answer);
-      send(response, 200, idHeaders, answer.body);
-    } else if (error !== undefined) {
-      const rendered = renderError(error, { realm: PARTNER_CENTER_RESOURCE, explain: deps.explainDenials() });
+    if (result instanceof ApiError) {
+      const rendered = renderError(result, { realm: PARTNER_CENTER_RESOURCE, explain: deps.explainDenials() });
       status = rendered.status;
-      deps.record?.(call, status, error);
+      deps.record?.(call, status, result);
       for (const name in rendered.headers) idHeaders.push(name, rendered.headers[name]!);
       send(response, status, idHeaders, JSON.stringify(rendered.body));
+    } else {
+      deps.record?.(call, 200, undefined, answer);
+      send(response, 200, idHeaders, result);
     }
     if (!timed) return true;
     const elapsedMs = performance.now() - startedAt;
