@@ -203,46 +203,45 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
     if (!wantPcapi) break;
     const largest = dataset === datasets[datasets.length - 1];
     type Build = { commit: string; script: string; variant?: undefined } | { variant: { label: string; args: string[] }; commit?: undefined; script?: undefined };
-    // Measured in groups, one after the other; within a group in turns (measureTogether). The variants
-    // (the same build with other flags) go with the build as it is normally run; a baseline alone.
+    // Measured in turns (measureTogether): the build as it is normally run, its variants (the same
+    // build with other flags) and, on the largest size, the baseline build, so that every ratio
+    // between them compares runs seconds apart.
     const variants = largest ? options.variants.map((variant): Build => ({ variant })) : [];
-    const groups: (Build | undefined)[][] = [[undefined, ...variants], ...(baseline && largest ? [[baseline]] : [])];
-    for (const group of groups) {
-      for (const decisionCache of options.cold ? [true, false] : [true]) {
-        const entries = group.map((build) => {
-          const name = build?.commit ? `pcapi@${build.commit.slice(0, 7)}` : build?.variant ? `pcapi(${build.variant.label})` : 'pcapi';
-          const data = build?.commit ? baselineDataset! : dataset;
-          const target: TargetResult = {
-            id: `${name}-${size}${decisionCache ? '' : '-cold'}`, kind: 'pcapi', label: `${name} ${size}${decisionCache ? '' : ' cold'}`, customers: dataset.customers,
-            decisionCache, ...(build?.commit ? { baselineCommit: build.commit } : {}), ...(build?.variant ? { variant: build.variant.label, extraArgs: build.variant.args } : {}), status: 'ok', runs: [],
-            dataset: {
-              partners: data.partners, usersPerPartner: data.usersPerPartner, principals: pool.principals.users + pool.principals.apps, dbBytes: data.dbBytes, reused: data.reused,
-              ...(data.generateSeconds !== undefined ? { generateSeconds: data.generateSeconds, importSeconds: data.importSeconds } : {}),
-            },
-            mix: { pairs: pool.pairs.length, tokens: pool.tokens.length, distinctCustomers: new Set(pool.pairs.map((pair) => pair.customerIndex)).size },
-          };
-          targets.push(target);
-          if (build?.commit) copyFileSync(join(dataset.dataDir, 'signing-key.json'), join(data.dataDir, 'signing-key.json'));
-          return { target, dataset: data, build: { decisionCache, script: build?.script, extraArgs: build?.variant?.args } };
-        });
-        // The goal's pcapi / ceiling is measured in turns: the references run with the largest size's
-        // cached group, so a machine whose speed drifts over the run slows both alike.
-        const withReferences = largest && decisionCache && group === groups[0];
-        for (let round = 1; round <= options.processes; round++) {
-          if (options.processes > 1) log(`  process ${round}/${options.processes} of ${entries.map(({ target }) => target.label).join(', ')}`);
-          await measurePcapis(entries, pool, withReferences);
-        }
-        // Cold starts: once per dataset, for the work tree's build as it is normally run.
-        const plain = entries.find((entry) => entry.build.script === undefined && entry.build.extraArgs === undefined);
-        if (plain && plain.target.status === 'ok' && decisionCache && options.coldStarts > 0) {
-          const target = plain.target;
-          try {
-            const samplesMs = await coldStarts(dataset, pool, allowedIndex, context, workDir);
-            target.coldStart = { samplesMs, medianMs: median(samplesMs) };
-            log(`  ${target.label}: cold start to first 200: ${samplesMs.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${median(samplesMs).toFixed(0)})`);
-          } catch (error) {
-            notes.push(`pcapi ${size}: cold start could not be measured: ${(error as Error).message}`);
-          }
+    const group: (Build | undefined)[] = [undefined, ...variants, ...(baseline && largest ? [baseline] : [])];
+    for (const decisionCache of options.cold ? [true, false] : [true]) {
+      const entries = group.map((build) => {
+        const name = build?.commit ? `pcapi@${build.commit.slice(0, 7)}` : build?.variant ? `pcapi(${build.variant.label})` : 'pcapi';
+        const data = build?.commit ? baselineDataset! : dataset;
+        const target: TargetResult = {
+          id: `${name}-${size}${decisionCache ? '' : '-cold'}`, kind: 'pcapi', label: `${name} ${size}${decisionCache ? '' : ' cold'}`, customers: dataset.customers,
+          decisionCache, ...(build?.commit ? { baselineCommit: build.commit } : {}), ...(build?.variant ? { variant: build.variant.label, extraArgs: build.variant.args } : {}), status: 'ok', runs: [],
+          dataset: {
+            partners: data.partners, usersPerPartner: data.usersPerPartner, principals: pool.principals.users + pool.principals.apps, dbBytes: data.dbBytes, reused: data.reused,
+            ...(data.generateSeconds !== undefined ? { generateSeconds: data.generateSeconds, importSeconds: data.importSeconds } : {}),
+          },
+          mix: { pairs: pool.pairs.length, tokens: pool.tokens.length, distinctCustomers: new Set(pool.pairs.map((pair) => pair.customerIndex)).size },
+        };
+        targets.push(target);
+        if (build?.commit) copyFileSync(join(dataset.dataDir, 'signing-key.json'), join(data.dataDir, 'signing-key.json'));
+        return { target, dataset: data, build: { decisionCache, script: build?.script, extraArgs: build?.variant?.args } };
+      });
+      // The goal's pcapi / ceiling is measured in turns: the references run with the largest size's
+      // cached group, so a machine whose speed drifts over the run slows both alike.
+      const withReferences = largest && decisionCache;
+      for (let round = 1; round <= options.processes; round++) {
+        if (options.processes > 1) log(`  process ${round}/${options.processes} of ${entries.map(({ target }) => target.label).join(', ')}`);
+        await measurePcapis(entries, pool, withReferences);
+      }
+      // Cold starts: once per dataset, for the work tree's build as it is normally run.
+      const plain = entries.find((entry) => entry.build.script === undefined && entry.build.extraArgs === undefined);
+      if (plain && plain.target.status === 'ok' && decisionCache && options.coldStarts > 0) {
+        const target = plain.target;
+        try {
+          const samplesMs = await coldStarts(dataset, pool, allowedIndex, context, workDir);
+          target.coldStart = { samplesMs, medianMs: median(samplesMs) };
+          log(`  ${target.label}: cold start to first 200: ${samplesMs.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${median(samplesMs).toFixed(0)})`);
+        } catch (error) {
+          notes.push(`pcapi ${size}: cold start could not be measured: ${(error as Error).message}`);
         }
       }
     }

@@ -95,6 +95,10 @@ export async function measure(context: MeasureContext, target: TargetResult, run
  */
 export async function measureTogether(context: MeasureContext, entries: { target: TargetResult; running: RunningTarget }[], poolFile: string): Promise<void> {
   const { options, log } = context;
+  for (const { target } of entries) {
+    const others = entries.filter((entry) => entry.target !== target).map((entry) => entry.target.id);
+    if (others.length > 0) target.inTurnsWith = [...new Set([...(target.inTurnsWith ?? []), ...others])];
+  }
   for (const { target, running } of entries) await warmUp(context, target, running, poolFile);
   const retriesLeft = new Map(entries.map(({ target }) => [target, options.retries]));
   for (let run = 1; run <= options.runs; run++) {

@@ -1,5 +1,5 @@
 /** Tables of a benchmark result: for the terminal, and as Markdown for bench/results and docs/benchmarks.md. */
-import type { BenchResult, TargetResult } from './results-types.js';
+import type { BenchResult, Ratio, TargetResult } from './results-types.js';
 
 export const MB = 1_000_000;
 
@@ -54,13 +54,18 @@ export function terminalTable(result: BenchResult): string {
   const line = (row: Row) => KEYS.map((key, index) => (index === 0 ? row[key].padEnd(widths[index]!) : row[key].padStart(widths[index]!))).join('  ');
   const out = [line(HEADER), widths.map((width) => '-'.repeat(width)).join('  '), ...rows(result).map(line)];
   out.push('');
-  out.push('ratios (medians, this run):');
+  out.push('ratios (medians, this run; measured in turns: the median of the paired runs\' ratios and their range):');
   const nameWidth = Math.max(0, ...result.ratios.map((ratio) => ratio.name.length));
-  for (const ratio of result.ratios) out.push(`  ${ratio.name.padEnd(nameWidth)}  ${fmt.ratio(ratio.value)}`);
+  for (const ratio of result.ratios) out.push(`  ${ratio.name.padEnd(nameWidth)}  ${fmt.ratio(ratio.value)}${ratio.paired ? `   paired ${pairedText(ratio.paired)}` : ''}`);
   out.push('');
   out.push('goals:');
   for (const goal of result.goals) out.push(`  ${goal.met === undefined ? '  ?' : goal.met ? ' ok' : 'MISS'}  ${goal.name}: ${goal.measured} (target ${goal.target})${goal.note ? ` — ${goal.note}` : ''}`);
   return out.join('\n');
+}
+
+/** "0.61 (0.46–0.62, 3 pairs)". */
+function pairedText(paired: NonNullable<Ratio['paired']>): string {
+  return `${fmt.ratio(paired.median)} (${fmt.ratio(paired.min)}–${fmt.ratio(paired.max)}, ${paired.pairs} pairs)`;
 }
 
 function markdownTable(header: string[], body: string[][]): string {
@@ -84,7 +89,7 @@ export function markdownFigures(result: BenchResult): string {
     goal.name, goal.target, goal.measured + (goal.note ? ` (${goal.note})` : ''), goal.met === undefined ? 'not measured' : goal.met ? 'yes' : '**no**',
   ]));
   const targets = markdownTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'CPU server / load', 'non-2xx', '÷ ceiling', '÷ Prism'], rows(result).map((row) => KEYS.map((key) => row[key])));
-  const ratios = markdownTable(['ratio', 'value'], result.ratios.map((ratio) => [ratio.name, fmt.ratio(ratio.value)]));
+  const ratios = markdownTable(['ratio', 'of the medians', 'paired runs (in turns)'], result.ratios.map((ratio) => [ratio.name, fmt.ratio(ratio.value), ratio.paired ? pairedText(ratio.paired) : '']));
   const failures = result.targets.filter((target) => target.status === 'failed').map((target) => `- **${target.label} failed**: ${target.error}`);
   const coldStarts = result.targets.filter((target) => target.coldStart).map((target) => `${target.label}: ${target.coldStart!.samplesMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   return [

@@ -46,6 +46,8 @@ export interface TargetResult {
   /** Milliseconds from spawn to the first 200 when started for the measured runs. */
   startMs?: number;
   runs: RunFigures[];
+  /** The ids of the targets whose runs alternated with this one's (run 1 of each, run 2 of each...). */
+  inTurnsWith?: string[];
   /** Runs repeated because other processes took more than 20% of a core during them. */
   discardedRuns?: RunFigures[];
   median?: Medians;
@@ -64,7 +66,13 @@ export interface Ratio {
   name: string;
   numerator: string;
   denominator: string;
+  /** The ratio of the two targets' medians. */
   value: number;
+  /**
+   * Targets measured in turns: the median of the ratios of their paired runs (run i of one against
+   * run i of the other, seconds apart), which a machine's drift between rounds does not move.
+   */
+  paired?: { median: number; min: number; max: number; pairs: number };
 }
 
 export interface Goal {

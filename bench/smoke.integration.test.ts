@@ -107,6 +107,11 @@ describe('bench harness smoke', () => {
     for (const name of ['pcapi 200 / ceiling', 'pcapi 200 / Fastify floor', 'Fastify floor / ceiling']) {
       assert.ok(result.ratios.some((ratio) => ratio.name === name && ratio.value > 0), `ratio ${name} in ${result.ratios.map((ratio) => ratio.name).join(', ')}`);
     }
+    // The references ran in turns with the cached pcapi (the largest size's), not with the cold one.
+    const toCeiling = result.ratios.find((ratio) => ratio.name === 'pcapi 200 / ceiling')!;
+    assert.deepEqual(toCeiling.paired && { pairs: toCeiling.paired.pairs, median: toCeiling.paired.median }, { pairs: 1, median: pcapi.runs[0]!.rps / ceiling.runs[0]!.rps });
+    assert.equal(result.ratios.find((ratio) => ratio.name === 'pcapi 200 cold / ceiling')!.paired, undefined);
+    assert.match(result.goals[3]!.measured, /^\d\.\d\d; paired runs \d\.\d\d \(/);
     assert.equal(pcapi.coldStart?.samplesMs.length, 1);
     assert.ok(pcapi.coldStart!.medianMs > 0);
 
