@@ -11,16 +11,18 @@
  *   surface's not-found handler). An answer from an emulator fault rule is told apart by the words
  *   every injected error carries (surfaces/emulator/fault-hook.ts), seen on the error or the body;
  * - the server's 'request' event: answers Fastify gives without hooks (URLs the router cannot
- *   decode, answered by frameworkErrors);
+ *   decode, answered by frameworkErrors), and the repeat-call lane's answers, given before routing
+ *   (repeat-call-lane.ts): a GET of the organization path exactly as documented, recorded as that route;
  * - the sockets' end(): the complete responses written straight to the socket for what Node's
  *   parser refuses (errors/http-refusals.ts). Node's own responses never end a socket with data.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { ORGANIZATION_PATH } from '../../src/surfaces/partner-center/organization-route.js';
 import { BEFORE_ROUTING, INJECTED_FAULT, unroutedScope, type ObservedResponse } from './status-coverage.js';
 
 const directory = process.env.PCAPI_STATUS_RECORD_DIR;
@@ -38,6 +40,8 @@ function record(observed: Omit<ObservedResponse, 'file'>): void {
 }
 
 const STATUS_LINE = /^HTTP\/1\.1 (\d{3}) /;
+/** The only request target the repeat-call lane answers: the documented path, a GUID, no query. */
+const REPEAT_CALL_TARGET = /^\/v1\/customers\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/organization$/i;
 
 function tapSocketEnds(socket: Socket): void {
   const end = socket.end;
@@ -67,10 +71,12 @@ function tap(fastify: FastifyInstance): void {
     done();
   });
   const server = fastify.server as Server;
-  server.on('request', (_request, response: ServerResponse) => {
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const lane = request.method === 'GET' && REPEAT_CALL_TARGET.test(request.url ?? '');
     // After Fastify's own 'finish' listeners, which run the onResponse hook above.
     response.once('finish', () => setImmediate(() => {
-      if (!recordedByHook.has(response)) record({ method: '*', route: BEFORE_ROUTING, status: response.statusCode });
+      if (recordedByHook.has(response)) return;
+      record(lane ? { method: 'GET', route: ORGANIZATION_PATH, status: response.statusCode } : { method: '*', route: BEFORE_ROUTING, status: response.statusCode });
     }));
   });
   server.on('connection', tapSocketEnds);
