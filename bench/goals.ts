@@ -1,4 +1,5 @@
 /** Ratios between the targets of one run, and the goals judged on them. */
+import { median } from './measure.js';
 import { formatSize } from './options.js';
 import { MB } from './report.js';
 import type { BenchResult, Goal, Ratio, TargetResult } from './results-types.js';
@@ -8,10 +9,8 @@ const fmt2 = (value: number) => value.toFixed(2);
 /** Run i of one against run i of the other, for two targets measured in turns with as many runs each. */
 function pairedRatios(numerator: TargetResult, denominator: TargetResult): Ratio['paired'] {
   if (!numerator.inTurnsWith?.includes(denominator.id) || numerator.runs.length !== denominator.runs.length || numerator.runs.length === 0) return undefined;
-  const values = numerator.runs.map((run, index) => run.rps / denominator.runs[index]!.rps).sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  const median = values.length % 2 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
-  return { median, min: values[0]!, max: values[values.length - 1]!, pairs: values.length };
+  const values = numerator.runs.map((run, index) => run.rps / denominator.runs[index]!.rps);
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), pairs: values.length };
 }
 
 export function computeRatios(result: BenchResult): Ratio[] {

@@ -50,8 +50,8 @@ export interface RepeatCallLaneDeps {
   logAnswered: ((answered: AnsweredRequest) => void) | undefined;
 }
 
-const PREFIX = '/v1/customers/';
-const SUFFIX = '/organization';
+/** The route's path around its one parameter: '/v1/customers/' and '/organization'. */
+const [PREFIX, SUFFIX] = ORGANIZATION_PATH.split(':customerTenantId') as [string, string];
 /** The one request target the lane takes: the path as documented, a GUID, no query. */
 const TARGET_LENGTH = PREFIX.length + 36 + SUFFIX.length;
 const JSON_TYPE = 'application/json; charset=utf-8';
