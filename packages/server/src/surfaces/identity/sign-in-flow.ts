@@ -17,6 +17,7 @@ import type { Store, StoredGrant } from '../../store/store.js';
 import { OAuthError } from './oauth-errors.js';
 import { repeatedParameterIn, scopeRefusal, signInErrors } from './sign-in-errors.js';
 import { isMultiTenant } from './authority.js';
+import { registeredApps } from './registered-apps.js';
 import type { IdTokenOptions } from '../../identity/token-issuer.js';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
@@ -219,9 +220,7 @@ export class SignInFlow {
 
   /** /devicecode: a device code for a public client, waiting for a user to approve it on /devicelogin. */
   async startDevice(tenant: string, clientId: string, scope: string | null, resource: string | null, v1: boolean): Promise<{ deviceCode: string; userCode: string }> {
-    const checked = isMultiTenant(tenant) && !firstPartyClient(clientId)
-      ? await this.resolveAnyTenantClient(clientId)
-      : await this.resolveClient(isMultiTenant(tenant) ? undefined : tenant, clientId);
+    const checked = await this.resolveClient(isMultiTenant(tenant) ? undefined : tenant, clientId);
     if ('error' in checked) throw checked.error;
     if (!checked.client.publicClient) throw signInErrors.publicClientNotAllowed(clientId);
     const request = this.deviceRequest(tenant, clientId, scope, resource, v1);
@@ -332,27 +331,24 @@ export class SignInFlow {
     return { redirectUri: request.redirectUri };
   }
 
-  /** The client in the path's tenant (undefined for /organizations and /common): the tenant must exist, for a first-party client too. */
+  /**
+   * The client in the path's tenant: the tenant must exist, for a first-party client too. Without a
+   * tenant (/organizations, /common; only a device code asks so for a partner's app, as
+   * @azure/identity's device code credential does), a partner's app is known by its client id in the
+   * partners that register it; the user's sign-in checks it again in the user's own tenant.
+   */
   async resolveClient(tenant: string | undefined, clientId: string): Promise<{ client: SignInClient; partner?: PartnerTenant } | { error: OAuthError }> {
     const firstParty = firstPartyClient(clientId);
     const partner = tenant === undefined ? undefined : await this.store.findPartnerTenant(tenant);
     if (tenant !== undefined && !partner) return { error: signInErrors.unknownTenant(tenant) };
     if (firstParty) return { client: firstParty };
-    if (!partner) return { error: signInErrors.unknownClient(clientId, 'common') };
+    if (!partner) {
+      const found = (await registeredApps(this.store, undefined, clientId)).map(({ partner: holder, app }) => ({ client: registeredClient(app), partner: holder }));
+      return found.find((entry) => entry.client.publicClient) ?? found[0] ?? { error: signInErrors.unknownClient(clientId, 'common') };
+    }
     const app = await this.store.findAppByClientId(partner.tenantId, clientId);
     if (!app) return { error: signInErrors.unknownClient(clientId, partner.displayName) };
     return { client: registeredClient(app), partner };
-  }
-
-  /**
-   * A partner's app at /common or /organizations (@azure/identity's device code credential without a
-   * tenant): known by its client id in the partners that register it. The user's sign-in then checks
-   * it again in the user's own tenant, as /authorize does.
-   */
-  private async resolveAnyTenantClient(clientId: string): Promise<{ client: SignInClient; partner?: PartnerTenant } | { error: OAuthError }> {
-    const resolved = await Promise.all((await this.store.partnersHoldingPrincipal({ clientId })).map((partner) => this.resolveClient(partner.tenantId, clientId)));
-    const found = resolved.filter((entry): entry is { client: SignInClient; partner?: PartnerTenant } => !('error' in entry));
-    return found.find((entry) => entry.client.publicClient) ?? found[0] ?? { error: signInErrors.unknownClient(clientId, 'common') };
   }
 
   private checkRequest(request: AuthorizeRequest, params: Record<string, unknown>): OAuthError | undefined {

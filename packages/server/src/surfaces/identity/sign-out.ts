@@ -9,6 +9,7 @@ import { decodeJwt } from 'jose';
 import { matchRedirectUri } from '../../identity/sign-in/redirect-uri.js';
 import type { Store } from '../../store/store.js';
 import { isMultiTenant } from './authority.js';
+import { registeredApps } from './registered-apps.js';
 
 /** Where to send the browser after signing out, or undefined to show the signed-out page. */
 export async function signOutRedirect(store: Store, tenant: string, query: Record<string, unknown>): Promise<string | undefined> {
@@ -17,19 +18,12 @@ export async function signOutRedirect(store: Store, tenant: string, query: Recor
   if (target === undefined) return undefined;
   const clientId = (text('client_id') ?? audienceOf(text('id_token_hint')))?.toLowerCase();
   if (clientId === undefined) return undefined;
-  const tenants = isMultiTenant(tenant)
-    ? await store.partnersHoldingPrincipal({ clientId })
-    : [await store.findPartnerTenant(tenant)].filter((found) => found !== undefined);
-  for (const partner of tenants) {
-    const app = await store.findAppByClientId(partner.tenantId, clientId);
-    const registered = app && matchRedirectUri(app.redirectUris, target);
-    if (!registered) continue;
-    const url = new URL(target);
-    const state = text('state');
-    if (state !== undefined) url.searchParams.set('state', state);
-    return url.href;
-  }
-  return undefined;
+  const apps = await registeredApps(store, isMultiTenant(tenant) ? undefined : tenant, clientId);
+  if (!apps.some(({ app }) => matchRedirectUri(app.redirectUris, target))) return undefined;
+  const url = new URL(target);
+  const state = text('state');
+  if (state !== undefined) url.searchParams.set('state', state);
+  return url.href;
 }
 
 /** The audience of an ID token the app hands back: it names the app only; the redirect must still be registered for it. */
