@@ -15,6 +15,7 @@ import { parseSeedText, readSeedFile } from './seed/validate-seed.js';
 import { startServer, type RunningServer } from './server.js';
 import { createStoredSigningKey, importSigningKey, type SigningKey } from './identity/signing-key.js';
 import type { FaultSpec, FaultRule } from './surfaces/emulator/faults.js';
+import { graphErrorMessage } from './surfaces/graph/graph-errors.js';
 import { AuthenticationError } from '@pcapi/client';
 import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 
@@ -143,12 +144,7 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
     });
     const text = await response.text();
     if (!response.ok) {
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
-      } catch {
-        // not Graph's error body: the text as it came
-      }
+      const message = graphErrorMessage(text);
       const Failure = response.status === 400 ? TypeError : Error;
       throw new Failure(`startPcapi: ${what}: ${message} (${method} /_pcapi${path}: ${response.status})`);
     }

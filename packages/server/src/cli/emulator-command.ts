@@ -6,6 +6,8 @@ import { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { resolveServeConfig } from '../config.js';
 import { addStoreOptions } from './serve-options.js';
+import { NoStoreError, openCliStore, recordedPublicUrl } from './cli-store.js';
+import { graphErrorMessage } from '../surfaces/graph/graph-errors.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -36,7 +38,6 @@ function addEmulatorOptions(command: Command): Command {
 async function serverUrl(options: EmulatorOptions): Promise<string> {
   if (options.url !== undefined) return options.url;
   try {
-    const { openCliStore, recordedPublicUrl } = await import('./cli-store.js');
     const store = await openCliStore(resolveServeConfig({ dataDir: options.dataDir, database: options.database }).database, new Writable({ write: (_chunk, _encoding, done) => done() }));
     try {
       const recorded = await recordedPublicUrl(store);
@@ -47,7 +48,7 @@ async function serverUrl(options: EmulatorOptions): Promise<string> {
     }
   } catch (error) {
     // No store in the folder: nothing recorded, the default. Anything else (a bad --database) is said.
-    if ((error as Error).name === 'NoStoreError') return DEFAULT_URL;
+    if (error instanceof NoStoreError) return DEFAULT_URL;
     throw error;
   }
 }
@@ -74,12 +75,7 @@ async function call(options: EmulatorOptions, method: string, path: string, body
   const text = await response.text();
   if (response.status === 404 && !text.includes('"error"')) throw new EmulatorCommandError(`${base.origin} serves no emulator endpoints: start it with --emulator`, 1);
   if (!response.ok) {
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { error: { message: string } }).error.message;
-    } catch {
-      // not Graph's body: show it as it is
-    }
+    let message = graphErrorMessage(text);
     if (response.status === 404 && /No emulator endpoint/.test(message)) message = `${base.origin} serves no emulator endpoints: start it with --emulator`;
     throw new EmulatorCommandError(`${response.status}: ${message}`, response.status === 400 ? 2 : 1);
   }

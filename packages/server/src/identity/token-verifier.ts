@@ -11,10 +11,10 @@ import type { Clock } from '../clock.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { ResponseTooLarge } from './fetch-at-most.js';
 import { TrustedIssuerKeys, type TrustedIssuer } from './trusted-issuers.js';
+import { GRAPH_APP_ID } from './sign-in/resources.js';
 
 /** The APIs this server serves, by the `aud` their tokens carry (App ID URI or app id). */
 export type TokenAudience = 'partnerCenter' | 'graph';
-const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const AUDIENCES: Record<string, TokenAudience> = {
   [PARTNER_CENTER_RESOURCE]: 'partnerCenter', [PARTNER_CENTER_APP_ID]: 'partnerCenter',
   'https://graph.microsoft.com': 'graph', [GRAPH_APP_ID]: 'graph',

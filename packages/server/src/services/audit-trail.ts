@@ -51,8 +51,8 @@ export class AuditTrail {
   private readonly maxPending: number;
   /** Callers waiting for the next event here (the console's live view, `waitMs`). */
   private readonly waiters = new Set<() => void>();
-  /** Events this process has recorded: a caller that looked at the trail tells by it whether any came since. */
-  recordedCount = 0;
+  /** Events this process has recorded (recordedCount). */
+  private recorded = 0;
 
   constructor(private readonly options: AuditTrailOptions) {
     if (!(options.retentionDays >= 1)) throw new Error('the audit trail needs a retention of at least one day');
@@ -83,15 +83,22 @@ export class AuditTrail {
       return;
     }
     this.pending.push(this.options.clock.now(), subject, requestId, correlationId);
-    this.recordedCount++;
+    this.recorded++;
     for (const wake of this.waiters) wake();
   }
 
+  /** Events this process has recorded since it started: a mark for nextRecord. */
+  get recordedCount(): number {
+    return this.recorded;
+  }
+
   /**
-   * Resolves when this process records its next event, or when `signal` aborts (a timeout, the caller
-   * gone, the server stopping). Events other processes record (a shared PostgreSQL store) wake no one.
+   * Resolves when this process records an event after the mark `since` (at once if it already has),
+   * or when `signal` aborts (a timeout, the caller gone, the server stopping). Events other processes
+   * record (a shared PostgreSQL store) wake no one.
    */
-  nextRecord(signal: AbortSignal): Promise<void> {
+  nextRecord(signal: AbortSignal, since = this.recorded): Promise<void> {
+    if (this.recorded !== since) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         this.waiters.delete(wake);

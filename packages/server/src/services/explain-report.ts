@@ -4,7 +4,7 @@
  * (the shape `pcapi explain --json` prints).
  */
 import type { Decision } from '../domain/authorize.js';
-import type { Caller, PrincipalCredential } from '../domain/model.js';
+import type { Caller, PartnerTenant, PrincipalCredential } from '../domain/model.js';
 import type { Store } from '../store/store.js';
 import { ERROR_CATALOG } from '../surfaces/partner-center/errors/catalog.js';
 
@@ -23,16 +23,18 @@ export class PrincipalLookupError extends Error {
  */
 export async function lookUpCaller(store: Store, principal: string, partner: string | undefined): Promise<{ caller: Caller; found: PrincipalCredential }> {
   const isUser = principal.includes('@');
-  let partnerText = partner ?? (isUser ? principal.split('@')[1]! : undefined);
+  const partnerText = partner ?? (isUser ? principal.split('@')[1]! : undefined);
+  let tenant: PartnerTenant | undefined;
   if (partnerText === undefined) {
     // A client id is unique per tenant, not globally: the one tenant holding it, as `pcapi token --app` finds it.
     const holders = await store.partnersHoldingPrincipal({ clientId: principal });
     if (holders.length === 0) throw new PrincipalLookupError('unknownPrincipal', `no application ${principal} in any partner tenant`);
     // The message names the problem; each surface says how to give the partner (--tenant, partner=).
     if (holders.length > 1) throw new PrincipalLookupError('clientIdNeedsPartner', `${principal} is a client id registered in ${holders.length} partner tenants (${holders.map((h) => h.displayName).join(', ')})`);
-    partnerText = holders[0]!.tenantId;
+    tenant = holders[0]!;
+  } else {
+    tenant = await store.findPartnerTenant(partnerText);
   }
-  const tenant = await store.findPartnerTenant(partnerText);
   if (!tenant) throw new PrincipalLookupError('unknownPartner', `no partner tenant "${partnerText}" in the store`);
   const found = isUser ? await store.findUserByName(tenant.tenantId, principal) : await store.findAppByClientId(tenant.tenantId, principal);
   if (!found) throw new PrincipalLookupError('unknownPrincipal', `no ${isUser ? 'user' : 'application'} ${principal} in partner ${tenant.displayName}`);

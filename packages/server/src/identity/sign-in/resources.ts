@@ -15,11 +15,13 @@ export interface Resource {
 }
 
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+/** Microsoft Graph's application id: a scope may name the resource by it. */
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
 export const RESOURCES: readonly Resource[] = [
   { uri: PARTNER_CENTER_RESOURCE, appId: PARTNER_CENTER_APP_ID, displayName: 'Microsoft Partner Center', delegated: ['user_impersonation'] },
   {
-    uri: GRAPH_RESOURCE, appId: '00000003-0000-0000-c000-000000000000', displayName: 'Microsoft Graph',
+    uri: GRAPH_RESOURCE, appId: GRAPH_APP_ID, displayName: 'Microsoft Graph',
     delegated: [
       'User.Read', 'User.Read.All', 'Directory.Read.All', 'Directory.AccessAsUser.All', 'DelegatedAdminRelationship.Read.All',
       'DelegatedAdminRelationship.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All',

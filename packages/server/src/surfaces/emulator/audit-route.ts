@@ -52,7 +52,7 @@ export function registerAuditRoute(scope: FastifyInstance, trail: AuditTrail): v
       let seen = trail.recordedCount;
       events = await trail.query(parsed.query);
       while (events.length === 0 && !done.aborted) {
-        if (trail.recordedCount === seen) await trail.nextRecord(done);
+        await trail.nextRecord(done, seen);
         seen = trail.recordedCount;
         events = await trail.query(parsed.query);
         if (events.length === 0) await pause(LOOK_GAP_MS, undefined, { signal: done }).catch(() => undefined);

@@ -88,3 +88,14 @@ export function sendGraphError(error: GraphError, request: FastifyRequest, reply
   };
   return reply.code(error.status).headers({ ...ids, ...error.headers, 'content-type': 'application/json; charset=utf-8' }).send(JSON.stringify(body));
 }
+
+/** What a Graph-shaped error body says (`error.message`), or the text as it came when it is not one. */
+export function graphErrorMessage(text: string): string {
+  let message: unknown;
+  try {
+    message = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message;
+  } catch {
+    // Not JSON: the text as it came.
+  }
+  return typeof message === 'string' ? message : text;
+}

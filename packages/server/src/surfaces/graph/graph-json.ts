@@ -24,7 +24,7 @@ export function etag(id: string, version: number, status?: string): string {
  * The version an If-Match names for this row: `*` matches any. Absent → refused, as Graph requires
  * If-Match on these writes; another row's or a malformed tag → 412 like a stale one.
  */
-export function versionFromIfMatch(header: string | string[] | undefined, id: string, currentVersion: number, currentStatus?: string): number {
+export function versionFromIfMatch(header: string | string[] | undefined, id: string, currentVersion: number, currentStatus: string): number {
   if (header === undefined || header === '') throw new GraphError('badRequest', 'The If-Match header is required: send the @odata.etag of the object as you read it.');
   const value = Array.isArray(header) ? header[0]! : header;
   if (value.trim() === '*') return currentVersion;

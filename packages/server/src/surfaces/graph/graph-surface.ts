@@ -18,6 +18,7 @@ import { allowEmptyJsonBodies, GraphError, graphResponseHeaders, sendGraphError 
 import { applyODataQuery, isODataError, nextLink, parseODataQuery, selectProperties, valueAtPath, type ODataOptions, type ODataQuery, type RawQuery } from './odata.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
 import { registerRelationshipRoutes } from './relationship-routes.js';
+import { GRAPH_APP_ID } from '../../identity/sign-in/resources.js';
 
 export const GRAPH_PREFIX = '/v1.0';
 
@@ -67,7 +68,6 @@ export interface GraphContext {
 }
 
 /** Graph's challenge on a 401: where to sign in, and Graph's own app id as the resource. */
-const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const challenge = (publicUrl: string) => ({ 'www-authenticate': `Bearer realm="", authorization_uri="${publicUrl}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"` });
 
 function authFailure(error: unknown, publicUrl: string): unknown {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isGuid, PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
-import { GRAPH_RESOURCE } from '../../identity/sign-in/resources.js';
+import { GRAPH_APP_ID, GRAPH_RESOURCE } from '../../identity/sign-in/resources.js';
 import type { PartnerTenant, PrincipalCredential } from '../../domain/model.js';
 import { firstPartyClient, registeredClient, type SignInClient } from '../../identity/sign-in/clients.js';
 import { verifySecret } from '../../identity/secrets.js';
@@ -34,13 +34,13 @@ const nameDigest = (name: string): string => `name:${createHash('sha256').update
 const RESOURCES: { names: string[]; audience: string; grants: ('client_credentials' | 'password')[] }[] = [
   { names: [PARTNER_CENTER_RESOURCE, PARTNER_CENTER_APP_ID], audience: PARTNER_CENTER_RESOURCE, grants: ['client_credentials', 'password'] },
   // App-only Microsoft Graph tokens carry the app's granted application permissions as `roles`.
-  { names: [GRAPH_RESOURCE, '00000003-0000-0000-c000-000000000000'], audience: GRAPH_RESOURCE, grants: ['client_credentials'] },
+  { names: [GRAPH_RESOURCE, GRAPH_APP_ID], audience: GRAPH_RESOURCE, grants: ['client_credentials'] },
 ];
 
 /** Splits `scope` into the Partner Center resource and its permission (`.default` or `user_impersonation`). */
 function parseScope(scope: string | undefined, grant: 'client_credentials' | 'password') {
   if (scope === undefined || scope.trim() === '') throw signInErrors.missingParameter('scope');
-  const scopes = (scope ?? '').split(' ').filter((s) => s !== '');
+  const scopes = scope.split(' ').filter((s) => s !== '');
   const oidc = scopes.filter((s) => OIDC_SCOPES.has(s));
   const resourceScopes = scopes.filter((s) => !OIDC_SCOPES.has(s));
   if (resourceScopes.length !== 1) {

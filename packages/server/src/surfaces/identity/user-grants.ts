@@ -135,9 +135,12 @@ export class UserGrants {
    * redeemed like any other, for the resource it was issued for without a consent.
    */
   async passwordRefreshToken(clientId: string, user: PrincipalCredential, amr: string[], resource: string): Promise<string> {
-    const payload: RefreshPayload = {
-      clientId, user: { tenantId: user.tenantId, objectId: user.objectId, amr, authTimeMs: this.grants.now() }, credential: credentialDigest(user), consent: null, consentWaivedFor: resource,
-    };
+    return this.mintRefreshToken(clientId, { tenantId: user.tenantId, objectId: user.objectId, amr, authTimeMs: this.grants.now() }, user, null, resource);
+  }
+
+  /** A refresh token for this sign-in; `consentWaivedFor` travels with it (and every one it leads to). */
+  private async mintRefreshToken(clientId: string, signIn: RefreshPayload['user'], user: PrincipalCredential, consent: RefreshPayload['consent'], consentWaivedFor: string | undefined): Promise<string> {
+    const payload: RefreshPayload = { clientId, user: signIn, credential: credentialDigest(user), consent, ...(consentWaivedFor ? { consentWaivedFor } : {}) };
     return (await this.grants.issue('refresh_token', 'active', payload)).secret;
   }
 
@@ -172,7 +175,7 @@ export class UserGrants {
     const { request, client, user, target } = args;
     let consent: RefreshPayload['consent'] = null;
     let scp = grantedPermissions(target, []);
-    const waived = args.consentWaivedFor !== undefined && args.consentWaivedFor === target.resource.uri;
+    const waived = args.consentWaivedFor === target.resource.uri;
     if (!client.firstParty && !waived) {
       const consents = await this.store.consents(user.tenantId, client.clientId, user.objectId);
       const granted = consents.flatMap((c) => c.scopes);
@@ -190,8 +193,7 @@ export class UserGrants {
     };
     if (args.offline) {
       // The waiver travels with every refresh token it leads to, whatever resource this one was for.
-      const payload: RefreshPayload = { clientId: client.clientId, user: args.signIn, credential: credentialDigest(user), consent, ...(args.consentWaivedFor ? { consentWaivedFor: args.consentWaivedFor } : {}) };
-      response.refresh_token = (await this.grants.issue('refresh_token', 'active', payload)).secret;
+      response.refresh_token = await this.mintRefreshToken(client.clientId, args.signIn, user, consent, args.consentWaivedFor);
     }
     if (args.oidc.includes('openid') || request.v1) response.id_token = await this.issuer.mintIdToken(user, client.clientId, { nonce: args.nonce ?? undefined, v1: request.v1 });
     if (request.form.client_info === '1') response.client_info = Buffer.from(JSON.stringify({ uid: user.objectId, utid: user.tenantId })).toString('base64url');
