@@ -4,7 +4,8 @@
  * emulator on, and hands back what a test needs: its URL, token endpoints, credentials that mint
  * tokens for any principal of the seed, the clock, reset and faults. See docs/testing.md.
  */
-import { GRAPH_RESOURCE } from './identity/sign-in/resources.js';
+import { findResource, GRAPH_RESOURCE } from './identity/sign-in/resources.js';
+import { registeredApps } from './surfaces/identity/registered-apps.js';
 import { resolveServeConfig, type RawServeOptions } from './config.js';
 import { systemClock } from './clock.js';
 import { SERVE_SETTINGS } from './serve-settings.js';
@@ -17,7 +18,7 @@ import { createStoredSigningKey, importSigningKey, type SigningKey } from './ide
 import type { FaultSpec, FaultRule } from './surfaces/emulator/faults.js';
 import { graphErrorMessage } from './surfaces/graph/graph-errors.js';
 import { AuthenticationError } from '@pcapi/client';
-import { PARTNER_CENTER_APP_ID, PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
+import { PARTNER_CENTER_RESOURCE } from '@pcapi/contracts';
 
 /** Azure CLI's public client id: the app user tokens are issued to unless told otherwise (as `pcapi token` does). */
 const DEFAULT_USER_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
@@ -158,16 +159,19 @@ export async function startPcapi(options: StartPcapiOptions = {}): Promise<Pcapi
       if (user) return user;
       throw new AuthenticationError(`startPcapi: no user ${name} in the seed (a partner's users are found by their domain)`);
     }
-    const rows = await server.store.exportRows();
-    const app = rows.principals.find((p) => p.kind === 'app' && p.clientId === name.toLowerCase());
-    if (!app) throw new AuthenticationError(`startPcapi: no application with client id ${name} in the seed`);
-    return app;
+    const [found] = await registeredApps(server.store, undefined, name.toLowerCase());
+    if (!found) throw new AuthenticationError(`startPcapi: no application with client id ${name} in the seed`);
+    return found.app;
   };
 
   const mint = async (principalName: string, scope: string, mintOptions: Pick<MintOptions, 'clientId' | 'mfa' | 'lifetimeSeconds' | 'overrides'> = {}) => {
     open('a token');
-    const graph = /^(https:\/\/graph\.microsoft\.com|00000003-0000-0000-c000-000000000000)(\/|$)/i.test(scope);
-    const partnerCenter = scope.toLowerCase().startsWith(PARTNER_CENTER_RESOURCE) || scope.toLowerCase().startsWith(PARTNER_CENTER_APP_ID);
+    // The resource is what comes before the permission ("…/.default", "…/user_impersonation"), or the
+    // whole scope when it names a resource alone, as v1's `resource` does.
+    const slash = scope.lastIndexOf('/');
+    const resource = findResource(scope) ?? (slash > 0 ? findResource(scope.slice(0, slash)) : undefined);
+    const graph = resource?.uri === GRAPH_RESOURCE;
+    const partnerCenter = resource?.uri === PARTNER_CENTER_RESOURCE;
     if (!graph && !partnerCenter) {
       throw new AuthenticationError(`startPcapi: the scope "${scope.slice(0, 80)}" names neither Partner Center (${PARTNER_CENTER_RESOURCE}/.default) nor Microsoft Graph (${GRAPH_RESOURCE}/.default)`);
     }

@@ -137,7 +137,16 @@ test("the fixture's helpers refuse bad input in their own words: a TypeError nam
   };
   await refused(() => pcapi.faults.add({ route: 'nonsense', status: 999 as never }), 'TypeError', /^startPcapi: faults\.add: The fault rule is not valid/);
   await refused(() => pcapi.clock.advance('30 days'), 'TypeError', /^startPcapi: clock\.advance: /);
-  await refused(() => pcapi.token('admin@fabrikam.example', { scope: 'https://example.com/.default' }), 'AuthenticationError', /names neither Partner Center .* nor Microsoft Graph/);
+  // Each resource by its URI or its application id, with or without a permission.
+  const audiences = { 'https://api.partnercenter.microsoft.com/user_impersonation': 'https://api.partnercenter.microsoft.com', 'fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd/.default': 'https://api.partnercenter.microsoft.com', 'https://api.partnercenter.microsoft.com/': 'https://api.partnercenter.microsoft.com', '00000003-0000-0000-c000-000000000000/.default': 'https://graph.microsoft.com', 'https://graph.microsoft.com': 'https://graph.microsoft.com' };
+  for (const [scope, audience] of Object.entries(audiences)) {
+    const token = await pcapi.token('admin@fabrikam.example', { scope });
+    assert.equal((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { aud: string }).aud, audience, scope);
+  }
+  // Look-alikes of the two resources name neither: the resource is matched whole, not by its prefix.
+  for (const scope of ['https://example.com/.default', 'https://api.partnercenter.microsoft.comX/.default', 'https://api.partnercenter.microsoft.com.example/.default', 'https://graph.microsoft.com.example/.default', 'User.Read']) {
+    await refused(() => pcapi.token('admin@fabrikam.example', { scope }), 'AuthenticationError', /names neither Partner Center .* nor Microsoft Graph/);
+  }
   const client = new PartnerCenterClient(pcapi.url, pcapi.credentialFor('nobody@fabrikam.example'), { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
   await refused(() => client.getCustomerOrganization(DEMO.contoso), 'AuthenticationError', /no user nobody@fabrikam\.example in the seed/);
 
