@@ -15,12 +15,13 @@ import { prepareAll, type Statements } from './sqlite-statements.js';
 
 
 /**
- * The audit file's schema (user_version 1): migration 010's tables, which an in-memory database keeps
- * in the data file. The trail lives in a file of its own beside the data (`<database>-audit`): its
- * writes then never grow the data file's WAL, which every read of the serving connection would consult
- * (measured: 4 points of throughput under load).
+ * The audit file's schema: migration 010's tables (user_version 1), then migration 012's index
+ * (user_version 2), which an in-memory database keeps in the data file. The trail lives in a file of
+ * its own beside the data (`<database>-audit`): its writes then never grow the data file's WAL, which
+ * every read of the serving connection would consult (measured: 4 points of throughput under load).
  */
-const auditFileSchema = () => loadMigrations('sqlite').find((migration) => migration.version === 10)!.doSql;
+const AUDIT_FILE_MIGRATIONS = [10, 12];
+const auditFileMigration = (version: number) => loadMigrations('sqlite').find((migration) => migration.version === version)!.doSql;
 
 export const auditFileOf = (databaseFile: string): string => `${databaseFile}-audit`;
 
@@ -55,9 +56,12 @@ function createAuditSchema(db: Database.Database): void {
   // One transaction for the check and the schema: processes opening a new file at once create it once.
   db.exec('BEGIN IMMEDIATE');
   try {
-    if (db.pragma('user_version', { simple: true }) === 0) {
-      db.exec(auditFileSchema());
-      db.pragma('user_version = 1');
+    // A file made by an older pcapi gets the steps it lacks; one made by a newer one is left as it is.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (const [index, migration] of AUDIT_FILE_MIGRATIONS.entries()) {
+      if (version > index) continue;
+      db.exec(auditFileMigration(migration));
+      db.pragma(`user_version = ${index + 1}`);
     }
     db.exec('COMMIT');
   } finally {

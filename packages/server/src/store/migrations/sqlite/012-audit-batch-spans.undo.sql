@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS audit_batches_span;
