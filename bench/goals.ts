@@ -1,7 +1,7 @@
 /** Ratios between the targets of one run, and the issue's goals judged on them. */
 import { median } from './measure.js';
 import { formatSize } from './options.js';
-import { MB } from './report.js';
+import { MB, pairedText } from './report.js';
 import type { BenchResult, Goal, Ratio, TargetResult } from './results-types.js';
 
 const fmt2 = (value: number) => value.toFixed(2);
@@ -60,12 +60,9 @@ export function evaluateGoals(result: BenchResult): Goal[] {
   const largest = cached[cached.length - 1];
   const smallest = cached[0];
   const size = largest ? formatSize(largest.customers ?? 0) : '1m';
-  const ratio = (name: string) => result.ratios.find((entry) => entry.name === name)?.value;
+  const ratio = (name: string) => result.ratios.find((entry) => entry.name === name);
   /** The paired runs' median beside a goal's figure, when the two were measured in turns (the goal is judged on the medians). */
-  const pairedNote = (name: string) => {
-    const paired = result.ratios.find((entry) => entry.name === name)?.paired;
-    return paired ? `; paired runs ${fmt2(paired.median)} (${fmt2(paired.min)}–${fmt2(paired.max)})` : '';
-  };
+  const pairedNote = (found: Ratio | undefined) => (found?.paired ? `; paired runs ${pairedText(found.paired, false)}` : '');
   const goals: Goal[] = [];
 
   const scaling = largest && smallest && largest !== smallest ? largest.median!.rps / smallest.median!.rps : undefined;
@@ -90,14 +87,15 @@ export function evaluateGoals(result: BenchResult): Goal[] {
     measured: cold === undefined ? 'not measured' : `${(cold / 1000).toFixed(2)} s (median of ${largest!.coldStart!.samplesMs.length})`,
     met: cold === undefined ? undefined : cold < 1000,
   });
-  const ceilingRatio = largest ? ratio(`${largest.label} / ceiling`) : undefined;
+  const ceiling = largest ? ratio(`${largest.label} / ceiling`) : undefined;
+  const ceilingRatio = ceiling?.value;
   goals.push({
     name: `pcapi / ceiling (${size} customers, decisions cached)`,
     target: '≥ 0.6 (aim 0.75)',
-    measured: ceilingRatio === undefined ? 'not measured' : `${fmt2(ceilingRatio)}${pairedNote(`${largest!.label} / ceiling`)}`,
+    measured: ceilingRatio === undefined ? 'not measured' : `${fmt2(ceilingRatio)}${pairedNote(ceiling)}`,
     met: ceilingRatio === undefined ? undefined : ceilingRatio >= 0.6,
   });
-  const prismRatio = largest ? ratio(`${largest.label} / Prism`) : undefined;
+  const prismRatio = largest ? ratio(`${largest.label} / Prism`)?.value : undefined;
   goals.push({
     name: `pcapi / Prism (${size} customers)`,
     target: '≥ 5',
@@ -112,7 +110,7 @@ export function evaluateGoals(result: BenchResult): Goal[] {
     target: base ? `≥ 2× ${base.label.replace(/ cold$/, '')}` : '≥ 2× the baseline commit (--baseline-commit)',
     measured: !coldRead ? 'not measured' : speedup === undefined
       ? `${Math.round(coldRead.median!.rps)} req/s; baseline not measured`
-      : `${fmt2(speedup)}× (${Math.round(coldRead.median!.rps)} vs ${Math.round(base!.median!.rps)} req/s${pairedNote(`${coldRead.label} / ${base!.label}`)})`,
+      : `${fmt2(speedup)}× (${Math.round(coldRead.median!.rps)} vs ${Math.round(base!.median!.rps)} req/s${pairedNote(ratio(`${coldRead.label} / ${base!.label}`))})`,
     met: speedup === undefined ? undefined : speedup >= 2,
   });
   return goals;

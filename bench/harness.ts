@@ -192,7 +192,8 @@ export async function runBenchmark(options: BenchOptions, log: Log = (line) => p
     });
   }
 
-  // 2. pcapi on each dataset: decision cache on, then off (cache-cold), then the baseline's builds.
+  // 2. pcapi on each dataset: cached, then cache-cold, each with its variants and (largest size) the
+  // baseline's build in turns.
   for (const dataset of datasets) {
     const size = formatSize(dataset.customers);
     const wantPcapi = options.targets.includes('pcapi');

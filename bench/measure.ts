@@ -102,13 +102,11 @@ export async function measureTogether(context: MeasureContext, entries: { target
   // In turns, each target is warmed up again right before each of its runs: while the others take
   // their turns (a minute or more at 1M customers) its cached decisions outlive their TTL (60 s), and
   // a run that began by deciding the whole mix again measured cache-cold reads, not cached ones
-  // (2026-12-08's 1M runs 2 and 3, of pcapi and 760fa6e alike: 24% below run 1).
-  const warmBeforeEachRun = entries.length > 1;
-  if (!warmBeforeEachRun) for (const { target, running } of entries) await warmUp(context, target, running, poolFile);
+  // (2026-12-08's 1M runs 2 and 3, of pcapi and 760fa6e alike: 24% below run 1). Alone, once.
   const retriesLeft = new Map(entries.map(({ target }) => [target, options.retries]));
   for (let run = 1; run <= options.runs; run++) {
     for (const { target, running } of entries) {
-      if (warmBeforeEachRun) await warmUp(context, target, running, poolFile);
+      if (entries.length > 1 || run === 1) await warmUp(context, target, running, poolFile);
       for (;;) {
         const result = await measuredRun(context, target, running, poolFile);
         if (result.otherCpuPercent > DISTURBED_PERCENT && retriesLeft.get(target)! > 0) {

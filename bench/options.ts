@@ -123,7 +123,7 @@ export const USAGE = `npm run bench -- [options]
   --sizes LIST             dataset sizes, e.g. 1k,100k,1m (default 1k,100k,1m)
   --runs N                 measured runs per target (default 3; medians are reported)
   --duration S             seconds per run (default 10)
-  --warmup S               seconds of warm-up per target (default 3)
+  --warmup S               seconds of warm-up per target, and before each run of targets in turns (default 3)
   --connections N          concurrent connections (default 50)
   --targets LIST           any of pcapi,ceiling,fastify,prism (default all four)
   --load TOOL              wrk, autocannon or auto (wrk when installed; default auto)

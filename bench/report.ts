@@ -63,9 +63,9 @@ export function terminalTable(result: BenchResult): string {
   return out.join('\n');
 }
 
-/** "0.61 (0.46–0.62, 3 pairs)". */
-function pairedText(paired: NonNullable<Ratio['paired']>): string {
-  return `${fmt.ratio(paired.median)} (${fmt.ratio(paired.min)}–${fmt.ratio(paired.max)}, ${paired.pairs} pairs)`;
+/** "0.61 (0.46–0.62, 3 pairs)", or without the count "0.61 (0.46–0.62)". */
+export function pairedText(paired: NonNullable<Ratio['paired']>, withCount = true): string {
+  return `${fmt.ratio(paired.median)} (${fmt.ratio(paired.min)}–${fmt.ratio(paired.max)}${withCount ? `, ${paired.pairs} pairs` : ''})`;
 }
 
 function markdownTable(header: string[], body: string[][]): string {

@@ -11,13 +11,13 @@ import type { Clock } from '../clock.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { ResponseTooLarge } from './fetch-at-most.js';
 import { TrustedIssuerKeys, type TrustedIssuer } from './trusted-issuers.js';
-import { GRAPH_APP_ID } from './sign-in/resources.js';
+import { GRAPH_APP_ID, GRAPH_RESOURCE } from './sign-in/resources.js';
 
 /** The APIs this server serves, by the `aud` their tokens carry (App ID URI or app id). */
 export type TokenAudience = 'partnerCenter' | 'graph';
 const AUDIENCES: Record<string, TokenAudience> = {
   [PARTNER_CENTER_RESOURCE]: 'partnerCenter', [PARTNER_CENTER_APP_ID]: 'partnerCenter',
-  'https://graph.microsoft.com': 'graph', [GRAPH_APP_ID]: 'graph',
+  [GRAPH_RESOURCE]: 'graph', [GRAPH_APP_ID]: 'graph',
 };
 
 export interface VerifiedToken {

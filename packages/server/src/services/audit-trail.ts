@@ -97,7 +97,7 @@ export class AuditTrail {
    * or when `signal` aborts (a timeout, the caller gone, the server stopping). Events other processes
    * record (a shared PostgreSQL store) wake no one.
    */
-  nextRecord(signal: AbortSignal, since = this.recorded): Promise<void> {
+  nextRecord(signal: AbortSignal, since: number): Promise<void> {
     if (this.recorded !== since) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {

@@ -23,6 +23,7 @@ import type { Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ORGANIZATION_PATH } from '../../src/surfaces/partner-center/organization-route.js';
+import { isLaneTarget } from '../../src/surfaces/partner-center/repeat-call-lane.js';
 import { BEFORE_ROUTING, INJECTED_FAULT, unroutedScope, type ObservedResponse } from './status-coverage.js';
 
 const directory = process.env.PCAPI_STATUS_RECORD_DIR;
@@ -40,8 +41,6 @@ function record(observed: Omit<ObservedResponse, 'file'>): void {
 }
 
 const STATUS_LINE = /^HTTP\/1\.1 (\d{3}) /;
-/** The only request target the repeat-call lane answers: the documented path, a GUID, no query. */
-const REPEAT_CALL_TARGET = /^\/v1\/customers\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/organization$/i;
 
 function tapSocketEnds(socket: Socket): void {
   const end = socket.end;
@@ -72,7 +71,7 @@ function tap(fastify: FastifyInstance): void {
   });
   const server = fastify.server as Server;
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const lane = request.method === 'GET' && REPEAT_CALL_TARGET.test(request.url ?? '');
+    const lane = isLaneTarget(request.method, request.url);
     // After Fastify's own 'finish' listeners, which run the onResponse hook above.
     response.once('finish', () => setImmediate(() => {
       if (recordedByHook.has(response)) return;

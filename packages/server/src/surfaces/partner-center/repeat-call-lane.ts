@@ -57,12 +57,18 @@ const TARGET_LENGTH = PREFIX.length + 36 + SUFFIX.length;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NO_LIMITS = (): ApiError | undefined => undefined;
 
+/** Whether a request line is one the lane may take: a GET of the target above (the status recorder of the tests asks too). */
+export function isLaneTarget(method: string | undefined, url: string | undefined): url is string {
+  return method === 'GET' && url !== undefined && url.length === TARGET_LENGTH && url.startsWith(PREFIX) && url.endsWith(SUFFIX)
+    && isGuid(url.slice(PREFIX.length, PREFIX.length + 36));
+}
+
 export function makeRepeatCallLane(deps: RepeatCallLaneDeps): RepeatCallLane {
   const { authentication, organizations, throttle, metrics } = deps;
   const timed = metrics !== undefined || deps.logAnswered !== undefined;
   return function answerRepeatCall(request, response) {
     const url = request.url;
-    if (request.method !== 'GET' || url === undefined || url.length !== TARGET_LENGTH || !url.startsWith(PREFIX) || !url.endsWith(SUFFIX)) return false;
+    if (!isLaneTarget(request.method, url)) return false;
     const headers = request.headers;
     // A body is read (or refused) by the routed path; so is a request without Host.
     if (headers.host === undefined || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
@@ -70,7 +76,6 @@ export function makeRepeatCallLane(deps: RepeatCallLaneDeps): RepeatCallLane {
     const chargeNow = throttle === undefined ? NO_LIMITS : throttle.chargeNow;
     if (chargeNow === undefined || deps.isClosing() || (deps.faults !== undefined && deps.faults.hasRules())) return false;
     const customerTenantId = url.slice(PREFIX.length, PREFIX.length + 36);
-    if (!isGuid(customerTenantId)) return false;
     const caller = authentication.rememberedCaller(headers.authorization);
     if (caller === undefined || callerRefusal(caller) !== undefined) return false;
     const answer = organizations.cachedAnswer(caller, customerTenantId);
